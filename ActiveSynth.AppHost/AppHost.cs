@@ -1,0 +1,19 @@
+using ActiveSynth.Hosting;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var settings = ActiveSynthSettings.Read(builder);
+var redis = builder.AddActiveSynthRedis(settings);
+
+var teacher = builder.AddActiveSynthService<Projects.ActiveSynth_Teacher>("teacher", redis, settings, settings.TeacherReplicas);
+var scoring = builder.AddActiveSynthService<Projects.ActiveSynth_Scoring>("scoring", redis, settings, settings.ScoringReplicas);
+var training = builder.AddActiveSynthService<Projects.ActiveSynth_Training>("training", redis, settings, settings.TrainingReplicas);
+
+// Selection owns run state, so it runs once; it starts after the workers it drives.
+builder.AddActiveSynthService<Projects.ActiveSynth_Selection>("selection", redis, settings, replicas: 1)
+    .WithReference(teacher).WaitFor(teacher)
+    .WithReference(scoring).WaitFor(scoring)
+    .WithReference(training).WaitFor(training);
+
+builder.AnnounceDashboard();
+builder.Build().Run();

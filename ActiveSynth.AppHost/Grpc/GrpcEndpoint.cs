@@ -1,0 +1,7 @@
+namespace ActiveSynth.Hosting.Grpc;
+
+internal static class GrpcEndpoint
+{
+    /// <summary>Name of every service's gRPC endpoint (h2c).</summary>
+    public const string Name = "grpc";
+}

@@ -1,0 +1,47 @@
+using ActiveSynth.Hosting.Grpc;
+
+namespace ActiveSynth.Hosting;
+
+public static class ServiceResourceExtensions
+{
+    /// <summary>
+    /// One ActiveSynth service: an h2c gRPC endpoint on loopback, Redis, the shared artifact directory,
+    /// a gRPC health check (grpc.health.v1) and the configured number of replicas.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddActiveSynthService<TProject>(
+        this IDistributedApplicationBuilder builder,
+        string name,
+        IResourceBuilder<IResourceWithConnectionString> redis,
+        ActiveSynthSettings settings,
+        int replicas) where TProject : IProjectMetadata, new()
+    {
+        var service = builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithHttpEndpoint(name: GrpcEndpoint.Name)
+            .WithEndpoint(GrpcEndpoint.Name, e => e.Transport = "http2")
+            .WithEnvironment("Artifacts__Root", settings.ArtifactsRoot)
+            .WithReference(redis)
+            .WithGrpcHealthCheck();
+        if (settings.RedisMode != RedisMode.External)
+        {
+            service.WaitFor(redis); // an external server was checked before start and has no lifecycle to wait on
+        }
+        if (replicas > 1)
+        {
+            service.WithReplicas(replicas);
+        }
+        return service;
+    }
+
+    /// <summary>Prints where the dashboard is, once, so a user of `dotnet run` knows where to look.</summary>
+    public static void AnnounceDashboard(this IDistributedApplicationBuilder builder)
+    {
+        var url = builder.Configuration["ASPNETCORE_URLS"]?.Split(';')[0];
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            Console.WriteLine(url is null
+                ? "[activesynth] Dashboard: disabled or on a generated address (no ASPNETCORE_URLS)."
+                : $"[activesynth] Dashboard: {url}  (telemetry API: {url}/api/telemetry/traces)");
+            return Task.CompletedTask;
+        });
+    }
+}

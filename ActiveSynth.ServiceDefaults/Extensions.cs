@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// What every ActiveSynth service shares: OpenTelemetry (traces, metrics, logs over OTLP), gRPC health,
+/// service discovery and resilience. Our own sources and meters are all named <c>ActiveSynth.*</c>.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Prefix of every ActivitySource and Meter of ours, so the dashboard shows them without a list.</summary>
+    public const string TelemetryPrefix = "ActiveSynth.*";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcReflection(); // lets grpcurl and the tests list what a service serves
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// gRPC over plain http needs HTTP/2 without TLS (h2c); Http1AndHttp2 would fall back to HTTP/1.1.
+    /// </summary>
+    public static WebApplicationBuilder UseGrpcOnlyKestrel(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddMeter(TelemetryPrefix)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation())
+            .WithTracing(tracing => tracing
+                .AddSource(TelemetryPrefix)
+                .AddSource(builder.Environment.ApplicationName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/grpc.health.v1.Health"))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRedisInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+        return builder;
+    }
+
+    /// <summary>Maps grpc.health.v1.Health (fed by the health checks) and gRPC server reflection.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

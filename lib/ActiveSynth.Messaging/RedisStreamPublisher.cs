@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using StackExchange.Redis;
+
+namespace ActiveSynth.Messaging;
+
+/// <summary>XADD of a typed protobuf message with its envelope fields, inside a Producer span.</summary>
+internal sealed class RedisStreamPublisher(IConnectionMultiplexer redis, MessagingMetrics metrics) : IStreamPublisher
+{
+    public async Task<string> PublishAsync<T>(string stream, T message, string runId, string id, CancellationToken ct = default)
+        where T : IMessage<T>
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stream);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+
+        using var activity = MessagingDiagnostics.ActivitySource.StartActivity($"send {stream}", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.operation.type", "send");
+        activity?.SetTag(MessagingMetrics.StreamTag, stream);
+        activity?.SetTag("messaging.message.id", id);
+        activity?.SetTag("activesynth.run", runId);
+
+        var fields = new List<NameValueEntry>(7)
+        {
+            new(StreamEntryFields.Type, message.Descriptor.FullName),
+            new(StreamEntryFields.Payload, message.ToByteArray()),
+            new(StreamEntryFields.Run, runId),
+            new(StreamEntryFields.Id, id),
+            new(StreamEntryFields.Attempt, 1),
+        };
+        // Activity.Current is the producer span when someone listens, else the caller's span (if any).
+        TraceContext.Inject(Activity.Current, fields);
+
+        try
+        {
+            var entryId = await redis.GetDatabase().StreamAddAsync(stream, [.. fields]).WaitAsync(ct).ConfigureAwait(false);
+            metrics.Published(stream);
+            activity?.SetTag("messaging.redis.entry_id", entryId.ToString());
+            return entryId.ToString();
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace ActiveSynth.Messaging;
+
+/// <summary>
+/// A competing consumer of one stream in one group. It creates the group if needed, first drains its own
+/// pending entries (left by an earlier life of a consumer with the same name), then loops: take over entries
+/// idle past the claim time (XAUTOCLAIM: dead consumers' work and failed entries due for a retry), read new
+/// ones (XREADGROUP &gt;) and hand each batch to <see cref="BatchProcessor{TMessage, THandler}"/>. Redis errors
+/// (restart, failover, timeouts) are logged and retried with backoff; StackExchange.Redis reconnects by itself.
+/// On shutdown the current batch finishes (handlers see the stopping token); nothing unfinished is acked.
+/// </summary>
+public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
+    where TMessage : class, IMessage<TMessage>, new()
+    where THandler : class, IStreamHandler<TMessage>
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
+
+    private readonly ConsumerContext _context;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeSpan _claimInterval;
+
+    internal StreamConsumer(ConsumerContext context, IServiceScopeFactory scopes)
+    {
+        _context = context;
+        _scopes = scopes;
+        // Scan for idle entries a few times per idle period: often enough that a dead consumer's work moves on
+        // soon after it becomes claimable, rarely enough that the PEL scan costs nothing under load.
+        _claimInterval = TimeSpan.FromTicks(Math.Max(context.Options.PollInterval.Ticks, context.Options.ClaimIdleTime.Ticks / 4));
+    }
+
+    /// <summary>Stream this consumer reads.</summary>
+    public string Stream => _context.Stream;
+
+    /// <summary>Consumer group it belongs to.</summary>
+    public string Group => _context.Group;
+
+    /// <summary>Its consumer name in the group.</summary>
+    public string ConsumerName => _context.Consumer;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var options = _context.Options;
+        var logger = _context.Logger;
+        await using var lease = new PendingLeaseKeeper(_context.Redis, Stream, Group, ConsumerName, options.ClaimIdleTime, logger);
+        var processor = new BatchProcessor<TMessage, THandler>(_context, _scopes, lease);
+        var cursor = new ReadCursor();
+        var groupReady = false;
+        var backoff = MinBackoff;
+        logger.ConsumerStarted(Stream, Group, ConsumerName, options.BatchSize, options.Concurrency);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!groupReady)
+                {
+                    await ConsumerGroupSetup.EnsureAsync(_context.Db, Stream, Group, logger).ConfigureAwait(false);
+                    groupReady = true;
+                }
+                var batch = await NextBatchAsync(cursor).ConfigureAwait(false);
+                backoff = MinBackoff;
+                if (batch.Count == 0)
+                {
+                    await Task.Delay(options.PollInterval, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+                // Not cancelled by the stopping token: a started batch completes and acks what its handlers finished.
+                await processor.ProcessAsync(batch, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                if (ex is RedisServerException server && server.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+                {
+                    logger.GroupMissing(Stream, Group);
+                    groupReady = false;
+                }
+                logger.RedisUnavailable(ex, Stream, Group, (long)backoff.TotalMilliseconds);
+                // A reply may have been lost with entries already delivered to us: re-read our own history first.
+                cursor.RestartDrain();
+                try
+                {
+                    await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxReconnectBackoff.Ticks));
+            }
+        }
+        logger.ConsumerStopped(Stream, Group, ConsumerName);
+    }
+
+    private async Task<List<Delivery>> NextBatchAsync(ReadCursor cursor)
+    {
+        var db = _context.Db;
+        var count = _context.Options.BatchSize;
+
+        if (cursor.Draining)
+        {
+            // Reading with an id (not ">") returns this consumer's own pending entries, counting a delivery each.
+            var own = await db.StreamReadGroupAsync(Stream, Group, ConsumerName, cursor.OwnPendingFrom, count).ConfigureAwait(false);
+            if (own.Length > 0)
+            {
+                cursor.OwnPendingFrom = own[^1].Id;
+                return await DeliveryCounts.LookUpAsync(db, Stream, Group, ConsumerName, own).ConfigureAwait(false);
+            }
+            cursor.Draining = false;
+        }
+
+        if (DateTime.UtcNow >= cursor.NextClaimAt)
+        {
+            var claimed = await db.StreamAutoClaimAsync(Stream, Group, ConsumerName,
+                (long)_context.Options.ClaimIdleTime.TotalMilliseconds, cursor.ClaimFrom, count).ConfigureAwait(false);
+            var next = claimed.NextStartId;
+            // "0-0" means the scan of the pending list is complete: wait for the next interval before scanning again.
+            cursor.ClaimFrom = next.IsNullOrEmpty || next == "0-0" ? "0-0" : next;
+            if (cursor.ClaimFrom == "0-0")
+            {
+                cursor.NextClaimAt = DateTime.UtcNow + _claimInterval;
+            }
+            var entries = claimed.ClaimedEntries ?? [];
+            if (entries.Length > 0)
+            {
+                _context.Logger.Claimed(Stream, Group, entries.Length);
+                return await DeliveryCounts.LookUpAsync(db, Stream, Group, ConsumerName, entries).ConfigureAwait(false);
+            }
+        }
+
+        var fresh = await db.StreamReadGroupAsync(Stream, Group, ConsumerName, StreamPosition.NewMessages, count).ConfigureAwait(false);
+        var deliveries = new List<Delivery>(fresh.Length);
+        foreach (var entry in fresh)
+        {
+            deliveries.Add(new Delivery(entry, 1));
+        }
+        return deliveries;
+    }
+
+    /// <summary>Where the loop stands: draining its own history, and the XAUTOCLAIM scan position.</summary>
+    private sealed class ReadCursor
+    {
+        public bool Draining { get; set; } = true;
+        public RedisValue OwnPendingFrom { get; set; } = "0-0";
+        public RedisValue ClaimFrom { get; set; } = "0-0";
+        public DateTime NextClaimAt { get; set; } = DateTime.MinValue;
+
+        public void RestartDrain()
+        {
+            Draining = true;
+            OwnPendingFrom = "0-0";
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ActiveSynth.Messaging;
+
+/// <summary>
+/// Settings of one consumer, bound from <c>Messaging:Consumers:&lt;group&gt;</c> and then the
+/// <c>configure</c> delegate of <c>AddStreamConsumer</c>; validated when the host starts.
+/// </summary>
+public sealed class StreamConsumerOptions
+{
+    /// <summary>Consumer name within the group; default <c>&lt;machine&gt;-&lt;pid&gt;-&lt;guid8&gt;</c> (unique per process).
+    /// Set a stable name (e.g. a pod name) to have a restarted replica drain its own pending entries first.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ConsumerName { get; set; } = "";
+
+    /// <summary>Entries read (and acked) per round trip. Long handlers want a small batch: a batch is acked together.</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Handlers running at once within a batch.</summary>
+    [Range(1, 256)]
+    public int Concurrency { get; set; } = 1;
+
+    /// <summary>Wait after an empty read (StackExchange.Redis multiplexes one connection, so XREADGROUP BLOCK is not used).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>A pending entry idle this long is taken over with XAUTOCLAIM (its consumer died, or its handler
+    /// failed and it is due for a retry). In-flight entries are renewed every third of it, so a slow handler is not stolen.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deliveries after which a failing entry goes to the dead-letter stream.</summary>
+    [Range(1, 1000)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>How long "handled" markers for a message id are kept (duplicates older than this apply again).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan IdempotencyTtl { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Approximate cap on the dead-letter stream's length (nobody consumes it as a group, so it is capped by length).</summary>
+    [Range(1, int.MaxValue)]
+    public int DeadLetterMaxLength { get; set; } = 10_000;
+
+    /// <summary>Longest wait between retries while Redis is unreachable (backoff doubles from 100 ms up to this).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan MaxReconnectBackoff { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,20 @@
+using ActiveSynth.Contracts;
+using ActiveSynth.Selection.Grpc;
+using ActiveSynth.Selection.Probes;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.UseGrpcOnlyKestrel();
+builder.AddActiveSynthService(ConsumerGroups.Selection);
+builder.AddProbes();
+builder.Services.AddGrpc();
+
+var app = builder.Build();
+
+app.MapGrpcService<RunsApi>();
+app.MapGrpcService<SelectorApi>();
+app.MapGrpcService<DiagnosticsApi>();
+app.MapDefaultEndpoints();
+
+app.Run();

@@ -1,0 +1,16 @@
+using ActiveSynth.Contracts;
+using ActiveSynth.Teacher.Grpc;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.UseGrpcOnlyKestrel();
+builder.AddActiveSynthService(ConsumerGroups.Teacher);
+builder.Services.AddGrpc();
+
+var app = builder.Build();
+
+app.MapGrpcService<TeacherApi>();
+app.MapDefaultEndpoints();
+
+app.Run();

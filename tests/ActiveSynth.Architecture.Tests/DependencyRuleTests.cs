@@ -1,0 +1,101 @@
+namespace ActiveSynth.Architecture.Tests;
+
+/// <summary>The dependency rules of DESIGN.md section 3, checked against the project files.</summary>
+public sealed class DependencyRuleTests
+{
+    private const string Core = "lib/ActiveSynth.Core/ActiveSynth.Core.csproj";
+    private const string Student = "lib/ActiveSynth.Student/ActiveSynth.Student.csproj";
+    private const string Contracts = "protos/ActiveSynth.Contracts.csproj";
+    private const string ServiceDefaults = "ActiveSynth.ServiceDefaults/ActiveSynth.ServiceDefaults.csproj";
+    private static readonly ProjectGraph Graph = ProjectGraph.Load();
+
+    [Fact]
+    public void The_graph_holds_the_core_projects()
+    {
+        Assert.Contains(Core, Graph.Projects.Keys);
+        Assert.Contains(Student, Graph.Projects.Keys);
+        Assert.Contains(Contracts, Graph.Projects.Keys);
+        Assert.Equal(4, Graph.Projects.Keys.Count(p => p.StartsWith("services/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Core_depends_on_nothing_of_ours_and_on_no_infrastructure()
+    {
+        var core = Graph.Projects[Core];
+        Assert.Empty(core.ProjectReferences);
+        Assert.Empty(core.PackageReferences);
+    }
+
+    [Fact]
+    public void Other_libraries_depend_only_on_core_among_our_projects()
+    {
+        foreach (var lib in Graph.Projects.Values.Where(p => p.Path.StartsWith("lib/", StringComparison.Ordinal) && p.Path != Core))
+        {
+            Assert.All(lib.ProjectReferences, r => Assert.Equal(Core, r));
+        }
+    }
+
+    [Fact]
+    public void Only_the_student_library_references_torchsharp()
+    {
+        var offenders = Graph.Projects.Values
+            .Where(p => p.Path != Student && p.PackageReferences.Any(IsTorchPackage))
+            .Select(p => p.Path);
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void Libtorch_reaches_only_the_students_consumers()
+    {
+        string[] allowedServices = ["services/ActiveSynth.Scoring/", "services/ActiveSynth.Training/"];
+        var carriers = Graph.Projects.Keys.Where(p => Graph.Closure(p).Contains(Student));
+        var offenders = carriers.Where(p =>
+            !(allowedServices.Any(s => p.StartsWith(s, StringComparison.Ordinal))
+              || p.StartsWith("tests/", StringComparison.Ordinal)
+              || p.StartsWith("tools/", StringComparison.Ordinal)
+              || p.StartsWith("benchmarks/", StringComparison.Ordinal)
+              || p.StartsWith("ActiveSynth.AppHost/", StringComparison.Ordinal))); // project resources: not copied into its output
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void Services_reference_only_libraries_contracts_and_service_defaults()
+    {
+        foreach (var service in Graph.Projects.Values.Where(p => p.Path.StartsWith("services/", StringComparison.Ordinal)))
+        {
+            Assert.All(service.ProjectReferences, r => Assert.True(
+                r.StartsWith("lib/", StringComparison.Ordinal) || r == Contracts || r == ServiceDefaults,
+                $"{service.Path} references {r}"));
+        }
+    }
+
+    [Fact]
+    public void Libraries_never_reference_services_or_hosts()
+    {
+        foreach (var lib in Graph.Projects.Values.Where(p => p.Path.StartsWith("lib/", StringComparison.Ordinal) || p.Path == Contracts))
+        {
+            Assert.All(Graph.Closure(lib.Path), r => Assert.False(
+                r.StartsWith("services/", StringComparison.Ordinal) || r.StartsWith("ActiveSynth.", StringComparison.Ordinal),
+                $"{lib.Path} reaches {r}"));
+        }
+    }
+
+    [Fact]
+    public void The_apphost_references_only_services()
+    {
+        var appHost = Graph.Projects["ActiveSynth.AppHost/ActiveSynth.AppHost.csproj"];
+        Assert.NotEmpty(appHost.ProjectReferences);
+        Assert.All(appHost.ProjectReferences, r => Assert.StartsWith("services/", r));
+    }
+
+    [Fact]
+    public void Every_project_is_in_the_solution()
+    {
+        var solution = File.ReadAllText(Path.Combine(Graph.Root, "ActiveSynth.Aspire.sln")).Replace('\\', '/');
+        var missing = Graph.Projects.Keys.Where(p => !solution.Contains(p, StringComparison.Ordinal));
+        Assert.Empty(missing);
+    }
+
+    private static bool IsTorchPackage(string package) =>
+        package.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase) || package.StartsWith("libtorch", StringComparison.OrdinalIgnoreCase);
+}
