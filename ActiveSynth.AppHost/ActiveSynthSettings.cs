@@ -20,7 +20,7 @@ public sealed record ActiveSynthSettings(
         var config = builder.Configuration;
         var dataRoot = Path.Combine(builder.AppHostDirectory, ".data");
         return new ActiveSynthSettings(
-            RedisModeSelector.Choose(config),
+            RedisModeSelector.Choose(config, builder.ExecutionContext.IsPublishMode),
             NullIfEmpty(config["Redis:ServerPath"]),
             FullPath(config["Redis:DataDir"], Path.Combine(dataRoot, "redis"), builder.AppHostDirectory),
             FullPath(config["Artifacts:Root"], Path.Combine(dataRoot, "artifacts"), builder.AppHostDirectory),

@@ -9,11 +9,12 @@ var teacher = builder.AddActiveSynthService<Projects.ActiveSynth_Teacher>("teach
 var scoring = builder.AddActiveSynthService<Projects.ActiveSynth_Scoring>("scoring", redis, settings, settings.ScoringReplicas);
 var training = builder.AddActiveSynthService<Projects.ActiveSynth_Training>("training", redis, settings, settings.TrainingReplicas);
 
-// Selection owns run state, so it runs once; it starts after the workers it drives.
+// Selection owns run state, so it runs once. It does not wait for the workers: work waits in the streams
+// until they consume it, and starting everything at once is what keeps a cold start short.
 builder.AddActiveSynthService<Projects.ActiveSynth_Selection>("selection", redis, settings, replicas: 1)
-    .WithReference(teacher).WaitFor(teacher)
-    .WithReference(scoring).WaitFor(scoring)
-    .WithReference(training).WaitFor(training);
+    .WithReference(teacher)
+    .WithReference(scoring)
+    .WithReference(training);
 
 builder.AnnounceDashboard();
 builder.Build().Run();

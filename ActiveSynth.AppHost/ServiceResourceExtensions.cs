@@ -35,6 +35,10 @@ public static class ServiceResourceExtensions
     /// <summary>Prints where the dashboard is, once, so a user of `dotnet run` knows where to look.</summary>
     public static void AnnounceDashboard(this IDistributedApplicationBuilder builder)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return;
+        }
         var url = builder.Configuration["ASPNETCORE_URLS"]?.Split(';')[0];
         builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
         {

@@ -17,11 +17,16 @@ public enum RedisMode
 
 public static class RedisModeSelector
 {
-    public static RedisMode Choose(IConfiguration config)
+    /// <param name="publishing">
+    /// Writing a deployment manifest: a local process means nothing on another host, so auto means a container
+    /// (which a deployment replaces with managed Redis through ConnectionStrings:redis).
+    /// </param>
+    public static RedisMode Choose(IConfiguration config, bool publishing)
     {
         var raw = (config["Redis:Mode"] ?? "auto").Trim().ToLowerInvariant();
         return raw switch
         {
+            "auto" or "" when publishing => RedisMode.Container,
             "container" => RedisMode.Container,
             "executable" => RedisMode.Executable,
             "external" => RedisMode.External,

@@ -22,7 +22,9 @@ public static class RedisResourceExtensions
                 return builder.AddConnectionString(ResourceName);
 
             case RedisMode.Container:
-                Console.WriteLine("[activesynth] Redis: container (Aspire.Hosting.Redis), because a container runtime answered `info`; set Redis:Mode to change it.");
+                Console.WriteLine(builder.ExecutionContext.IsPublishMode
+                    ? "[activesynth] Redis: container in the manifest (replace it with managed Redis through ConnectionStrings:redis when deploying)."
+                    : "[activesynth] Redis: container (Aspire.Hosting.Redis), because a container runtime answered `info` or Redis:Mode=container.");
                 return builder.AddRedis(ResourceName, port: null, password: Password(builder)).WithDataVolume();
 
             default:

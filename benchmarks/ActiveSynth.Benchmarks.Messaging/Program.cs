@@ -85,6 +85,7 @@ var result = new JsonObject
         ["requests_per_s_mean"] = Round(raw, 0),
         ["p50_ms_before"] = rawBefore.P50Ms,
         ["output_before"] = rawBefore.Output,
+        ["output_after"] = rawAfter.Output,
     },
     ["publish_only_msgs_per_s"] = Round(publishOnly, 0),
     ["consumers_1"] = Pipeline(one),
@@ -95,10 +96,11 @@ var result = new JsonObject
     ["consumers_4_vs_raw_xadd_ratio"] = Round(four.MessagesPerSecond / raw, 3),
     ["consumers_4_vs_1_ratio"] = Round(four.MessagesPerSecond / one.MessagesPerSecond, 3),
     ["goal"] = "consumers_4_vs_raw_xadd_ratio >= 0.5",
+    ["load_average_at_end"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null,
 };
 
 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-await File.WriteAllTextAsync(output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+await File.WriteAllTextAsync(output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
 Console.WriteLine($"ratios: publish {result["publish_only_vs_raw_xadd_ratio"]}, 1 consumer {result["consumers_1_vs_raw_xadd_ratio"]}, 4 consumers {result["consumers_4_vs_raw_xadd_ratio"]}");
 Console.WriteLine($"wrote {output}");
 return 0;

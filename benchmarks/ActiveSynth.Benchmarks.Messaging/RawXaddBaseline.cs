@@ -46,8 +46,13 @@ internal static partial class RawXaddBaseline
         return new Result(command,
             double.Parse(rps[^1].Groups[1].Value, CultureInfo.InvariantCulture),
             p50.Success ? double.Parse(p50.Groups[1].Value, CultureInfo.InvariantCulture) : null,
-            output.Replace(payload, $"<{payloadBytes} bytes>", StringComparison.Ordinal).Trim());
+            SummaryLine(output).Replace(payload, $"<{payloadBytes} bytes>", StringComparison.Ordinal));
     }
+
+    /// <summary>redis-benchmark redraws a progress line with \r; only its final summary is worth keeping.</summary>
+    private static string SummaryLine(string output) =>
+        output.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Last(line => line.Contains("requests per second", StringComparison.Ordinal));
 
     private static string Find(RedisServerProcess server)
     {

@@ -85,6 +85,43 @@ public sealed class ConsumerTests(RedisServerFixture redis) : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task An_entry_whose_consumers_keep_dying_is_dead_lettered_once_attempts_are_used_up()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hangs = new Probe
+        {
+            Behavior = async (_, _, ct) =>
+            {
+                started.TrySetResult();
+                await Task.Delay(System.Threading.Timeout.Infinite, ct);
+            },
+        };
+        var hostA = await TestHosts.StartConsumerAsync(redis.ConnectionString, _stream, hangs, o => o.MaxAttempts = 1);
+        var entryId = await Publisher.PublishAsync(_stream, new StringValue { Value = "kills its consumer" }, "r", "r/k");
+        await started.Task.WaitAsync(Timeout);
+        await hostA.Services.GetRequiredService<IConnectionMultiplexer>().CloseAsync(allowCommandsToComplete: false);
+        await TestHosts.StopAllAsync(hostA);
+
+        var ran = 0;
+        var hostB = await TestHosts.StartConsumerAsync(redis.ConnectionString, _stream,
+            new Probe { Behavior = (_, _, _) => { Interlocked.Increment(ref ran); return Task.CompletedTask; } }, o => o.MaxAttempts = 1);
+        try
+        {
+            var dead = StreamKeys.DeadLetter(_stream);
+            await Eventually.WaitAsync(async () => await Db.StreamLengthAsync(dead) == 1, Timeout, () => "not dead-lettered");
+            var letter = Assert.Single(await Db.StreamRangeAsync(dead));
+            Assert.Equal(entryId, (string)letter[StreamEntryFields.SourceEntryId]!);
+            Assert.StartsWith("gave up after 1 deliveries that did not complete", (string)letter[StreamEntryFields.Error]!);
+            Assert.Equal(0, ran); // not handed to B's handler once attempts were used up
+            Assert.Equal(0, (await Db.StreamPendingAsync(_stream, "g")).PendingMessageCount);
+        }
+        finally
+        {
+            await TestHosts.StopAllAsync(hostB);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Poison_messages_go_to_the_dead_letter_stream_after_max_attempts_while_others_keep_flowing()
     {
         var failAttempts = new ConcurrentQueue<(int Attempt, long At)>();
@@ -235,6 +272,7 @@ public sealed class ConsumerTests(RedisServerFixture redis) : IAsyncLifetime
             {
                 o.ConsumerName = $"c{i}";
                 o.BatchSize = 32;
+                o.Concurrency = i % 2 == 0 ? 1 : 4; // both the sequential and the parallel handler paths
                 o.ClaimIdleTime = TimeSpan.FromMilliseconds(500);
             });
         }

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Xunit.Abstractions;
+
+namespace ActiveSynth.EndToEnd.Tests;
+
+/// <summary>
+/// `dotnet run --project ActiveSynth.AppHost`, then Ctrl+C (SIGINT to the AppHost, as a terminal sends it):
+/// nothing it started (redis-server, the services, DCP, the dashboard) may be left running.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public sealed class ShutdownTests(ITestOutputHelper output)
+{
+    private static readonly string[] Expected =
+        ["redis-server", "ActiveSynth.Selection", "ActiveSynth.Teacher", "ActiveSynth.Scoring", "ActiveSynth.Training"];
+
+    [Fact]
+    public async Task Ctrl_c_leaves_no_redis_server_or_service_process_behind()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), $"activesynth-shutdown-{Guid.NewGuid():N}");
+        using var process = Process.Start(StartInfo(dataDir))!;
+        var log = new StringWriter();
+        process.OutputDataReceived += (_, e) => log.WriteLine(e.Data);
+        process.ErrorDataReceived += (_, e) => log.WriteLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var started = Stopwatch.StartNew();
+            var tree = await WaitForAsync(() => AllStarted(dataDir), TimeSpan.FromMinutes(3));
+            Assert.True(tree is not null, $"not everything started within 3 minutes:\n{log}");
+            output.WriteLine($"redis-server and the four services running {started.Elapsed.TotalSeconds:0.0} s after dotnet run");
+
+            var appHost = tree.Single(p => p.Value.Contains("bin/Debug/net10.0/ActiveSynth.AppHost", StringComparison.Ordinal)
+                                            || (p.Value.Contains("ActiveSynth.AppHost", StringComparison.Ordinal) && !p.Value.Contains(" run ", StringComparison.Ordinal)));
+            Signal("INT", appHost.Key);
+            var stopping = Stopwatch.StartNew();
+            var leftovers = await WaitForAsync(() => tree.Where(p => ProcessTree.IsAlive(p.Key)).ToList() is { Count: 0 } ? tree : null, TimeSpan.FromSeconds(90));
+            output.WriteLine($"all {tree.Count} processes gone {stopping.Elapsed.TotalSeconds:0.0} s after SIGINT");
+            Assert.True(leftovers is not null,
+                "still running 90 s after Ctrl+C: " + string.Join("; ", tree.Where(p => ProcessTree.IsAlive(p.Key)).Select(p => $"{p.Key} {p.Value}")));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            TryDelete(dataDir);
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string dataDir)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                "run", "--project", Projects.ActiveSynth_AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--",
+                "--Redis:Mode=executable", $"--Redis:DataDir={Path.Combine(dataDir, "redis")}", $"--Artifacts:Root={Path.Combine(dataDir, "artifacts")}",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // The launch profile's fixed dashboard ports could be taken by a developer's own AppHost: use free ones.
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        start.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
+        return start;
+    }
+
+    private static IReadOnlyDictionary<int, string>? AllStarted(string dataDir)
+    {
+        var tree = ProcessTree.Marked(dataDir);
+        return Expected.All(name => tree.Values.Any(cmd => cmd.Contains(name, StringComparison.Ordinal))) ? tree : null;
+    }
+
+    private static async Task<T?> WaitForAsync<T>(Func<T?> probe, TimeSpan timeout) where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (probe() is { } result)
+            {
+                return result;
+            }
+            await Task.Delay(500);
+        }
+        return probe();
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {pid}");
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
