@@ -1,11 +1,19 @@
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Student.Checkpoints;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TorchSharp;
 
 namespace ActiveSynth.Student;
 
 public static class StudentHostingExtensions
 {
-    /// <summary>Student device options (validated at start) and a health check that proves libtorch works on that device.</summary>
+    /// <summary>
+    /// Student device options (validated at start), a health check that proves libtorch works on that device, the
+    /// resolved <see cref="StudentDevice"/> and the <see cref="CheckpointStore"/> over the registered <see cref="ArtifactStore"/>.
+    /// </summary>
     public static TBuilder AddStudentRuntime<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<StudentDeviceOptions>()
@@ -13,6 +21,18 @@ public static class StudentHostingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddHealthChecks().AddCheck<TorchHealthCheck>("torch", tags: ["ready"]);
+        builder.Services.TryAddSingleton(sp => new StudentDevice(sp.GetRequiredService<IOptions<StudentDeviceOptions>>().Value));
+        builder.Services.TryAddSingleton(sp => new CheckpointStore(sp.GetRequiredService<ArtifactStore>()));
         return builder;
     }
+}
+
+/// <summary>The device the student runs on, resolved once from <see cref="StudentDeviceOptions"/> (which also sets the thread count).</summary>
+public sealed class StudentDevice(StudentDeviceOptions options)
+{
+    private readonly Lazy<torch.Device> _device = new(() => TorchRuntime.ResolveDevice(options));
+
+    public torch.Device Device => _device.Value;
+
+    public string Name => options.Device;
 }

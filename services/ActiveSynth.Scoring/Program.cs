@@ -1,13 +1,13 @@
 using ActiveSynth.Contracts;
+using ActiveSynth.Scoring;
 using ActiveSynth.Scoring.Grpc;
-using ActiveSynth.Student;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.UseGrpcOnlyKestrel();
 builder.AddActiveSynthService(ConsumerGroups.Scoring);
-builder.AddStudentRuntime();
+builder.AddScoring();
 builder.Services.AddGrpc();
 
 var app = builder.Build();

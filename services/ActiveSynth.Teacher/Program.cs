@@ -1,4 +1,5 @@
 using ActiveSynth.Contracts;
+using ActiveSynth.Teacher;
 using ActiveSynth.Teacher.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -6,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.UseGrpcOnlyKestrel();
 builder.AddActiveSynthService(ConsumerGroups.Teacher);
+builder.AddTeacher();
 builder.Services.AddGrpc();
 
 var app = builder.Build();

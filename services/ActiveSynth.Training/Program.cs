@@ -1,13 +1,13 @@
 using ActiveSynth.Contracts;
+using ActiveSynth.Training;
 using ActiveSynth.Training.Grpc;
-using ActiveSynth.Student;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.UseGrpcOnlyKestrel();
 builder.AddActiveSynthService(ConsumerGroups.Training);
-builder.AddStudentRuntime();
+builder.AddTraining();
 builder.Services.AddGrpc();
 
 var app = builder.Build();

@@ -291,7 +291,10 @@ public sealed class ConsumerTests(RedisServerFixture redis) : IAsyncLifetime
             Assert.Equal(count, applied.Length);
             Assert.All(applied, e => Assert.Equal(1, (long)e.Value));
             Assert.Equal(Enumerable.Range(0, count).Select(i => $"m/{i}").Order(), applied.Select(e => (string)e.Name!).Order());
-            Assert.Equal(100, invocations.Values.Count(n => n >= 2)); // the injected failures were redelivered
+            // Every injected failure was redelivered. Under load a slow handler's entry can also be claimed by
+            // another consumer (at-least-once delivery), so more redeliveries are allowed; the effect stays applied once.
+            var injected = Enumerable.Range(0, count).Where(i => i % 100 == 7).Select(i => $"m/{i}").ToList();
+            Assert.All(injected, id => Assert.True(invocations[id] >= 2, $"{id} was not redelivered"));
             Assert.Equal(0, await Db.StreamLengthAsync(StreamKeys.DeadLetter(_stream)));
             Assert.Equal(4, byConsumer.Count(kv => kv.Value > 0)); // all four competed for the work
         }

@@ -1,7 +1,31 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Student.Checkpoints;
+using Grpc.Core;
+
 namespace ActiveSynth.Training.Grpc;
 
 /// <summary>
-/// Trainer.Evaluate. Training and evaluation arrive with the student (issue 6); until then the generated
-/// base answers <c>Unimplemented</c>. The service already loads libtorch at start (health check "torch").
+/// Trainer.Evaluate: exact-match accuracy of a checkpoint on inline items or a JSONL test set. A bad field answers
+/// InvalidArgument naming it; a missing checkpoint NotFound; a corrupted one FailedPrecondition. No exception text
+/// reaches the client. Training itself runs only through the stream.
 /// </summary>
-public sealed class TrainerApi : Contracts.V1.Trainer.TrainerBase;
+public sealed class TrainerApi(StudentTrainingService training) : Contracts.V1.Trainer.TrainerBase
+{
+    public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await training.EvaluateAsync(request, context.CancellationToken);
+        }
+        catch (InvalidRequestException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+        catch (CheckpointException ex)
+        {
+            throw new RpcException(ex.IsMissing
+                ? new Status(StatusCode.NotFound, $"checkpoint '{ex.CheckpointPath}' was not found in the artifact store")
+                : new Status(StatusCode.FailedPrecondition, $"checkpoint '{ex.CheckpointPath}' is corrupted (sha256 mismatch or unreadable file)"));
+        }
+    }
+}

@@ -1,0 +1,286 @@
+using System.Diagnostics;
+using ActiveSynth.Core.Budgets;
+using ActiveSynth.Core.Selection;
+using ActiveSynth.Core.Tasks;
+
+namespace ActiveSynth.Core.Loop;
+
+/// <summary>
+/// The closed loop of DESIGN.md section 1: score, select, generate, train + evaluate, repeat until a budget or
+/// max_rounds is reached. It is a state machine over <see cref="RunState"/>: every stage ends with a durable save,
+/// and <see cref="RunAsync"/> continues from whatever stage the state is in, so a restart repeats at most the
+/// stage that was running (whose work calls are idempotent by key).
+/// </summary>
+public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strategy, ILoopWorkers workers, IRunObserver observer)
+{
+    private readonly GenerationBudget _budget = new(settings.Budget);
+
+    public async Task RunAsync(RunState state, CancellationToken ct)
+    {
+        if (state.Status is RunStatus.Completed or RunStatus.Failed)
+        {
+            return;
+        }
+        var clock = Stopwatch.StartNew();
+        var elapsedBefore = state.Elapsed;
+        state.Status = RunStatus.Running;
+        if (state.StartedAt == default)
+        {
+            state.StartedAt = DateTimeOffset.UtcNow;
+        }
+        try
+        {
+            while (state.Status == RunStatus.Running)
+            {
+                ct.ThrowIfCancellationRequested();
+                state.Elapsed = elapsedBefore + clock.Elapsed;
+                var stage = state.Stage;
+                var started = Stopwatch.GetTimestamp();
+                await RunStageAsync(state, ct);
+                var duration = Stopwatch.GetElapsedTime(started);
+                state.StageSeconds[stage.ToString()] = state.StageSeconds.GetValueOrDefault(stage.ToString()) + duration.TotalSeconds;
+                state.Elapsed = elapsedBefore + clock.Elapsed;
+                await observer.SaveAsync(state, ct);
+                await observer.StageCompletedAsync(state, stage, duration, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            state.Status = RunStatus.Cancelled;
+            state.StopReason = "cancelled";
+            state.Elapsed = elapsedBefore + clock.Elapsed;
+            await observer.SaveAsync(state, CancellationToken.None);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            state.Status = RunStatus.Failed;
+            state.FailureReason = $"{state.Stage} in round {state.Round}: {ex.Message}";
+            state.Elapsed = elapsedBefore + clock.Elapsed;
+            await observer.SaveAsync(state, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private Task RunStageAsync(RunState state, CancellationToken ct) => state.Stage switch
+    {
+        LoopStage.Evaluate0 => EvaluateBaseAsync(state, ct),
+        LoopStage.RoundDone => StartNextRoundOrStop(state),
+        LoopStage.Score => ScoreAndSelectAsync(state, ct),
+        LoopStage.Generate => GenerateAsync(state, ct),
+        LoopStage.Train => TrainAsync(state, ct),
+        _ => throw new InvalidOperationException($"Unknown loop stage {state.Stage}."),
+    };
+
+    private async Task EvaluateBaseAsync(RunState state, CancellationToken ct)
+    {
+        var start = await workers.PrepareBaseAsync($"{state.RunId}/0/base", ct);
+        state.Checkpoint = start.Checkpoint;
+        await AddCurvePointAsync(state, start.Evaluation, start.TrainLoss, ct);
+        state.Stage = LoopStage.RoundDone;
+    }
+
+    private Task StartNextRoundOrStop(RunState state)
+    {
+        var stop = StopReason(state);
+        if (stop is not null)
+        {
+            state.Status = RunStatus.Completed;
+            state.StopReason = stop;
+            return Task.CompletedTask;
+        }
+        state.Round++;
+        state.Picks = [];
+        state.Candidates = [];
+        state.Generated = [];
+        state.Stage = settings.Mode == GenerationMode.SeedSelection ? LoopStage.Score : LoopStage.Generate;
+        return Task.CompletedTask;
+    }
+
+    private string? StopReason(RunState state)
+    {
+        if (settings.MaxRounds > 0 && state.Round >= settings.MaxRounds)
+        {
+            return "max_rounds";
+        }
+        if (settings.MaxWallTime > TimeSpan.Zero && state.Elapsed >= settings.MaxWallTime)
+        {
+            return "wall_time";
+        }
+        // A round that could not afford even one more sample ends the run.
+        return settings.Budget.FirstReached(state.Spent)
+            ?? settings.Budget.FirstExceeded(state.Spent, Reservation(settings.Mode == GenerationMode.Overgenerate ? 0 : 1));
+    }
+
+    private async Task ScoreAndSelectAsync(RunState state, CancellationToken ct)
+    {
+        var overgenerate = settings.Mode == GenerationMode.Overgenerate;
+        var items = overgenerate ? state.Candidates.Select(c => c.Item).ToList() : state.Seeds;
+        var signals = strategy.Needs == SignalKind.None
+            ? items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty)).ToList()
+            : await workers.ScoreAsync($"{state.RunId}/{state.Round}/score", CurrentCheckpoint(state), items, strategy.Needs, ct);
+        var picks = strategy.Select(signals, SamplesThisRound(state), SelectionRandom(state.Round));
+        state.Picks = [.. picks];
+        state.Selections.Add(Summarise(state.Round, picks, signals));
+
+        if (overgenerate)
+        {
+            var byId = state.Candidates.ToDictionary(c => c.Item.Id);
+            foreach (var pick in picks)
+            {
+                state.Samples.Add(byId[pick.Id] with { StrategyScore = pick.Score });
+                state.Spent += new BudgetAmount(1, 0, 0, 0);
+            }
+            state.Stage = LoopStage.Train;
+        }
+        else
+        {
+            state.Stage = LoopStage.Generate;
+        }
+    }
+
+    private async Task GenerateAsync(RunState state, CancellationToken ct)
+    {
+        var overgenerate = settings.Mode == GenerationMode.Overgenerate;
+        var work = overgenerate ? CandidateWork(state) : PickWork(state);
+        var pending = work.Where(w => !state.Generated.ContainsKey(w.Slot)).ToList();
+        var inFlight = new List<Task<(GenerationWork Work, GenerationResult Result)>>();
+        var next = 0;
+        var blocked = false;
+        while (next < pending.Count || inFlight.Count > 0)
+        {
+            while (!blocked && next < pending.Count && inFlight.Count < settings.GenerationParallelism)
+            {
+                var reservation = Reservation(overgenerate ? 0 : 1);
+                if (!_budget.TryReserve(state.Spent, reservation))
+                {
+                    blocked = inFlight.Count == 0; // nothing will settle below its reservation: the budget is spent
+                    break;
+                }
+                var item = pending[next++] with { Reserved = reservation };
+                inFlight.Add(GenerateOneAsync(state.RunId, item, ct));
+            }
+            if (inFlight.Count == 0)
+            {
+                break;
+            }
+            var done = await Task.WhenAny(inFlight);
+            inFlight.Remove(done);
+            var (finished, result) = await done;
+            _budget.Release(finished.Reserved);
+            Record(state, finished, result, overgenerate);
+        }
+        Collect(state, overgenerate);
+        state.Stage = overgenerate ? LoopStage.Score : LoopStage.Train;
+    }
+
+    private async Task<(GenerationWork, GenerationResult)> GenerateOneAsync(string runId, GenerationWork work, CancellationToken ct) =>
+        (work, await workers.GenerateAsync($"{runId}/{work.Round}/{work.Seed.Id}/{work.Slot}/1", work, ct));
+
+    private static void Record(RunState state, GenerationWork work, GenerationResult result, bool candidate)
+    {
+        // Spending counts whether the sample was kept or dropped: the teacher was paid either way.
+        var spent = result.Spent with { Samples = result.Sample is not null && !candidate ? 1 : 0 };
+        var kept = result.Sample is { } sample
+            ? new KeptSample(sample, work.Round, work.Seed.Id, work.Strategy, work.Pick.Score, result.TeacherCallIds)
+            : null;
+        var drop = kept is null ? new DropRecord(work.Round, work.Seed.Id, result.DropReason ?? "unknown", result.DropDetail) : null;
+        state.Spent += spent;
+        state.Generated[work.Slot] = new GenerationRecord(kept, drop, spent);
+    }
+
+    /// <summary>Results join the run in slot order, whatever order the parallel calls finished in: runs stay reproducible.</summary>
+    private static void Collect(RunState state, bool candidates)
+    {
+        foreach (var (_, record) in state.Generated.OrderBy(g => g.Key))
+        {
+            if (record.Sample is { } kept)
+            {
+                (candidates ? state.Candidates : state.Samples).Add(kept);
+            }
+            if (record.Drop is { } drop)
+            {
+                state.Drops.Add(drop);
+            }
+        }
+    }
+
+    private async Task TrainAsync(RunState state, CancellationToken ct)
+    {
+        var result = await workers.TrainAsync($"{state.RunId}/{state.Round}/train", state.Round, CurrentCheckpoint(state), state.Samples, ct);
+        state.Checkpoint = result.Checkpoint;
+        await AddCurvePointAsync(state, result.Evaluation, result.TrainLoss, ct);
+        state.Stage = LoopStage.RoundDone;
+    }
+
+    private async Task AddCurvePointAsync(RunState state, Evaluation evaluation, double trainLoss, CancellationToken ct)
+    {
+        var point = new CurvePoint(state.Round, state.Spent.Samples, state.Spent.TeacherTokens, state.Spent.CostUsd,
+            evaluation.Accuracy, evaluation.AccuracyByFamily, trainLoss);
+        state.Curve.Add(point);
+        await observer.CurvePointAsync(state, point, ct);
+    }
+
+    private static CheckpointHandle CurrentCheckpoint(RunState state) =>
+        state.Checkpoint ?? throw new InvalidOperationException("The run has no checkpoint: round 0 (base) did not complete.");
+
+    private int SamplesThisRound(RunState state)
+    {
+        var m = settings.SamplesPerRound;
+        return settings.Budget.MaxSamples > 0 ? (int)Math.Min(m, settings.Budget.MaxSamples - state.Spent.Samples) : m;
+    }
+
+    private List<GenerationWork> PickWork(RunState state)
+    {
+        var seeds = state.Seeds.ToDictionary(s => s.Id);
+        return [.. state.Picks.Select((pick, slot) => new GenerationWork(state.Round, slot, seeds[pick.Id], pick, strategy.Name, BudgetAmount.Zero))];
+    }
+
+    /// <summary>Overgenerate mode: k·m seeds drawn uniformly, one candidate each.</summary>
+    private List<GenerationWork> CandidateWork(RunState state)
+    {
+        var rng = SelectionRandom(state.Round);
+        var count = settings.OvergenerateFactor * SamplesThisRound(state);
+        return [.. Enumerable.Range(0, count).Select(slot =>
+        {
+            var seed = state.Seeds[rng.Next(state.Seeds.Count)];
+            return new GenerationWork(state.Round, slot, seed, new Pick(seed.Id, 0), "random", BudgetAmount.Zero);
+        })];
+    }
+
+    private BudgetAmount Reservation(long samples) => settings.GenerationReservation with { Samples = samples };
+
+    /// <summary>Deterministic per run seed and round (never HashCode, which is randomised per process).</summary>
+    private Random SelectionRandom(int round) => new(unchecked((int)(settings.RandomSeed * 1_000_003L + round * 7919L)));
+
+    private static RoundSelection Summarise(int round, IReadOnlyList<Pick> picks, IReadOnlyList<CandidateSignals> signals)
+    {
+        var byId = signals.ToDictionary(s => s.Id);
+        var picked = picks.Select(p => byId[p.Id]).ToList();
+        return new RoundSelection(
+            round,
+            picks.Count,
+            picked.GroupBy(s => s.Family).ToDictionary(g => g.Key, g => g.Count()),
+            picked.GroupBy(s => s.Difficulty).ToDictionary(g => g.Key, g => g.Count()),
+            picked.Count(s => s.Correct == true),
+            picks.Count == 0 ? 0 : picks.Average(p => p.Score));
+    }
+
+    /// <summary>Reservations of the calls in flight: used + reserved never passes a limit.</summary>
+    private sealed class GenerationBudget(BudgetLimits limits)
+    {
+        private BudgetAmount _reserved;
+
+        public bool TryReserve(BudgetAmount spent, BudgetAmount amount)
+        {
+            if (limits.FirstExceeded(spent + _reserved, amount) is not null)
+            {
+                return false;
+            }
+            _reserved += amount;
+            return true;
+        }
+
+        public void Release(BudgetAmount amount) => _reserved -= amount;
+    }
+}

@@ -1,0 +1,41 @@
+using ActiveSynth.Core.Budgets;
+using ActiveSynth.Core.Selection;
+using ActiveSynth.Core.Tasks;
+
+namespace ActiveSynth.Core.Loop;
+
+/// <summary>
+/// The three kinds of work the loop hands out: scoring, generation, training + evaluation. Implemented
+/// in-process (the CLI's <c>--local</c>, benchmarks) and over Redis streams (the Selection service), so the
+/// same loop logic runs both ways. Implementations must be idempotent per <c>key</c>: the loop repeats a call
+/// after a restart with the same key and must get the same effect, not a second one.
+/// </summary>
+public interface ILoopWorkers
+{
+    /// <summary>Signals of <paramref name="items"/> under <paramref name="checkpoint"/>.</summary>
+    Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct);
+
+    /// <summary>Asks the teacher for one new sample "like" <paramref name="seed"/> (question call, then solution call).</summary>
+    Task<GenerationResult> GenerateAsync(string key, GenerationWork work, CancellationToken ct);
+
+    /// <summary>Finetunes on every kept sample so far, producing round <paramref name="round"/>'s checkpoint, and evaluates it.</summary>
+    Task<TrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct);
+
+    /// <summary>
+    /// The run's starting checkpoint (the embedded base is pretrained once per configuration and cached) and its
+    /// accuracy on the held-out set: round 0 of the learning curve.
+    /// </summary>
+    Task<TrainResult> PrepareBaseAsync(string key, CancellationToken ct);
+}
+
+/// <summary>A student checkpoint in the artifact store.</summary>
+public sealed record CheckpointHandle(string Id, string Path, string Sha256);
+
+public sealed record GenerationWork(int Round, int Slot, TaskItem Seed, Pick Pick, string Strategy, BudgetAmount Reserved);
+
+/// <summary>A sample or a drop, and what the teacher spent either way.</summary>
+public sealed record GenerationResult(TaskItem? Sample, string? DropReason, string? DropDetail, BudgetAmount Spent, IReadOnlyList<string> TeacherCallIds);
+
+public sealed record Evaluation(double Accuracy, IReadOnlyDictionary<string, double> AccuracyByFamily, int Items);
+
+public sealed record TrainResult(CheckpointHandle Checkpoint, double TrainLoss, Evaluation Evaluation);

@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActiveSynth.Student.Checkpoints;
+
+/// <summary>
+/// The safetensors format (huggingface/safetensors), written and read here directly: an 8-byte little-endian header
+/// length N, N bytes of JSON header <c>{"__metadata__":{...}, name:{"dtype","shape","data_offsets":[begin,end]}}</c>
+/// (padded with spaces to a multiple of 8), then the raw little-endian tensor data. TorchSharp 0.107 has no safetensors
+/// support of its own. Supported dtypes: F32, F64, I64, I32, F16, BF16 (read as stored, converted to the parameter's type on load).
+/// </summary>
+public static class SafeTensors
+{
+    private const long MaxHeaderBytes = 100L * 1024 * 1024;
+
+    public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("safetensors data is little-endian; this writer supports little-endian hosts only.");
+        }
+        var header = new JsonObject();
+        if (metadata is { Count: > 0 })
+        {
+            var meta = new JsonObject();
+            foreach (var (k, v) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                meta[k] = v;
+            }
+            header["__metadata__"] = meta;
+        }
+        var blobs = new List<byte[]>(tensors.Count);
+        long offset = 0;
+        foreach (var (name, tensor) in tensors)
+        {
+            using var scope = NewDisposeScope();
+            var cpu = tensor.detach().cpu().contiguous();
+            var bytes = cpu.bytes.ToArray();
+            var shape = new JsonArray();
+            foreach (var d in cpu.shape)
+            {
+                shape.Add(d);
+            }
+            header[name] = new JsonObject
+            {
+                ["dtype"] = DtypeName(cpu.dtype),
+                ["shape"] = shape,
+                ["data_offsets"] = new JsonArray(offset, offset + bytes.Length),
+            };
+            offset += bytes.Length;
+            blobs.Add(bytes);
+        }
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        var padded = (json.Length + 7) / 8 * 8;
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+        stream.Write(length);
+        stream.Write(json);
+        for (var i = json.Length; i < padded; i++)
+        {
+            stream.WriteByte((byte)' ');
+        }
+        foreach (var blob in blobs)
+        {
+            stream.Write(blob);
+        }
+    }
+
+    /// <summary>Reads every tensor (on the CPU) and the metadata. Throws <see cref="InvalidDataException"/> on a malformed file.</summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Length < 8)
+        {
+            throw new InvalidDataException("Not a safetensors file: shorter than its 8-byte header length.");
+        }
+        var headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(data);
+        if (headerLength <= 0 || headerLength > MaxHeaderBytes || 8 + headerLength > data.Length)
+        {
+            throw new InvalidDataException($"Not a safetensors file: header length {headerLength} does not fit the file ({data.Length} bytes).");
+        }
+        JsonObject header;
+        try
+        {
+            header = JsonNode.Parse(data.AsSpan(8, (int)headerLength))?.AsObject() ?? throw new InvalidDataException("safetensors header is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"safetensors header is not valid JSON: {ex.Message}", ex);
+        }
+        var body = 8 + headerLength;
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, node) in header)
+            {
+                if (name == "__metadata__")
+                {
+                    foreach (var (k, v) in node!.AsObject())
+                    {
+                        metadata[k] = v?.GetValue<string>() ?? "";
+                    }
+                    continue;
+                }
+                var entry = node!.AsObject();
+                var dtype = ScalarTypeOf(entry["dtype"]!.GetValue<string>(), name);
+                var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                var begin = body + offsets[0];
+                var end = body + offsets[1];
+                var expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype);
+                if (offsets.Length != 2 || begin > end || end > data.Length || end - begin != expected)
+                {
+                    throw new InvalidDataException($"safetensors entry '{name}' has data offsets that do not match its shape or the file.");
+                }
+                var t = empty(shape, dtype);
+                if (expected > 0)
+                {
+                    t.bytes = data.AsSpan((int)begin, (int)(end - begin)).ToArray();
+                }
+                tensors[name] = t;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or FormatException or IndexOutOfRangeException)
+        {
+            foreach (var t in tensors.Values)
+            {
+                t.Dispose();
+            }
+            throw new InvalidDataException($"safetensors header is malformed: {ex.Message}", ex);
+        }
+        return (tensors, metadata);
+    }
+
+    private static string DtypeName(ScalarType type) => type switch
+    {
+        ScalarType.Float32 => "F32",
+        ScalarType.Float64 => "F64",
+        ScalarType.Float16 => "F16",
+        ScalarType.BFloat16 => "BF16",
+        ScalarType.Int64 => "I64",
+        ScalarType.Int32 => "I32",
+        _ => throw new NotSupportedException($"safetensors writer: dtype {type} is not supported."),
+    };
+
+    private static ScalarType ScalarTypeOf(string name, string tensor) => name switch
+    {
+        "F32" => ScalarType.Float32,
+        "F64" => ScalarType.Float64,
+        "F16" => ScalarType.Float16,
+        "BF16" => ScalarType.BFloat16,
+        "I64" => ScalarType.Int64,
+        "I32" => ScalarType.Int32,
+        _ => throw new InvalidDataException($"safetensors entry '{tensor}' has unsupported dtype '{name}'."),
+    };
+
+    private static long ElementSize(ScalarType type) => type switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        _ => 2,
+    };
+}

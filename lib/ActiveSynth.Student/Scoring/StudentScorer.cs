@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using ActiveSynth.Core.Tasks;
+using ActiveSynth.Student.Generation;
+using ActiveSynth.Student.Grading;
+using ActiveSynth.Student.Modeling;
+using ActiveSynth.Student.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActiveSynth.Student.Scoring;
+
+/// <summary>
+/// The scorer's signals for a batch of items (DESIGN.md section 1, step 1): greedy-decodes every item (KV cache), then
+/// derives from the student's own answer its NLL (mean and total), the answer-token NLL, entropy and margin, and
+/// correctness through the family's grader; optionally the reference-answer NLL (teacher-forced), the mean-pooled
+/// final hidden state and the BADGE gradient embedding (one teacher-forced pass over prompt + own answer).
+/// </summary>
+public static class StudentScorer
+{
+    private const StudentSignals NeedsDecoding = StudentSignals.OwnAnswerNll | StudentSignals.AnswerTokenNll | StudentSignals.Correctness
+        | StudentSignals.EntropyMargin | StudentSignals.Embedding | StudentSignals.GradientEmbedding;
+
+    public static ScoreBatchResult Score(StudentModel model, IReadOnlyList<TaskItem> items, StudentSignals signals, ScoringSettings settings,
+        GraderLookup? graders = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(settings);
+        graders ??= GraderLookup.Default;
+        if (signals == StudentSignals.None)
+        {
+            signals = StudentSignals.OwnAnswerNll;
+        }
+        var started = Stopwatch.GetTimestamp();
+        var results = new ItemScore[items.Count];
+        long tokens = 0;
+        for (var start = 0; start < items.Count; start += settings.BatchSize)
+        {
+            ct.ThrowIfCancellationRequested();
+            var chunk = items.Skip(start).Take(settings.BatchSize).ToList();
+            tokens += ScoreChunk(model, chunk, signals, settings, graders, results.AsSpan(start, chunk.Count));
+        }
+        return new ScoreBatchResult(results, tokens, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static long ScoreChunk(StudentModel model, List<TaskItem> items, StudentSignals signals, ScoringSettings settings, GraderLookup graders,
+        Span<ItemScore> output)
+    {
+        var tokenizer = model.Tokenizer;
+        var context = model.Config.Context;
+        long tokens = 0;
+        var scores = items.Select(i => new ItemScore { ItemId = i.Id, Family = i.Family }).ToArray();
+
+        IReadOnlyList<DecodedSequence>? decoded = null;
+        if ((signals & NeedsDecoding) != 0)
+        {
+            var prompts = items.Select(i => PromptFormat.PromptIds(tokenizer, i.Question, context)).ToList();
+            decoded = GreedyDecoder.Decode(model, prompts, settings.MaxNewTokens, settings.UseKvCache);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var d = decoded[i];
+                tokens += d.PromptTokens + d.ScoredTokenCount;
+                var text = tokenizer.Decode(d.Tokens);
+                var grader = graders.For(items[i].Family);
+                scores[i] = scores[i] with
+                {
+                    StudentAnswer = text,
+                    StudentFinalAnswer = grader.ExtractFinalAnswer(text),
+                    TokenCount = d.ScoredTokenCount,
+                    OwnMeanNll = Mean(d.LogProbs, null, negate: true),
+                    OwnTotalNll = -d.LogProbs.Sum(x => (double)x),
+                    AnswerTokenNll = d.InAnswer.Contains(true) ? Mean(d.LogProbs, d.InAnswer, negate: true) : Mean(d.LogProbs, null, negate: true),
+                    MeanEntropy = Mean(d.Entropies, null, negate: false),
+                    MeanMargin = Mean(d.Margins, null, negate: false),
+                    Correct = grader.IsCorrect(text, items[i].Answer),
+                };
+            }
+        }
+
+        if ((signals & StudentSignals.ReferenceNll) != 0)
+        {
+            var pairs = items.Select(i => PromptFormat.Pair(tokenizer, i, context)).ToList();
+            var (means, totals, real) = SequenceNll(model, pairs);
+            tokens += real;
+            for (var i = 0; i < items.Count; i++)
+            {
+                scores[i] = scores[i] with { ReferenceMeanNll = means[i], ReferenceTotalNll = totals[i] };
+            }
+        }
+
+        if ((signals & (StudentSignals.Embedding | StudentSignals.GradientEmbedding)) != 0 && decoded is not null)
+        {
+            var pairs = items.Select((item, i) => PromptFormat.Pair(tokenizer, item.Question, decoded[i].Tokens, decoded[i].Terminated, context)).ToList();
+            var (embeddings, gradients, real) = Embeddings(model, pairs, (signals & StudentSignals.GradientEmbedding) != 0);
+            tokens += real;
+            for (var i = 0; i < items.Count; i++)
+            {
+                scores[i] = scores[i] with
+                {
+                    Embedding = (signals & StudentSignals.Embedding) != 0 ? embeddings[i] : null,
+                    GradientEmbedding = gradients?[i],
+                };
+            }
+        }
+        scores.CopyTo(output);
+        return tokens;
+    }
+
+    /// <summary>Mean and total NLL of each pair's target tokens, teacher-forced (reference-answer loss).</summary>
+    public static (double[] Mean, double[] Total, long RealTokens) SequenceNll(StudentModel model, IReadOnlyList<(int[] Prompt, int[] Target)> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var net = model.Network;
+        var wasTraining = net.training;
+        net.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var batch = TeacherForcedBatch.Create(pairs, model.Device);
+            var logits = net.Forward(batch.Inputs, batch.Positions);
+            var nll = nn.functional.cross_entropy(logits.transpose(1, 2), batch.Targets, ignore_index: TeacherForcedBatch.IgnoreIndex,
+                reduction: nn.Reduction.None);
+            var counts = batch.Targets.ne(TeacherForcedBatch.IgnoreIndex).sum(1).to(ScalarType.Float32);
+            var total = nll.sum(1);
+            var totals = total.cpu().data<float>().ToArray();
+            var mean = (total / counts.clamp_min(1)).cpu().data<float>().ToArray();
+            return ([.. mean.Select(x => (double)x)], [.. totals.Select(x => (double)x)], batch.RealTokens);
+        }
+        finally
+        {
+            net.train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// Mean-pooled final hidden state over all real tokens of prompt + own answer, and the BADGE embedding: for every
+    /// own-answer position t with final hidden state h_t and predictive distribution p_t, (p_t − onehot(argmax p_t)) ⊗ h_t
+    /// (the gradient of the cross-entropy on the student's own prediction with respect to the LM head's weights),
+    /// averaged over the own-answer positions; flattened row-major (vocab × d_model).
+    /// </summary>
+    private static (float[][] Embeddings, float[][]? Gradients, long RealTokens) Embeddings(StudentModel model,
+        IReadOnlyList<(int[] Prompt, int[] Target)> pairs, bool gradients)
+    {
+        var net = model.Network;
+        var wasTraining = net.training;
+        net.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var batch = TeacherForcedBatch.Create(pairs, model.Device);
+            var logits = net.Forward(batch.Inputs, batch.Positions, null, null, 0, out var hidden);
+            var rows = pairs.Count;
+            var d = model.Config.DModel;
+            var realMask = batch.Inputs.ne(CharTokenizer.Pad); // PAD never occurs in real text
+            var realF = realMask.to(ScalarType.Float32).unsqueeze(-1);
+            var pooled = (hidden * realF).sum(1) / realF.sum(1).clamp_min(1);
+            var pooledData = pooled.cpu().data<float>().ToArray();
+            var embeddings = Enumerable.Range(0, rows).Select(r => pooledData[(r * d)..((r + 1) * d)]).ToArray();
+            if (!gradients)
+            {
+                return (embeddings, null, batch.RealTokens);
+            }
+            var vocab = model.Config.VocabSize;
+            var answerMask = batch.Targets.ne(TeacherForcedBatch.IgnoreIndex).to(ScalarType.Float32);
+            var p = logits.softmax(-1);
+            var onehot = nn.functional.one_hot(p.argmax(-1), vocab).to(ScalarType.Float32);
+            var g = (p - onehot) * answerMask.unsqueeze(-1);
+            var badge = g.transpose(1, 2).bmm(hidden) / answerMask.sum(1).clamp_min(1).view(rows, 1, 1);
+            var badgeData = badge.reshape(rows, vocab * d).cpu().data<float>().ToArray();
+            var size = vocab * d;
+            return (embeddings, [.. Enumerable.Range(0, rows).Select(r => badgeData[(r * size)..((r + 1) * size)])], batch.RealTokens);
+        }
+        finally
+        {
+            net.train(wasTraining);
+        }
+    }
+
+    private static double Mean(float[] values, bool[]? include, bool negate)
+    {
+        double sum = 0;
+        var n = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (include is null || include[i])
+            {
+                sum += values[i];
+                n++;
+            }
+        }
+        var mean = n == 0 ? 0 : sum / n;
+        return negate ? -mean : mean;
+    }
+}

@@ -1,0 +1,19 @@
+namespace ActiveSynth.Teachers.Usage;
+
+/// <summary>
+/// Configured prices per model (model id → price). The entry "*" applies to models without their own entry;
+/// without it such models cost 0 (the embedded teacher, local endpoints).
+/// </summary>
+public sealed class PriceTable(IReadOnlyDictionary<string, ModelPrice>? prices = null)
+{
+    public const string Fallback = "*";
+
+    private readonly IReadOnlyDictionary<string, ModelPrice> _prices = prices ?? new Dictionary<string, ModelPrice>();
+
+    public static PriceTable Free { get; } = new();
+
+    public ModelPrice? Find(string? model) =>
+        model is not null && _prices.TryGetValue(model, out var price) ? price : _prices.GetValueOrDefault(Fallback);
+
+    public double Cost(string? model, long promptTokens, long completionTokens) => Find(model)?.Cost(promptTokens, completionTokens) ?? 0;
+}

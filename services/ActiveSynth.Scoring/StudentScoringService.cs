@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Tasks;
+using ActiveSynth.ServiceDefaults;
+using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Student.Grading;
+using ActiveSynth.Student.Scoring;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+
+namespace ActiveSynth.Scoring;
+
+/// <summary>A request field that is missing or out of range: gRPC answers InvalidArgument naming it, the stream answers a failure.</summary>
+public sealed class InvalidRequestException(string field, string reason) : Exception($"{field}: {reason}")
+{
+    public string Field { get; } = field;
+
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// Scores a request's items and candidates with the named checkpoint (loaded through the LRU model cache) and turns
+/// the student library's signals into the contract's ScoreResult. Shared by the stream handler and gRPC Score.
+/// </summary>
+public sealed class StudentScoringService(
+    StudentModelCache models,
+    GraderLookup graders,
+    IOptions<ScoringOptions> options,
+    ScoringMetrics metrics,
+    ServiceIdentity identity,
+    ILogger<StudentScoringService> logger)
+{
+    private readonly ScoringOptions _options = options.Value;
+
+    /// <summary>Throws <see cref="InvalidRequestException"/> naming the first bad field.</summary>
+    public void Validate(ScoreRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Checkpoint is null)
+        {
+            throw new InvalidRequestException("checkpoint", "is required");
+        }
+        if (string.IsNullOrWhiteSpace(request.Checkpoint.Path))
+        {
+            throw new InvalidRequestException("checkpoint.path", "is required");
+        }
+        if (request.Checkpoint.Sha256.Length != 64 || !request.Checkpoint.Sha256.All(Uri.IsHexDigit))
+        {
+            throw new InvalidRequestException("checkpoint.sha256", "must be 64 hex digits (the weights' sha256)");
+        }
+        var count = request.Items.Count + request.Candidates.Count;
+        if (count == 0)
+        {
+            throw new InvalidRequestException("items", "items or candidates must not both be empty");
+        }
+        if (count > _options.MaxItemsPerRequest)
+        {
+            throw new InvalidRequestException("items", $"at most {_options.MaxItemsPerRequest} items and candidates per request");
+        }
+        for (var i = 0; i < request.Items.Count; i++)
+        {
+            CheckItem($"items[{i}]", request.Items[i].Id, request.Items[i].Question);
+        }
+        for (var i = 0; i < request.Candidates.Count; i++)
+        {
+            CheckItem($"candidates[{i}]", request.Candidates[i].Id, request.Candidates[i].Question);
+        }
+        if (request.Student is { MaxNewTokens: < 0 })
+        {
+            throw new InvalidRequestException("student.max_new_tokens", "must not be negative");
+        }
+
+        static void CheckItem(string field, string id, string question)
+        {
+            if (string.IsNullOrEmpty(id))
+            {
+                throw new InvalidRequestException($"{field}.id", "is required");
+            }
+            if (string.IsNullOrWhiteSpace(question))
+            {
+                throw new InvalidRequestException($"{field}.question", "is required");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scores the request. Throws <see cref="InvalidRequestException"/> for a bad request and
+    /// <see cref="CheckpointException"/> when the checkpoint is missing or corrupted.
+    /// </summary>
+    public async Task<ScoreResult> ScoreAsync(ScoreRequest request, string source, CancellationToken ct)
+    {
+        Validate(request);
+        using var activity = ScoringMetrics.ActivitySource.StartActivity("score");
+        activity?.SetTag("activesynth.run", request.RunId);
+        activity?.SetTag("activesynth.round", request.Round);
+        activity?.SetTag("activesynth.checkpoint", request.Checkpoint.Id);
+        var started = Stopwatch.GetTimestamp();
+        using var lease = await models.AcquireAsync(request.Checkpoint.Path, request.Checkpoint.Sha256, ct).ConfigureAwait(false);
+        metrics.CacheLookup(lease.CacheHit);
+        if (!lease.CacheHit)
+        {
+            logger.CheckpointLoaded(lease.Checkpoint.Id, lease.Checkpoint.Sha256);
+        }
+        List<TaskItem> items = [.. request.Items.Select(i => i.ToTaskItem()), .. request.Candidates.Select(c => c.ToTaskItem())];
+        var settings = new ScoringSettings
+        {
+            BatchSize = _options.BatchSize,
+            MaxNewTokens = request.Student is { MaxNewTokens: > 0 } s ? s.MaxNewTokens : _options.MaxNewTokens,
+        };
+        var signals = ContractMapping.ToSignals(request.Signals);
+        // Torch work is synchronous and CPU-bound: keep it off the caller's thread (gRPC/consumer loop).
+        var scored = await Task.Run(() => StudentScorer.Score(lease.Model, items, signals, settings, graders, ct), ct).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        var result = new ScoreResult
+        {
+            RunId = request.RunId,
+            Round = request.Round,
+            RequestId = request.RequestId,
+            CheckpointId = string.IsNullOrEmpty(request.Checkpoint.Id) ? lease.Checkpoint.Id : request.Checkpoint.Id,
+            Duration = Duration.FromTimeSpan(elapsed),
+            TokensProcessed = scored.TokensProcessed,
+            Instance = identity.Instance,
+        };
+        result.Signals.AddRange(scored.Items.Select(s => s.ToContract()));
+        var own = scored.Items.Where(s => s.OwnMeanNll.HasValue).Select(s => s.OwnMeanNll!.Value).DefaultIfEmpty(double.NaN).Average();
+        metrics.Scored(items.Count, scored.TokensProcessed, elapsed.TotalSeconds, double.IsNaN(own) ? null : own, source);
+        logger.Scored(items.Count, request.RunId, request.Round, result.CheckpointId, elapsed.TotalSeconds, scored.TokensProcessed, own);
+        return result;
+    }
+
+    /// <summary>A ScoreResult that says why nothing was scored (no internals: field names and checkpoint paths only).</summary>
+    public ScoreResult Failure(ScoreRequest request, string failure) => new()
+    {
+        RunId = request.RunId,
+        Round = request.Round,
+        RequestId = request.RequestId,
+        CheckpointId = request.Checkpoint?.Id ?? "",
+        Failure = failure,
+        Instance = identity.Instance,
+    };
+
+    /// <summary>What a client may be told about a checkpoint problem.</summary>
+    public static string Describe(CheckpointException error) => error.IsMissing
+        ? $"checkpoint '{error.CheckpointPath}' was not found in the artifact store"
+        : $"checkpoint '{error.CheckpointPath}' is corrupted or is not the checkpoint asked for (sha256 mismatch or unreadable file)";
+}

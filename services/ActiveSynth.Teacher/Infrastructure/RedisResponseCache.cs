@@ -1,0 +1,20 @@
+using System.Text.Json;
+using ActiveSynth.Teacher.Options;
+using ActiveSynth.Teachers.Caching;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace ActiveSynth.Teacher.Infrastructure;
+
+/// <summary>Teacher replies in Redis, shared by every replica, so a re-run (or a redelivery on another replica) does not pay again.</summary>
+public sealed class RedisResponseCache(IConnectionMultiplexer redis, IOptions<ResponseCacheOptions> options) : IResponseCache
+{
+    public async Task<CachedResponse?> TryGetAsync(string fingerprint, CancellationToken ct = default)
+    {
+        var value = await redis.GetDatabase().StringGetAsync(options.Value.KeyPrefix + fingerprint).ConfigureAwait(false);
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedResponse>((string)value!);
+    }
+
+    public Task SetAsync(string fingerprint, CachedResponse response, CancellationToken ct = default) =>
+        redis.GetDatabase().StringSetAsync(options.Value.KeyPrefix + fingerprint, JsonSerializer.Serialize(response), options.Value.TimeToLive);
+}

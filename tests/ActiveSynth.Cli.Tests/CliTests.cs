@@ -1,0 +1,88 @@
+using System.Text.Json;
+using ActiveSynth.Cli;
+using ActiveSynth.Cli.Compare;
+using SkiaSharp;
+using Spectre.Console.Testing;
+
+namespace ActiveSynth.Cli.Tests;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"activesynth-cli-{Guid.NewGuid():N}");
+
+    public static TheoryData<string[], string> BadArguments => new()
+    {
+        { ["compare", "--strategies", "random,nope"], "'nope'" },
+        { ["compare", "--strategies", "random,random"], "listed twice" },
+        { ["compare", "--budget", "tokens=-5"], "--budget" },
+        { ["compare", "--budget", "bananas=5"], "unknown limit 'bananas'" },
+        { ["compare", "--no-such-option"], "no-such-option" },
+        { ["run", "--local", "--strategy", "nope"], "--strategy" },
+        { ["run", "--local", "--rounds", "0"], "--budget" },
+        { ["report", "/does/not/exist.json"], "does not exist" },
+        { ["frobnicate"], "frobnicate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadArguments))]
+    public async Task Bad_arguments_exit_with_2_and_say_what_is_wrong(string[] args, string expected)
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 400;
+
+        var exit = await CliApp.RunAsync(args, console);
+
+        Assert.Equal(CliApp.BadArguments, exit);
+        Assert.Contains(expected, console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_lists_every_command()
+    {
+        var console = new TestConsole();
+        var exit = await CliApp.RunAsync(["--help"], console);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("compare", console.Output, StringComparison.Ordinal);
+        Assert.Contains("run", console.Output, StringComparison.Ordinal);
+        Assert.Contains("report", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_on_a_tiny_configuration_writes_every_file()
+    {
+        var console = new TestConsole();
+        var exit = await CliApp.RunAsync(
+        [
+            "compare", "--strategies", "random,loss-high", "--seeds", "2", "--rounds", "2", "--pool", "24", "--test", "12",
+            "--samples-per-round", "4", "--base-steps", "10", "--train-steps", "2",
+            "--artifacts", Path.Combine(_dir, "artifacts"), "--out", Path.Combine(_dir, "out"), "--name", "tiny",
+        ], console);
+
+        Assert.True(exit == 0, console.Output);
+        var json = Path.Combine(_dir, "out", "tiny.json");
+        var report = JsonSerializer.Deserialize<ComparisonReport>(await File.ReadAllTextAsync(json))!;
+        Assert.Equal(["random", "loss-high"], report.Strategies.Select(s => s.Strategy));
+        Assert.All(report.Strategies, s =>
+        {
+            Assert.Equal(2, s.Runs);
+            Assert.Equal(3, s.AccuracyByRound.Count); // rounds 0, 1, 2
+            Assert.Equal(8, s.SamplesMean);
+        });
+        Assert.Equal(0, report.Strategies[0].DeltaAuc!.Mean); // the baseline against itself
+        Assert.Contains("| `loss-high` |", await File.ReadAllTextAsync(Path.Combine(_dir, "out", "tiny.md")), StringComparison.Ordinal);
+
+        using var png = SKBitmap.Decode(Path.Combine(_dir, "out", "tiny.png"));
+        Assert.NotNull(png);
+        Assert.Equal(ComparisonPlot.Width, png.Width);
+        Assert.Equal(ComparisonPlot.Height, png.Height);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+}

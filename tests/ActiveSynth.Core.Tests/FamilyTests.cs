@@ -1,0 +1,159 @@
+using ActiveSynth.Core.Tasks;
+using ActiveSynth.Core.Tasks.Families;
+
+namespace ActiveSynth.Core.Tests;
+
+public sealed class FamilyTests
+{
+    private static readonly TaskFamilyRegistry Registry = TaskFamilyRegistry.Default;
+
+    [Fact]
+    public void String_families_use_the_v7_format()
+    {
+        Assert.Equal("r,d,w,j,r\n#### rdwjr", StringTransformFamily.Reverse.Solve("rev rjwdr")!.Answer);
+        Assert.Equal("a,b,c\n#### abc", StringTransformFamily.Copy.Solve("copy abc")!.Answer);
+        Assert.Equal("b,c,a\n#### bca", StringTransformFamily.Shift.Solve("shift abz")!.Answer);
+        Assert.Null(StringTransformFamily.Reverse.Solve("copy abc"));
+        Assert.Null(StringTransformFamily.Reverse.Solve("rev ABC"));
+    }
+
+    [Theory]
+    [InlineData("copy")]
+    [InlineData("rev")]
+    [InlineData("shift")]
+    public void String_family_length_ladder_is_2d_plus_1_and_fits_the_students_context(string name)
+    {
+        var family = Registry.Get(name);
+        var rng = new Random(1);
+        for (var d = 1; d <= 4; d++)
+        {
+            var item = family.Generate("x", d, rng);
+            var word = item.Question.Split(' ')[1];
+            Assert.Equal((2 * d) + 1, word.Length);
+            Assert.True(item.Question.Length + 1 + item.Answer.Length <= 96, "question + answer must fit 96 chars");
+            Assert.Equal(d, family.Solve(item.Question)!.Difficulty);
+            Assert.True(family.Grader.IsCorrect(item.Answer, item.Answer));
+        }
+    }
+
+    [Theory]
+    [InlineData("copy")]
+    [InlineData("rev")]
+    [InlineData("shift")]
+    [InlineData("arith")]
+    [InlineData("logic")]
+    [InlineData("list")]
+    public void Every_family_generates_solvable_gsm8k_items_at_every_difficulty(string name)
+    {
+        var family = Registry.Get(name);
+        var rng = new Random(42);
+        for (var d = family.MinDifficulty; d <= family.MaxDifficulty; d++)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var item = family.Generate($"id{i}", d, rng);
+                Assert.Equal(name, item.Family);
+                Assert.Equal(d, item.Difficulty);
+                Assert.Contains("\n#### ", "\n" + item.Answer, StringComparison.Ordinal);
+                var solved = family.Solve(item.Question);
+                Assert.NotNull(solved);
+                Assert.Equal(item.Answer, solved.Answer);
+                Assert.Equal(d, solved.Difficulty);
+                Assert.NotNull(family.Grader.ExtractFinalAnswer(item.Answer));
+            }
+        }
+    }
+
+    [Fact]
+    public void Arithmetic_has_one_to_eight_steps_with_a_reasoning_line_each()
+    {
+        Assert.Equal(1, ArithmeticFamily.Instance.MinDifficulty);
+        Assert.Equal(8, ArithmeticFamily.Instance.MaxDifficulty);
+        var solved = ArithmeticFamily.Instance.Solve("Mia has 7 pens. Mia gets 5 more. Mia doubles them. Mia gives away 4. How many pens does Mia have now?");
+        Assert.Equal("7 + 5 = 12\n12 * 2 = 24\n24 - 4 = 20\n#### 20", solved!.Answer);
+        Assert.Equal(3, solved.Difficulty);
+        Assert.Null(ArithmeticFamily.Instance.Solve("Mia has 7 pens. How many pens does Mia have now?"));
+    }
+
+    [Fact]
+    public void Logic_answers_true_and_false_through_the_chain()
+    {
+        var t = LogicFamily.Instance.Solve("Every wumpus is a yumpus. Every yumpus is a zumpus. Max is a wumpus. True or false: Max is a zumpus.");
+        Assert.Equal("Max is a wumpus.\nEvery wumpus is a yumpus, so Max is a yumpus.\nEvery yumpus is a zumpus, so Max is a zumpus.\n#### true", t!.Answer);
+        var f = LogicFamily.Instance.Solve("Every yumpus is not a zumpus. Every wumpus is a yumpus. Max is a wumpus. True or false: Max is a zumpus.");
+        Assert.EndsWith("#### false", f!.Answer, StringComparison.Ordinal);
+        Assert.Equal(2, f.Difficulty);
+        var answers = Enumerable.Range(0, 200).Select(i => LogicFamily.Instance.Generate("x", 3, new Random(i)).Answer[^5..]).ToList();
+        Assert.InRange(answers.Count(a => a.EndsWith("true", StringComparison.Ordinal)), 60, 140);
+    }
+
+    [Fact]
+    public void List_family_reduces_to_a_number()
+    {
+        var solved = ListFamily.Instance.Solve("list 3 8 1 5: sort, drop 1, sum");
+        Assert.Equal("sort: 1 3 5 8\ndrop 1: 3 5 8\nsum: 16\n#### 16", solved!.Answer);
+        Assert.Equal(3, solved.Difficulty);
+    }
+
+    [Fact]
+    public void Generation_is_deterministic_for_a_seed()
+    {
+        var a = TaskSetGenerator.Generate([.. Registry.Families], 1, 8, 60, 7, "s");
+        var b = TaskSetGenerator.Generate([.. Registry.Families], 1, 8, 60, 7, "s");
+        var c = TaskSetGenerator.Generate([.. Registry.Families], 1, 8, 60, 8, "s");
+        Assert.Equal(a, b);
+        Assert.NotEqual(a.Select(i => i.Question), c.Select(i => i.Question));
+    }
+
+    [Fact]
+    public void Seed_and_test_sets_are_balanced_and_disjoint()
+    {
+        var families = TaskFamilyRegistry.EmbeddedBenchmarkFamilies.Select(Registry.Get).ToList();
+        var seeds = TaskSetGenerator.Generate(families, 1, 4, 400, 0, "seed");
+        var test = TaskSetGenerator.Generate(families, 1, 4, 300, 1, "test", seeds.Select(s => s.Question).ToHashSet());
+        Assert.Equal(400, seeds.Count);
+        var cells = test.GroupBy(i => (i.Family, i.Difficulty)).ToList();
+        Assert.Equal(12, cells.Count);
+        Assert.All(cells, c => Assert.Equal(25, c.Count()));
+        Assert.All(seeds.GroupBy(i => (i.Family, i.Difficulty)), c => Assert.InRange(c.Count(), 33, 34));
+        Assert.Empty(test.Select(t => t.Question).Intersect(seeds.Select(s => s.Question)));
+        Assert.Equal(seeds.Count, seeds.Select(s => s.Id).Distinct().Count());
+        Assert.DoesNotContain(seeds, s => s.Id.Contains('/', StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Difficulty_range_is_clipped_per_family()
+    {
+        var items = TaskSetGenerator.Generate([Registry.Get("rev"), Registry.Get("arith")], 3, 8, 40, 0, "x");
+        Assert.All(items.Where(i => i.Family == "rev"), i => Assert.InRange(i.Difficulty, 3, 4));
+        Assert.Contains(items, i => i.Family == "arith" && i.Difficulty == 8);
+    }
+
+    [Fact]
+    public void Procedural_teacher_keeps_family_and_moves_difficulty_with_probability_one_tenth()
+    {
+        var rng = new Random(3);
+        var family = Registry.Get("rev");
+        var moved = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            var item = ProceduralTeacher.Like(family, 2, "x", rng);
+            Assert.Equal("rev", item.Family);
+            Assert.InRange(item.Difficulty, 1, 3);
+            moved += item.Difficulty != 2 ? 1 : 0;
+        }
+        Assert.InRange(moved / 2000.0, 0.07, 0.13);
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.InRange(ProceduralTeacher.Like(family, 4, "x", rng).Difficulty, 3, 4));
+    }
+
+    [Fact]
+    public void Registry_resolves_names_and_aliases_and_rejects_unknown_ones()
+    {
+        Assert.Same(Registry.Get("rev"), Registry.Get("reverse"));
+        Assert.Same(Registry.Get("arith"), Registry.Get("arithmetic"));
+        var e = Assert.Throws<KeyNotFoundException>(() => Registry.Get("poetry"));
+        Assert.Contains("copy", e.Message, StringComparison.Ordinal);
+        Assert.Equal(["copy", "rev", "shift", "arith", "logic", "list"], Registry.Names);
+        Assert.NotNull(Registry.GraderFor("gsm8k"));
+    }
+}

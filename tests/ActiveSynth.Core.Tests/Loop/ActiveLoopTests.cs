@@ -1,0 +1,177 @@
+using ActiveSynth.Core.Budgets;
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Core.Selection;
+using ActiveSynth.Core.Tasks;
+
+namespace ActiveSynth.Core.Tests.Loop;
+
+public sealed class ActiveLoopTests
+{
+    private static readonly List<TaskItem> Seeds = [.. Enumerable.Range(0, 40).Select(i =>
+        new TaskItem($"seed{i}", i % 2 == 0 ? "copy" : "rev", 1 + i % 4, $"q{i}", $"a\n#### {i}"))];
+
+    private static LoopSettings Settings(string strategy = "loss-high", int m = 4, BudgetLimits? budget = null, int maxRounds = 0,
+        GenerationMode mode = GenerationMode.SeedSelection) => new()
+    {
+        Strategy = strategy,
+        SamplesPerRound = m,
+        Budget = budget ?? BudgetLimits.Unlimited,
+        MaxRounds = maxRounds,
+        Mode = mode,
+        OvergenerateFactor = 3,
+        RandomSeed = 42,
+        GenerationReservation = new BudgetAmount(1, 2, 150, 0.002),
+    };
+
+    private static RunState NewState() => new() { RunId = "run1", Seeds = [.. Seeds] };
+
+    private static Task RunAsync(LoopSettings settings, ILoopWorkers workers, IRunObserver observer, RunState state, CancellationToken ct = default) =>
+        new ActiveLoop(settings, StrategyRegistry.Create(settings.Strategy, settings.StrategyOptions), workers, observer).RunAsync(state, ct);
+
+    [Fact]
+    public async Task Three_rounds_give_a_curve_point_per_round_and_m_samples_each()
+    {
+        var workers = new ScriptedWorkers();
+        var observer = new RecordingObserver();
+        var state = NewState();
+
+        await RunAsync(Settings(maxRounds: 3), workers, observer, state);
+
+        Assert.Equal(RunStatus.Completed, state.Status);
+        Assert.Equal("max_rounds", state.StopReason);
+        Assert.Equal([0, 1, 2, 3], state.Curve.Select(p => p.Round));
+        Assert.Equal(12, state.Samples.Count);
+        Assert.Equal([4, 8, 12], workers.TrainedSampleCounts.Order());
+        Assert.Equal(12, state.Spent.Samples);
+        Assert.Equal(12 * 100, state.Spent.TeacherTokens);
+        Assert.Equal(state.Curve, observer.Points);
+    }
+
+    [Fact]
+    public async Task Loss_high_picks_the_hardest_seeds_and_records_the_selection()
+    {
+        var state = NewState();
+        await RunAsync(Settings(maxRounds: 1, m: 10), new ScriptedWorkers(), new RecordingObserver(), state);
+
+        var selection = Assert.Single(state.Selections);
+        Assert.Equal(10, selection.ByDifficulty[4]);
+        Assert.All(state.Samples, s => Assert.Equal(4, s.Item.Difficulty));
+        Assert.Equal(10, state.Samples.Select(s => s.SeedId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task The_sample_budget_is_met_exactly_and_never_passed()
+    {
+        var state = NewState();
+        await RunAsync(Settings(m: 4, budget: new BudgetLimits(MaxSamples: 10)), new ScriptedWorkers(), new RecordingObserver(), state);
+
+        Assert.Equal(10, state.Samples.Count);
+        Assert.Equal("samples", state.StopReason);
+        Assert.Equal([4, 4, 2], state.Selections.Select(s => s.Picks));
+    }
+
+    [Fact]
+    public async Task The_teacher_token_budget_is_never_overshot_with_parallel_calls()
+    {
+        var workers = new ScriptedWorkers { TokensPerGeneration = 100, GenerationDelay = TimeSpan.FromMilliseconds(5) };
+        var state = NewState();
+        var settings = Settings(m: 16, budget: new BudgetLimits(MaxTeacherTokens: 2_050)) with { GenerationParallelism = 8 };
+
+        await RunAsync(settings, workers, new RecordingObserver(), state);
+
+        Assert.True(state.Spent.TeacherTokens <= 2_050, $"spent {state.Spent.TeacherTokens} tokens");
+        Assert.True(state.Spent.TeacherTokens >= 2_050 - 150, "stopped well before the budget");
+        Assert.True(workers.MaxInFlight > 1, "generation never ran in parallel");
+        Assert.Equal("teacher_tokens", state.StopReason);
+    }
+
+    [Fact]
+    public async Task Drops_are_recorded_with_their_reason_and_still_paid_for()
+    {
+        var state = NewState();
+        await RunAsync(Settings(m: 6, maxRounds: 2), new ScriptedWorkers { DropEvery = 3 }, new RecordingObserver(), state);
+
+        Assert.Equal(4, state.Drops.Count);
+        Assert.All(state.Drops, d => Assert.Equal("no_final_answer", d.Reason));
+        Assert.Equal(8, state.Samples.Count);
+        Assert.Equal(12 * 100, state.Spent.TeacherTokens);
+        Assert.Equal(8, state.Spent.Samples);
+    }
+
+    [Fact]
+    public async Task A_run_resumed_after_a_crash_finishes_with_the_same_samples_and_pays_once()
+    {
+        var reference = NewState();
+        await RunAsync(Settings(maxRounds: 3), new ScriptedWorkers(), new RecordingObserver(), reference);
+
+        // Crash right after the 6th durable save (round 2, mid-loop), then resume from what was saved.
+        var crashing = new RecordingObserver { CrashAfterSave = 6 };
+        var workers = new ScriptedWorkers();
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => RunAsync(Settings(maxRounds: 3), workers, crashing, NewState()));
+        var saved = RunStateJson.Deserialize(crashing.LastSavedJson!);
+        Assert.Equal(RunStatus.Failed, saved.Status);
+        saved.Status = RunStatus.Running; // what ResumeRun does
+
+        await RunAsync(Settings(maxRounds: 3), workers, new RecordingObserver(), saved);
+
+        Assert.Equal(RunStatus.Completed, saved.Status);
+        Assert.Equal(reference.Samples.Select(s => (s.SeedId, s.Round)), saved.Samples.Select(s => (s.SeedId, s.Round)));
+        Assert.Equal(reference.Spent, saved.Spent);
+        Assert.All(workers.GenerateCalls.Values, n => Assert.Equal(1, n));
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_the_run_and_saves_what_it_has()
+    {
+        using var cts = new CancellationTokenSource();
+        var observer = new CancellingObserver(cts, afterCurvePoints: 2);
+        var state = NewState();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunAsync(Settings(maxRounds: 10), new ScriptedWorkers(), observer, state, cts.Token));
+
+        Assert.Equal(RunStatus.Cancelled, state.Status);
+        Assert.Equal(2, state.Curve.Count);
+        Assert.Equal(RunStatus.Cancelled, RunStateJson.Deserialize(observer.Inner.LastSavedJson!).Status);
+    }
+
+    [Fact]
+    public async Task Overgenerate_writes_k_times_m_candidates_and_keeps_m()
+    {
+        var workers = new ScriptedWorkers();
+        var state = NewState();
+        await RunAsync(Settings(m: 2, maxRounds: 2, mode: GenerationMode.Overgenerate), workers, new RecordingObserver(), state);
+
+        Assert.Equal(2 * 3 * 2, workers.GenerateCalls.Count);
+        Assert.Equal(4, state.Samples.Count);
+        Assert.Equal(4, state.Spent.Samples);
+        Assert.Equal(12 * 100, state.Spent.TeacherTokens);
+    }
+
+    [Fact]
+    public void Invalid_settings_name_their_field()
+    {
+        var errors = (Settings(m: 0) with { Mode = GenerationMode.Overgenerate, OvergenerateFactor = 1 }).Validate();
+
+        Assert.Contains(errors, e => e.Field == "samples_per_round");
+        Assert.Contains(errors, e => e.Field == "overgenerate_factor");
+        Assert.Contains(errors, e => e.Field == "budget"); // no limit and no max_rounds: the run would never end
+    }
+
+    private sealed class CancellingObserver(CancellationTokenSource cts, int afterCurvePoints) : IRunObserver
+    {
+        public RecordingObserver Inner { get; } = new();
+
+        public Task SaveAsync(RunState state, CancellationToken ct) => Inner.SaveAsync(state, ct);
+
+        public Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct) => Inner.StageCompletedAsync(state, stage, duration, ct);
+
+        public async Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct)
+        {
+            await Inner.CurvePointAsync(state, point, ct);
+            if (Inner.Points.Count == afterCurvePoints)
+            {
+                await cts.CancelAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using ActiveSynth.Core.Budgets;
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Core.Selection;
+using ActiveSynth.Core.Tasks;
+
+namespace ActiveSynth.Core.Tests.Loop;
+
+/// <summary>
+/// Deterministic workers for the loop's state-machine tests: the student and teacher themselves are tested
+/// elsewhere; here what matters is what the loop asks for, how often, and what it does with the answers.
+/// Signals: the NLL of a seed is its difficulty (so loss-high must pick the hardest); every <see cref="DropEvery"/>-th
+/// generation is dropped; each generation costs <see cref="TokensPerGeneration"/> teacher tokens.
+/// </summary>
+internal sealed class ScriptedWorkers : ILoopWorkers
+{
+    public int DropEvery { get; init; }
+
+    public long TokensPerGeneration { get; init; } = 100;
+
+    /// <summary>Generations slower than zero make parallel calls overlap, as real teacher calls do.</summary>
+    public TimeSpan GenerationDelay { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    public ConcurrentDictionary<string, int> GenerateCalls { get; } = new();
+
+    public ConcurrentBag<int> TrainedSampleCounts { get; } = [];
+
+    private int _generations;
+    private int _inFlight;
+
+    public int MaxInFlight { get; private set; }
+
+    public Task<TrainResult> PrepareBaseAsync(string key, CancellationToken ct) =>
+        Task.FromResult(new TrainResult(new CheckpointHandle("base", "base", "sha-base"), 1.0, Evaluation(0)));
+
+    public Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<CandidateSignals>>([.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty)
+        {
+            OwnNll = i.Difficulty + i.Id.Sum(c => c) % 97 / 1000.0,
+            AnswerNll = i.Difficulty,
+            Correct = i.Difficulty == 1,
+        })]);
+
+    public async Task<GenerationResult> GenerateAsync(string key, GenerationWork work, CancellationToken ct)
+    {
+        GenerateCalls.AddOrUpdate(key, 1, (_, n) => n + 1);
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        MaxInFlight = Math.Max(MaxInFlight, inFlight);
+        try
+        {
+            await Task.Delay(GenerationDelay, ct);
+            var n = Interlocked.Increment(ref _generations);
+            var spent = new BudgetAmount(0, 2, TokensPerGeneration, 0.001);
+            if (DropEvery > 0 && n % DropEvery == 0)
+            {
+                return new GenerationResult(null, "no_final_answer", "scripted drop", spent, [$"{key}/q", $"{key}/a"]);
+            }
+            var sample = new TaskItem($"s-{work.Round}-{work.Slot}", work.Seed.Family, work.Seed.Difficulty, $"like {work.Seed.Question}", "x\n#### y");
+            return new GenerationResult(sample, null, null, spent, [$"{key}/q", $"{key}/a"]);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public Task<TrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
+    {
+        TrainedSampleCounts.Add(samples.Count);
+        return Task.FromResult(new TrainResult(new CheckpointHandle($"r{round}", $"r{round}", $"sha-{round}"), 0.5, Evaluation(round)));
+    }
+
+    private static Evaluation Evaluation(int round) => new(0.25 + 0.05 * round, new Dictionary<string, double> { ["copy"] = 0.5 }, 100);
+}
+
+/// <summary>Records saves (as JSON round trips, like a durable store) and can fail a chosen save to simulate a crash.</summary>
+internal sealed class RecordingObserver : IRunObserver
+{
+    public List<LoopStage> Stages { get; } = [];
+
+    public List<CurvePoint> Points { get; } = [];
+
+    public string? LastSavedJson { get; private set; }
+
+    /// <summary>Throws on the n-th save (1-based) after storing it: the process "dies" right after a durable step.</summary>
+    public int CrashAfterSave { get; init; }
+
+    private int _saves;
+
+    public Task SaveAsync(RunState state, CancellationToken ct)
+    {
+        LastSavedJson = RunStateJson.Serialize(state);
+        if (++_saves == CrashAfterSave)
+        {
+            throw new SimulatedCrashException();
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
+    {
+        Stages.Add(stage);
+        return Task.CompletedTask;
+    }
+
+    public Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct)
+    {
+        Points.Add(point);
+        return Task.CompletedTask;
+    }
+}
+
+internal sealed class SimulatedCrashException : Exception;

@@ -1,0 +1,2 @@
+// libtorch's RNG and thread count are process-wide.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using ActiveSynth.Teachers.Caching;
+using ActiveSynth.Teachers.Generation;
+using ActiveSynth.Teachers.Resilience;
+using ActiveSynth.Teachers.Validation;
+using F = ActiveSynth.Teachers.Tests.FakeOpenAiServer.Fault;
+
+namespace ActiveSynth.Teachers.Tests;
+
+/// <summary>The OpenAI-compatible client through the whole pipeline, against a real HTTP server on 127.0.0.1.</summary>
+public sealed class OpenAiTeacherTests : IAsyncLifetime
+{
+    private FakeOpenAiServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await FakeOpenAiServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private static GenerationRequest Request(string sampleId = "s-1", string family = "arith") =>
+        new("run", TestTeachers.Seed(family, 3), sampleId, TestTeachers.Settings());
+
+    private async Task<GenerationOutcome> GenerateAsync(GenerationRequest? request = null, IResponseCache? cache = null, RetryOptions? retry = null) =>
+        await TestTeachers.Generator(TestTeachers.OpenAi(_server, cache, retry)).GenerateAsync(request ?? Request(), default);
+
+    [Fact]
+    public async Task Usage_and_cost_come_from_the_endpoints_usage()
+    {
+        var outcome = await GenerateAsync();
+        Assert.NotNull(outcome.Sample);
+        Assert.Equal(2, _server.Requests);
+        var usage = outcome.Usage;
+        Assert.Equal(2, usage.Calls);
+        Assert.False(usage.Estimated);
+        Assert.False(usage.Cached);
+        Assert.Equal(0, usage.Retries);
+        Assert.True(usage.PromptTokens > 100);
+        Assert.Equal(FakeOpenAiServer.Model, usage.Model);
+        Assert.Equal((usage.PromptTokens * 0.5 / 1000) + (usage.CompletionTokens * 1.5 / 1000), usage.CostUsd, 9);
+    }
+
+    [Fact]
+    public async Task A_429_with_retry_after_is_waited_out_and_not_paid_twice()
+    {
+        var clean = await GenerateAsync();
+        _server.Enqueue(F.RateLimited);
+        var watch = Stopwatch.StartNew();
+        var retried = await GenerateAsync();
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.95), $"Retry-After: 1 must be honoured (took {watch.Elapsed})");
+        Assert.Equal(clean.Sample, retried.Sample);
+        Assert.Equal(1, retried.Usage.Retries);
+        Assert.Equal(clean.Usage.TotalTokens, retried.Usage.TotalTokens);
+        Assert.Equal(clean.Usage.CostUsd, retried.Usage.CostUsd, 12);
+        Assert.Equal(5, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Server_errors_and_hangs_are_retried_and_charged_once()
+    {
+        var clean = await GenerateAsync();
+        _server.Enqueue(F.ServerError, F.Hang, F.ServerError);
+        var retry = TestTeachers.FastRetry();
+        retry.AttemptTimeout = TimeSpan.FromMilliseconds(400);
+        var retried = await GenerateAsync(retry: retry);
+        Assert.Equal(clean.Sample, retried.Sample);
+        Assert.Equal(3, retried.Usage.Retries);
+        Assert.Equal(clean.Usage.TotalTokens, retried.Usage.TotalTokens);
+        Assert.Equal(2 + 2 + 3, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Persistent_failures_become_teacher_error_drops_that_cost_nothing()
+    {
+        _server.Enqueue(F.ServerError, F.ServerError, F.ServerError);
+        var outcome = await GenerateAsync(retry: TestTeachers.FastRetry(attempts: 3));
+        Assert.Null(outcome.Sample);
+        Assert.Equal(SampleDropReason.TeacherError, outcome.Drop!.Reason);
+        Assert.Equal("http 500", outcome.Drop.Detail);
+        Assert.Equal(2, outcome.Usage.Retries);
+        Assert.Equal(0, outcome.Usage.TotalTokens);
+        Assert.Equal(0, outcome.Usage.CostUsd);
+        Assert.Equal(3, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_teacher_error_without_a_retry()
+    {
+        _server.Enqueue(F.MalformedJson);
+        var outcome = await GenerateAsync();
+        Assert.Equal(SampleDropReason.TeacherError, outcome.Drop!.Reason);
+        Assert.Equal("malformed response", outcome.Drop.Detail);
+        Assert.DoesNotContain("sk-test", outcome.Drop.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, _server.Requests);
+        Assert.Equal(0, outcome.Usage.CostUsd);
+    }
+
+    [Fact]
+    public async Task Missing_usage_is_estimated_and_flagged()
+    {
+        _server.Enqueue(F.NoUsage);
+        var outcome = await GenerateAsync();
+        Assert.NotNull(outcome.Sample);
+        Assert.True(outcome.Usage.Estimated);
+        Assert.True(outcome.Usage.PromptTokens > 100);
+    }
+
+    [Fact]
+    public async Task A_second_run_hits_the_cache_and_spends_nothing()
+    {
+        var cache = new InMemoryResponseCache();
+        var first = new List<GenerationOutcome>();
+        for (var i = 0; i < 5; i++)
+        {
+            first.Add(await GenerateAsync(Request($"s-{i}"), cache));
+        }
+        var paidRequests = _server.Requests;
+        Assert.Equal(10, paidRequests);
+        Assert.All(first, o => Assert.True(o.Usage.CostUsd > 0));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var again = await GenerateAsync(Request($"s-{i}"), cache);
+            Assert.Equal(first[i].Sample, again.Sample);
+            Assert.True(again.Usage.Cached);
+            Assert.Equal(2, again.Usage.CacheHits);
+            Assert.Equal(0, again.Usage.TotalTokens);
+            Assert.Equal(0, again.Usage.CostUsd);
+        }
+        Assert.Equal(paidRequests, _server.Requests);
+
+        var bypass = Request("s-0") with { Settings = TestTeachers.Settings() with { DisableCache = true } };
+        var paidAgain = await GenerateAsync(bypass, cache);
+        Assert.False(paidAgain.Usage.Cached);
+        Assert.True(paidAgain.Usage.CostUsd > 0);
+        Assert.Equal(paidRequests + 2, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Client_side_concurrency_limit_holds()
+    {
+        _server.Latency = TimeSpan.FromMilliseconds(100);
+        var client = TestTeachers.OpenAi(_server, limits: new RateLimitOptions { MaxConcurrency = 3 });
+        var generator = TestTeachers.Generator(client);
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => generator.GenerateAsync(Request($"c-{i}"), default)));
+        Assert.Equal(24, _server.Requests);
+        Assert.InRange(_server.MaxInFlight, 2, 3);
+    }
+
+    [Fact]
+    public async Task Requests_per_minute_limit_delays_calls_past_the_window()
+    {
+        var time = new ManualTime();
+        using var limiter = new ClientRateLimiter(new RateLimitOptions { RequestsPerMinute = 2, MaxConcurrency = 0 }, time);
+        (await limiter.AcquireAsync(10, default)).Dispose();
+        (await limiter.AcquireAsync(10, default)).Dispose();
+        var third = limiter.AcquireAsync(10, default);
+        await Task.Delay(50);
+        Assert.False(third.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(61));
+        (await third.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Fact]
+    public async Task Tokens_per_minute_limit_admits_by_estimate()
+    {
+        var time = new ManualTime();
+        using var limiter = new ClientRateLimiter(new RateLimitOptions { TokensPerMinute = 1000, MaxConcurrency = 0 }, time);
+        using (var lease = await limiter.AcquireAsync(900, default))
+        {
+            lease.Complete(950);
+        }
+        var next = limiter.AcquireAsync(100, default);
+        await Task.Delay(50);
+        Assert.False(next.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(60));
+        (await next.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    /// <summary>A clock the test moves; timers fire when it passes their due time.</summary>
+    private sealed class ManualTime : TimeProvider
+    {
+        private DateTimeOffset _now = DateTimeOffset.UnixEpoch;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new ManualTimer(this, callback, state);
+            timer.Change(dueTime, period);
+            return timer;
+        }
+
+        public void Advance(TimeSpan by)
+        {
+            _now += by;
+            List<ManualTimer> due;
+            lock (_timers)
+            {
+                due = _timers.Where(t => t.Due <= _now).ToList();
+            }
+            foreach (var t in due)
+            {
+                t.Fire();
+            }
+        }
+
+        private readonly List<ManualTimer> _timers = [];
+
+        private sealed class ManualTimer(ManualTime owner, TimerCallback callback, object? state) : ITimer
+        {
+            public DateTimeOffset Due { get; private set; } = DateTimeOffset.MaxValue;
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                lock (owner._timers)
+                {
+                    Due = dueTime == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : owner._now + dueTime;
+                    if (!owner._timers.Contains(this))
+                    {
+                        owner._timers.Add(this);
+                    }
+                }
+                return true;
+            }
+
+            public void Fire()
+            {
+                lock (owner._timers)
+                {
+                    owner._timers.Remove(this);
+                }
+                callback(state);
+            }
+
+            public void Dispose()
+            {
+                lock (owner._timers)
+                {
+                    owner._timers.Remove(this);
+                }
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Tasks;
+using ActiveSynth.Messaging;
+using ActiveSynth.ServiceDefaults;
+using ActiveSynth.Student;
+using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Student.Grading;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ActiveSynth.Training.Tests;
+
+/// <summary>The Training service's objects over a temporary artifact store and a tiny student, without Redis.</summary>
+internal sealed class TrainingHarness : IDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    public TrainingHarness()
+    {
+        Root = Path.Combine(Path.GetTempPath(), $"activesynth-training-tests-{Guid.NewGuid():N}");
+        Artifacts = new ArtifactStore(Root);
+        var options = new TrainingServiceOptions
+        {
+            DModel = 32, Layers = 1, Heads = 2, FeedForward = 64, Context = 64,
+            BaseFamilies = "copy", BaseSteps = 30, BaseBatchSize = 8, BaseReplayPoolSize = 64,
+            Steps = 5, BatchSize = 8, EvalBatchSize = 64, MaxNewTokens = 24,
+        };
+        var services = new ServiceCollection();
+        services.AddMetrics();
+        services.AddSingleton(Artifacts);
+        services.AddSingleton(new CheckpointStore(Artifacts));
+        services.AddSingleton(new StudentDevice(new StudentDeviceOptions { Device = "cpu", Threads = 1 }));
+        services.AddSingleton(TaskFamilyRegistry.Default);
+        services.AddSingleton(new GraderLookup(TaskFamilyRegistry.Default.Families));
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton<TrainingMetrics>();
+        services.AddSingleton(new ServiceIdentity("training", "test-1"));
+        services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton<StudentTrainingService>();
+        services.AddSingleton<RecordingPublisher>();
+        services.AddSingleton<IStreamPublisher>(sp => sp.GetRequiredService<RecordingPublisher>());
+        services.AddSingleton<TrainRequestHandler>();
+        _provider = services.BuildServiceProvider();
+    }
+
+    public string Root { get; }
+
+    public ArtifactStore Artifacts { get; }
+
+    public StudentTrainingService Service => _provider.GetRequiredService<StudentTrainingService>();
+
+    public TrainRequestHandler Handler => _provider.GetRequiredService<TrainRequestHandler>();
+
+    public RecordingPublisher Published => _provider.GetRequiredService<RecordingPublisher>();
+
+    public static List<TaskItem> Items(string family, int difficulty, int count, int seed)
+    {
+        var rng = new Random(seed);
+        var f = TaskFamilyRegistry.Default.Get(family);
+        return [.. Enumerable.Range(0, count).Select(i => f.Generate($"{family}{difficulty}-{seed}-{i}", difficulty, rng))];
+    }
+
+    /// <summary>Writes items as JSONL of a contract message (Sample or SeedItem) and returns its reference.</summary>
+    public async Task<Contracts.V1.ArtifactRef> WriteJsonlAsync(string path, IEnumerable<IMessage> messages)
+    {
+        var text = string.Concat(messages.Select(m => JsonFormatter.Default.Format(m) + "\n"));
+        var sha = await Artifacts.WriteAsync(path, (s, ct) => s.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct).AsTask());
+        return new Contracts.V1.ArtifactRef { Path = path, Sha256 = sha, MediaType = "application/jsonl" };
+    }
+
+    public void Dispose()
+    {
+        _provider.Dispose();
+        Directory.Delete(Root, recursive: true);
+    }
+}
+
+internal sealed class RecordingPublisher : IStreamPublisher
+{
+    public List<(string Stream, IMessage Message, string RunId, string Id)> Entries { get; } = [];
+
+    public Task<string> PublishAsync<T>(string stream, T message, string runId, string id, CancellationToken ct = default) where T : IMessage<T>
+    {
+        lock (Entries)
+        {
+            Entries.Add((stream, message, runId, id));
+            return Task.FromResult($"{Entries.Count}-0");
+        }
+    }
+}
+
+/// <summary>Just enough of a gRPC call context to invoke a service method in-process.</summary>
+internal sealed class TestCallContext : ServerCallContext
+{
+    protected override string MethodCore => "test";
+    protected override string HostCore => "localhost";
+    protected override string PeerCore => "test";
+    protected override DateTime DeadlineCore => DateTime.MaxValue;
+    protected override Metadata RequestHeadersCore { get; } = [];
+    protected override CancellationToken CancellationTokenCore => CancellationToken.None;
+    protected override Metadata ResponseTrailersCore { get; } = [];
+    protected override Status StatusCore { get; set; }
+    protected override WriteOptions? WriteOptionsCore { get; set; }
+    protected override AuthContext AuthContextCore => new(null, []);
+    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
+    protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
+}

@@ -1,0 +1,39 @@
+using ActiveSynth.Cli.Commands;
+using ActiveSynth.Cli.Compare;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActiveSynth.Cli;
+
+/// <summary>The command tree and the exit-code contract: 0 success, 1 a run failed, 2 bad arguments.</summary>
+public static class CliApp
+{
+    public const int BadArguments = 2;
+
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("activesynth");
+            config.PropagateExceptions();
+            config.UseStrictParsing();
+            if (console is not null)
+            {
+                config.ConfigureConsole(console);
+            }
+            config.AddCommand<RunCommand>("run").WithDescription("Run the active-generation loop in this process (--local).");
+            config.AddCommand<CompareCommand>("compare").WithDescription("Run strategies × seeds at the same budget and write a comparison report (Markdown, JSON, PNG).");
+            config.AddCommand<ReportCommand>("report").WithDescription("Re-render a comparison's Markdown and PNG from its JSON.");
+        });
+        try
+        {
+            return await app.RunAsync(args);
+        }
+        catch (CommandAppException ex)
+        {
+            (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return BadArguments;
+        }
+    }
+}

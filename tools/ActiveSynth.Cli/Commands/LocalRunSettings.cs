@@ -1,0 +1,102 @@
+using System.ComponentModel;
+using System.Globalization;
+using ActiveSynth.Core.Budgets;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActiveSynth.Cli.Commands;
+
+/// <summary>Options shared by `run --local` and `compare`: the embedded benchmark's configuration, overridable.</summary>
+public class LocalRunSettings : CommandSettings
+{
+    [CommandOption("--samples-per-round <M>")]
+    [Description("Samples kept per round (m). Default 64.")]
+    public int SamplesPerRound { get; init; } = 64;
+
+    [CommandOption("--rounds <N>")]
+    [Description("Maximum rounds (0 = until the budget is spent). Default 8.")]
+    public int Rounds { get; init; } = 8;
+
+    [CommandOption("--budget <LIMIT>")]
+    [Description("Budget limits, comma-separated: samples=N, tokens=N, calls=N, cost=USD. Default: none (rounds decide).")]
+    public string? Budget { get; init; }
+
+    [CommandOption("--pool <N>")]
+    [Description("Seed pool size. Default 400.")]
+    public int Pool { get; init; } = 400;
+
+    [CommandOption("--test <N>")]
+    [Description("Held-out test items. Default 300.")]
+    public int Test { get; init; } = 300;
+
+    [CommandOption("--families <LIST>")]
+    [Description("Task families, comma-separated. Default copy,rev,shift (the learnable v7 set).")]
+    public string Families { get; init; } = "copy,rev,shift";
+
+    [CommandOption("--base-steps <N>")]
+    [Description("Pretraining steps of the embedded base (cached per configuration). Default 600.")]
+    public int BaseSteps { get; init; } = 600;
+
+    [CommandOption("--train-steps <N>")]
+    [Description("Training steps per round. Default 40.")]
+    public int TrainSteps { get; init; } = 40;
+
+    [CommandOption("--artifacts <DIR>")]
+    [Description("Artifact directory (checkpoints, run state, reports). Default .artifacts/local.")]
+    public string Artifacts { get; init; } = ".artifacts/local";
+
+    [CommandOption("--threads <N>")]
+    [Description("libtorch intra-op threads per process; 1 is fastest for the tiny student. Default 1.")]
+    public int Threads { get; init; } = 1;
+
+    public override ValidationResult Validate()
+    {
+        if (SamplesPerRound <= 0)
+        {
+            return ValidationResult.Error("--samples-per-round must be > 0");
+        }
+        if (Rounds < 0 || Pool <= 0 || Test <= 0 || BaseSteps <= 0 || TrainSteps <= 0 || Threads <= 0)
+        {
+            return ValidationResult.Error("--rounds must be >= 0 and --pool, --test, --base-steps, --train-steps, --threads > 0");
+        }
+        if (Rounds == 0 && string.IsNullOrWhiteSpace(Budget))
+        {
+            return ValidationResult.Error("--rounds 0 needs a --budget, or the run would never end");
+        }
+        return TryParseBudget(Budget, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error!);
+    }
+
+    public BudgetLimits ParsedBudget => TryParseBudget(Budget, out var limits, out var error) ? limits : throw new InvalidOperationException(error);
+
+    public IReadOnlyList<string> FamilyList => [.. Families.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    private static bool TryParseBudget(string? text, out BudgetLimits limits, out string? error)
+    {
+        limits = BudgetLimits.Unlimited;
+        error = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2 || !double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            {
+                error = $"--budget: '{part}' is not name=positive-number";
+                return false;
+            }
+            switch (kv[0])
+            {
+                case "samples": limits = limits with { MaxSamples = (long)value }; break;
+                case "tokens": limits = limits with { MaxTeacherTokens = (long)value }; break;
+                case "calls": limits = limits with { MaxTeacherCalls = (long)value }; break;
+                case "cost": limits = limits with { MaxCostUsd = value }; break;
+                default:
+                    error = $"--budget: unknown limit '{kv[0]}'; expected samples, tokens, calls or cost";
+                    return false;
+            }
+        }
+        return true;
+    }
+}

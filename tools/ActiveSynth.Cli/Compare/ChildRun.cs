@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using ActiveSynth.Cli.Commands;
+using ActiveSynth.Core.Loop;
+
+namespace ActiveSynth.Cli.Compare;
+
+/// <summary>
+/// One run of a comparison in its own process (`activesynth run --local`): libtorch state is per process, so
+/// parallel runs cannot disturb each other, and a crash costs one run, not the comparison. A run whose state
+/// says Completed is reused, so an interrupted comparison resumes where it stopped.
+/// </summary>
+public static class ChildRun
+{
+    public static async Task<RunState> RunAsync(LocalRunSettings settings, string runId, string strategy, long seed, CancellationToken ct)
+    {
+        var statePath = Path.Combine(settings.Artifacts, "runs", runId, "state.json");
+        if (await TryLoadCompletedAsync(statePath, ct) is { } done)
+        {
+            return done;
+        }
+        if (Directory.Exists(Path.GetDirectoryName(statePath)))
+        {
+            Directory.Delete(Path.GetDirectoryName(statePath)!, recursive: true); // an unfinished earlier attempt: start clean
+        }
+
+        using var process = Process.Start(StartInfo(settings, runId, strategy, seed))
+            ?? throw new InvalidOperationException("could not start a child run");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        var state = File.Exists(statePath) ? RunStateJson.Deserialize(await File.ReadAllTextAsync(statePath, ct)) : null;
+        if (state is null)
+        {
+            throw new InvalidOperationException($"run {runId} exited with {process.ExitCode} and left no state: {Tail(await output + await error)}");
+        }
+        if (state.Status != RunStatus.Completed && string.IsNullOrEmpty(state.FailureReason))
+        {
+            state.FailureReason = $"exit code {process.ExitCode}: {Tail(await error)}";
+        }
+        return state;
+    }
+
+    private static async Task<RunState?> TryLoadCompletedAsync(string path, CancellationToken ct)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var state = RunStateJson.Deserialize(await File.ReadAllTextAsync(path, ct));
+        return state.Status == RunStatus.Completed ? state : null;
+    }
+
+    private static ProcessStartInfo StartInfo(LocalRunSettings s, string runId, string strategy, long seed)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // `dotnet activesynth.dll …` runs through the host; an apphost or a dotnet tool runs directly.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ChildRun).Assembly.Location); // not the entry assembly: under a test host that is the host
+        }
+        string[] args =
+        [
+            "run", "--local", "--run-id", runId, "--strategy", strategy, "--seed", seed.ToString(CultureInfo.InvariantCulture),
+            "--samples-per-round", I(s.SamplesPerRound), "--rounds", I(s.Rounds), "--pool", I(s.Pool), "--test", I(s.Test),
+            "--families", s.Families, "--base-steps", I(s.BaseSteps), "--train-steps", I(s.TrainSteps),
+            "--artifacts", s.Artifacts, "--threads", I(s.Threads),
+        ];
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        if (!string.IsNullOrWhiteSpace(s.Budget))
+        {
+            start.ArgumentList.Add("--budget");
+            start.ArgumentList.Add(s.Budget);
+        }
+        return start;
+    }
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Tail(string text) => text.Length <= 2000 ? text : text[^2000..];
+}

@@ -1,0 +1,120 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using ActiveSynth.Cli.Commands;
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Core.Selection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActiveSynth.Cli.Compare;
+
+/// <summary>
+/// `activesynth compare`: every strategy × seed at the same budget, in this process (runs in parallel up to
+/// --parallel), then a report as Markdown, JSON and PNG learning curves.
+/// </summary>
+public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
+{
+    public sealed class Settings : LocalRunSettings
+    {
+        [CommandOption("--strategies <LIST>")]
+        [Description("Strategies, comma-separated; the first is the baseline of the paired differences. Default random,loss-high,loss-high-ans,loss-low.")]
+        public string Strategies { get; init; } = "random,loss-high,loss-high-ans,loss-low";
+
+        [CommandOption("--seeds <N>")]
+        [Description("Paired seeds (0..N-1): the same seed gives every strategy the same pool, test set and base. Default 3.")]
+        public int Seeds { get; init; } = 3;
+
+        [CommandOption("--parallel <N>")]
+        [Description("Runs at once (each uses --threads libtorch threads). Default 2.")]
+        public int Parallel { get; init; } = 2;
+
+        [CommandOption("--out <DIR>")]
+        [Description("Where the report goes. Default compare-results.")]
+        public string Out { get; init; } = "compare-results";
+
+        [CommandOption("--name <NAME>")]
+        [Description("Report file name without extension. Default strategies.")]
+        public string Name { get; init; } = "strategies";
+
+        public IReadOnlyList<string> StrategyList => [.. Strategies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+        public override ValidationResult Validate()
+        {
+            var unknown = StrategyList.Where(s => !StrategyRegistry.Contains(s)).ToList();
+            if (StrategyList.Count == 0 || unknown.Count > 0)
+            {
+                return ValidationResult.Error($"--strategies: unknown {string.Join(", ", unknown.Select(u => $"'{u}'"))}; expected some of {string.Join(", ", StrategyRegistry.Names)}");
+            }
+            if (StrategyList.Distinct().Count() != StrategyList.Count)
+            {
+                return ValidationResult.Error("--strategies: a strategy is listed twice");
+            }
+            if (Seeds is < 1 or > 100 || Parallel is < 1 or > 64)
+            {
+                return ValidationResult.Error("--seeds must be 1..100 and --parallel 1..64");
+            }
+            return base.Validate();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var plan = Enumerable.Range(0, settings.Seeds)
+            .SelectMany(seed => settings.StrategyList.Select(strategy => (Strategy: strategy, Seed: (long)seed)))
+            .ToList();
+        AnsiConsole.MarkupLineInterpolated($"compare: {plan.Count} runs ({settings.StrategyList.Count} strategies × {settings.Seeds} seeds), {settings.Parallel} processes at a time; completed runs in {settings.Artifacts} are reused");
+
+        using var gate = new SemaphoreSlim(settings.Parallel);
+        var started = DateTime.UtcNow;
+        var tasks = plan.Select(async run =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                var state = await ChildRun.RunAsync(settings, $"cmp-{run.Strategy}-seed{run.Seed}", run.Strategy, run.Seed, cancellationToken);
+                var last = state.Curve.Count > 0 ? state.Curve[^1].Accuracy : double.NaN;
+                AnsiConsole.MarkupLineInterpolated($"{state.RunId}: {state.Status}, {state.Curve.Count - 1} rounds, final accuracy {last:P1}, {state.Spent.TeacherTokens:N0} teacher tokens");
+                return (run.Strategy, run.Seed, state);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        var runs = await Task.WhenAll(tasks);
+        var failed = runs.Where(r => r.state.Status != RunStatus.Completed).ToList();
+        if (failed.Count > 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{failed.Count} runs did not complete: {string.Join("; ", failed.Select(f => $"{f.state.RunId}: {f.state.FailureReason}"))}[/]");
+            return 1;
+        }
+
+        var report = ComparisonReport.Build(Describe(settings, DateTime.UtcNow - started), settings.StrategyList[0], runs);
+        Directory.CreateDirectory(settings.Out);
+        var basePath = Path.Combine(settings.Out, settings.Name);
+        await File.WriteAllTextAsync(basePath + ".json", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        await File.WriteAllTextAsync(basePath + ".md", report.ToMarkdown(), cancellationToken);
+        ComparisonPlot.Write(report, basePath + ".png");
+        AnsiConsole.Write(new Markup(Markup.Escape(report.ToMarkdown().Split("\n\nMean accuracy")[0]) + "\n"));
+        AnsiConsole.MarkupLineInterpolated($"wrote {basePath}.json, .md and .png");
+        return 0;
+    }
+
+    private static Dictionary<string, string> Describe(Settings s, TimeSpan wall) => new()
+    {
+        ["families"] = s.Families,
+        ["seed_pool"] = s.Pool.ToString(CultureInfo.InvariantCulture),
+        ["test_set"] = s.Test.ToString(CultureInfo.InvariantCulture),
+        ["samples_per_round"] = s.SamplesPerRound.ToString(CultureInfo.InvariantCulture),
+        ["max_rounds"] = s.Rounds.ToString(CultureInfo.InvariantCulture),
+        ["budget"] = s.Budget ?? "none",
+        ["base_steps"] = s.BaseSteps.ToString(CultureInfo.InvariantCulture),
+        ["train_steps_per_round"] = s.TrainSteps.ToString(CultureInfo.InvariantCulture),
+        ["teacher"] = "embedded (error rate 0)",
+        ["student"] = "embedded char GPT d128, 2 layers, 4 heads, context 96",
+        ["wall_time_s"] = wall.TotalSeconds.ToString("0", CultureInfo.InvariantCulture),
+        ["parallel_runs"] = s.Parallel.ToString(CultureInfo.InvariantCulture),
+        ["threads_per_run"] = s.Threads.ToString(CultureInfo.InvariantCulture),
+    };
+}

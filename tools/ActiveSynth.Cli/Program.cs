@@ -1,0 +1,3 @@
+using ActiveSynth.Cli;
+
+return await CliApp.RunAsync(args);
