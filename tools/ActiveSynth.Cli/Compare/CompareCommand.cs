@@ -66,7 +66,6 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
         AnsiConsole.MarkupLineInterpolated($"compare: {plan.Count} runs ({settings.StrategyList.Count} strategies × {settings.Seeds} seeds), {settings.Parallel} processes at a time; completed runs in {settings.Artifacts} are reused");
 
         using var gate = new SemaphoreSlim(settings.Parallel);
-        var started = DateTime.UtcNow;
         var tasks = plan.Select(async run =>
         {
             await gate.WaitAsync(cancellationToken);
@@ -90,7 +89,8 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
             return 1;
         }
 
-        var report = ComparisonReport.Build(Describe(settings, DateTime.UtcNow - started), settings.StrategyList[0], runs);
+        var runSeconds = runs.Sum(r => r.state.Elapsed.TotalSeconds);
+        var report = ComparisonReport.Build(Describe(settings, runSeconds), settings.StrategyList[0], runs);
         Directory.CreateDirectory(settings.Out);
         var basePath = Path.Combine(settings.Out, settings.Name);
         await File.WriteAllTextAsync(basePath + ".json", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
@@ -101,7 +101,7 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
         return 0;
     }
 
-    private static Dictionary<string, string> Describe(Settings s, TimeSpan wall) => new()
+    private static Dictionary<string, string> Describe(Settings s, double runSeconds) => new()
     {
         ["families"] = s.Families,
         ["seed_pool"] = s.Pool.ToString(CultureInfo.InvariantCulture),
@@ -113,7 +113,7 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
         ["train_steps_per_round"] = s.TrainSteps.ToString(CultureInfo.InvariantCulture),
         ["teacher"] = "embedded (error rate 0)",
         ["student"] = "embedded char GPT d128, 2 layers, 4 heads, context 96",
-        ["wall_time_s"] = wall.TotalSeconds.ToString("0", CultureInfo.InvariantCulture),
+        ["run_seconds_total"] = runSeconds.ToString("0", CultureInfo.InvariantCulture),
         ["parallel_runs"] = s.Parallel.ToString(CultureInfo.InvariantCulture),
         ["threads_per_run"] = s.Threads.ToString(CultureInfo.InvariantCulture),
     };

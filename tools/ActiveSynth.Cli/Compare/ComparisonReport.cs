@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
 using ActiveSynth.Core.Loop;
+using ActiveSynth.Core.Selection;
 
 namespace ActiveSynth.Cli.Compare;
 
@@ -40,7 +41,7 @@ public sealed record ComparisonReport(
         foreach (var s in Strategies.OrderByDescending(s => s.AucMean))
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| `{s.Strategy}` | {Pct(s.Round0Mean)} | {Pct(s.FinalMean)} ± {Pct(s.FinalStd)} | {Pct(s.AucMean)} ± {Pct(s.AucStd)} | {Delta(s.DeltaFinal)} | {Delta(s.DeltaAuc)} | {s.Wins}/{s.Runs} | {s.SamplesMean:0} | {s.TeacherTokensMean:N0} | {s.AlreadyCorrectShare:P0} |");
+                $"| `{s.Strategy}` | {Pct(s.Round0Mean)} | {Pct(s.FinalMean)} ± {Pct(s.FinalStd)} | {Pct(s.AucMean)} ± {Pct(s.AucStd)} | {Delta(s.DeltaFinal)} | {Delta(s.DeltaAuc)} | {s.Wins}/{s.Runs} | {s.SamplesMean:0} | {s.TeacherTokensMean:N0} | {(double.IsNaN(s.AlreadyCorrectShare) ? "n/a (not scored)" : s.AlreadyCorrectShare.ToString("P0", CultureInfo.InvariantCulture))} |");
         }
         md.AppendLine();
         md.AppendLine("Mean accuracy per round (points):");
@@ -103,7 +104,7 @@ public sealed record StrategySummary(
     [property: JsonPropertyName("wins_auc_vs_baseline")] int Wins,
     [property: JsonPropertyName("samples_mean")] double SamplesMean,
     [property: JsonPropertyName("teacher_tokens_mean")] double TeacherTokensMean,
-    [property: JsonPropertyName("picks_already_correct_share")] double AlreadyCorrectShare,
+    [property: JsonPropertyName("picks_already_correct_share"), JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)] double AlreadyCorrectShare,
     [property: JsonPropertyName("pick_share_by_family")] IReadOnlyDictionary<string, double> PickShareByFamily,
     [property: JsonPropertyName("pick_share_by_difficulty")] IReadOnlyDictionary<int, double> PickShareByDifficulty,
     [property: JsonPropertyName("drops")] int Drops,
@@ -141,7 +142,10 @@ public sealed record StrategySummary(
             deltaAuc.Count(d => d > 0),
             runs.Average(r => (double)r.Run.Spent.Samples),
             runs.Average(r => (double)r.Run.Spent.TeacherTokens),
-            selections.Sum(s => s.AlreadyCorrect) / (double)picks,
+            // A strategy that reads no signals is not scored, so nothing says whether its picks were already correct.
+            StrategyRegistry.Contains(strategy) && StrategyRegistry.Describe(strategy).Needs == SignalKind.None
+                ? double.NaN
+                : selections.Sum(s => s.AlreadyCorrect) / (double)picks,
             selections.SelectMany(s => s.ByFamily).GroupBy(kv => kv.Key).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value) / (double)picks),
             selections.SelectMany(s => s.ByDifficulty).GroupBy(kv => kv.Key).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value) / (double)picks),
             runs.Sum(r => r.Run.Drops.Count),
