@@ -1,4 +1,5 @@
 using ActiveSynth.Contracts;
+using ActiveSynth.Selection;
 using ActiveSynth.Selection.Grpc;
 using ActiveSynth.Selection.Probes;
 
@@ -8,6 +9,8 @@ builder.AddServiceDefaults();
 builder.UseGrpcOnlyKestrel();
 builder.AddActiveSynthService(ConsumerGroups.Selection);
 builder.AddProbes();
+builder.AddRuns();
+builder.AddDefaultRun();
 builder.Services.AddGrpc();
 
 var app = builder.Build();

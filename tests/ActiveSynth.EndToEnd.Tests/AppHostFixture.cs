@@ -27,6 +27,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public string DashboardApiKey { get; } = Guid.NewGuid().ToString("N");
 
+    /// <summary>The artifact directory shared by the services of this test deployment.</summary>
+    public string ArtifactsRoot => Path.Combine(_dataDir, "artifacts");
+
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -35,8 +38,11 @@ public sealed class AppHostFixture : IAsyncLifetime
             [
                 "--Redis:Mode=executable",
                 $"--Redis:DataDir={Path.Combine(_dataDir, "redis")}",
-                $"--Artifacts:Root={Path.Combine(_dataDir, "artifacts")}",
+                $"--Artifacts:Root={ArtifactsRoot}",
                 $"--AppHost:DashboardApiKey={DashboardApiKey}",
+                // Tests start their own small runs; a shorter base keeps the suite within minutes on 2 cores.
+                "--Selection:DefaultRun:Enabled=false",
+                "--Training:BaseSteps=150",
             ],
             cts.Token);
         _app = await builder.BuildAsync(cts.Token);

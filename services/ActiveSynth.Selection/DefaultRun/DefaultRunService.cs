@@ -1,0 +1,77 @@
+using ActiveSynth.Contracts;
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Selection.Options;
+using ActiveSynth.Selection.Probes;
+using ActiveSynth.Selection.Runs;
+using ActiveSynth.Selection.Telemetry;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace ActiveSynth.Selection.DefaultRun;
+
+/// <summary>
+/// Starts the default run once per deployment: when every worker kind answers a probe through the streams (so the work will be
+/// consumed), a Redis SET NX marker keyed by the spec's hash is taken and the run is started with id
+/// <c>default-&lt;hash&gt;</c>. A restart finds the marker (and the run, which the supervisor resumes if unfinished) and does
+/// nothing. <c>Selection:DefaultRun:Enabled=false</c> turns it off; <c>Selection:DefaultRun:SpecFile</c> replaces the spec.
+/// </summary>
+public sealed class DefaultRunService(
+    IOptions<DefaultRunOptions> options,
+    IOptions<SelectionOptions> selectionOptions,
+    ProbeCoordinator probes,
+    RunService runs,
+    RunStore store,
+    IConnectionMultiplexer redis,
+    ILogger<DefaultRunService> logger) : BackgroundService
+{
+    private static readonly string[] WorkerKinds = [ConsumerGroups.Teacher, ConsumerGroups.Scoring, ConsumerGroups.Training];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled)
+        {
+            logger.DefaultRunDisabled();
+            return;
+        }
+        var spec = LoadSpec(o.SpecFile);
+        var errors = RunSpecValidator.Validate(spec, selectionOptions.Value);
+        if (errors.Count > 0)
+        {
+            logger.DefaultRunInvalid(string.Join("; ", errors));
+            return;
+        }
+        var hash = DefaultRunSpec.Hash(spec);
+        var runId = $"default-{hash}";
+        await WaitForWorkersAsync(o, stoppingToken).ConfigureAwait(false);
+        var first = await redis.GetDatabase().StringSetAsync(RunKeys.DefaultRunMarker(hash), runId, when: When.NotExists).ConfigureAwait(false);
+        if (!first && await store.GetAsync(runId).ConfigureAwait(false) is not null)
+        {
+            logger.DefaultRunAlreadyStarted(runId);
+            return;
+        }
+        await runs.StartAsync(spec, runId, stoppingToken).ConfigureAwait(false);
+        logger.DefaultRunStarted(runId, string.IsNullOrWhiteSpace(o.SpecFile) ? "built-in" : o.SpecFile, hash);
+    }
+
+    /// <summary>The spec file (protobuf JSON of RunSpec), or the built-in default.</summary>
+    public static RunSpec LoadSpec(string? specFile) => string.IsNullOrWhiteSpace(specFile)
+        ? DefaultRunSpec.Create()
+        : JsonParser.Default.Parse<RunSpec>(File.ReadAllText(specFile));
+
+    private async Task WaitForWorkersAsync(DefaultRunOptions o, CancellationToken ct)
+    {
+        while (true)
+        {
+            var report = await probes.ProbeAsync(WorkerKinds, o.ProbeTimeout, ct).ConfigureAwait(false);
+            if (report.Missing.Count == 0)
+            {
+                return;
+            }
+            logger.DefaultRunWaiting(string.Join(", ", report.Missing));
+            await Task.Delay(o.ProbeRetryDelay, ct).ConfigureAwait(false);
+        }
+    }
+}

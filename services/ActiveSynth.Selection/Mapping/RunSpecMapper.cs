@@ -1,0 +1,48 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Budgets;
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Selection.Options;
+using CoreMode = ActiveSynth.Core.Loop.GenerationMode;
+
+namespace ActiveSynth.Selection.Mapping;
+
+/// <summary>RunSpec → the loop's settings. What the workers need (student, teacher, training options) travels in their requests.</summary>
+public static class RunSpecMapper
+{
+    /// <summary>The loop's settings for a spec; throws <see cref="SpecValidationException"/> naming every bad field.</summary>
+    public static LoopSettings ToLoopSettings(RunSpec spec, SelectionOptions options)
+    {
+        var errors = RunSpecValidator.Validate(spec, options);
+        return errors.Count > 0 ? throw new SpecValidationException(errors) : ToLoopSettingsUnchecked(spec, options);
+    }
+
+    internal static LoopSettings ToLoopSettingsUnchecked(RunSpec spec, SelectionOptions options)
+    {
+        var budget = spec.Budget ?? new Budget();
+        var overgenerate = spec.Mode == Contracts.V1.GenerationMode.Overgenerate;
+        return new LoopSettings
+        {
+            Strategy = spec.Strategy?.Name ?? "",
+            StrategyOptions = spec.Strategy?.Options.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal) ?? [],
+            Mode = overgenerate ? CoreMode.Overgenerate : CoreMode.SeedSelection,
+            OvergenerateFactor = overgenerate ? spec.OvergenerateFactor : Math.Max(2, spec.OvergenerateFactor),
+            SamplesPerRound = spec.SamplesPerRound,
+            Budget = new BudgetLimits(budget.MaxSamples, budget.MaxTeacherCalls, budget.MaxTeacherTokens, budget.MaxCostUsd),
+            MaxWallTime = budget.MaxWallTime?.ToTimeSpan() ?? TimeSpan.Zero,
+            MaxRounds = spec.MaxRounds,
+            RandomSeed = spec.RandomSeed,
+            GenerationParallelism = options.GenerationParallelism,
+            GenerationReservation = Reservation(spec, options),
+        };
+    }
+
+    /// <summary>Upper bound of one sample: two teacher calls (question, solution), each at most prompt + max completion tokens.</summary>
+    public static BudgetAmount Reservation(RunSpec spec, SelectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        var completion = spec.Teacher is { MaxCompletionTokens: > 0 } t ? t.MaxCompletionTokens : options.DefaultMaxCompletionTokens;
+        var tokens = 2L * (options.ReservationPromptTokens + completion);
+        return new BudgetAmount(1, 2, tokens, tokens / 1000.0 * options.ReservationCostPer1KTokens);
+    }
+}

@@ -1,0 +1,140 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Core.Selection;
+using ActiveSynth.Messaging;
+using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Selection.Options;
+using ActiveSynth.Selection.Reports;
+using ActiveSynth.Selection.Telemetry;
+using ActiveSynth.Selection.Workers;
+using Microsoft.Extensions.Options;
+using LoopRunState = ActiveSynth.Core.Loop.RunState;
+
+namespace ActiveSynth.Selection.Runs;
+
+/// <summary>
+/// Runs one run's loop from wherever its stored state stands, over the stream workers, then writes its report. A user's cancel
+/// ends it CANCELLED (resumable); a shutdown leaves it RUNNING so the supervisor resumes it at the next start.
+/// </summary>
+public sealed class RunExecutor(
+    RunStore store,
+    RunEventLog events,
+    IStreamPublisher publisher,
+    ResultWaiter waiter,
+    ArtifactStore artifacts,
+    RunReportWriter reports,
+    SelectionTelemetry telemetry,
+    IOptions<SelectionOptions> options,
+    ILogger<RunExecutor> logger)
+{
+    public async Task ExecuteAsync(string runId, ActiveRun handle, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        var run = await store.GetAsync(runId).ConfigureAwait(false) ?? throw new InvalidOperationException($"Run {runId} is not stored.");
+        var (state, meta) = (run.State, run.Meta);
+        if (state.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled)
+        {
+            await FinishAsync(run, CancellationToken.None).ConfigureAwait(false); // finished before its report was written
+            return;
+        }
+        var settings = RunSpecMapper.ToLoopSettings(run.Spec, options.Value);
+        var strategy = StrategyRegistry.Create(settings.Strategy, settings.StrategyOptions);
+        using var tracer = new RoundTracer(runId, strategy.Name);
+        var context = new RunWorkContext(runId, run.Spec, meta.TestSet ?? throw new InvalidOperationException($"Run {runId} has no test set."), tracer, meta);
+        var workers = new StreamLoopWorkers(context, publisher, waiter, artifacts, options.Value);
+        var observer = new RunObserver(store, events, reports, telemetry, logger, run.Spec, meta);
+        await AnnounceStartAsync(run, ct).ConfigureAwait(false);
+        try
+        {
+            await new ActiveLoop(settings, strategy, workers, observer).RunAsync(state, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && !handle.CancelRequested)
+        {
+            state.Status = RunStatus.Running; // a shutdown, not a cancel: resume at the next start
+            state.StopReason = null;
+            meta.FinishedAt = null;
+            meta.Report = null;
+            await store.SaveAsync(state, meta).ConfigureAwait(false);
+            logger.RunPaused(runId, state.Round);
+            return;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            meta.CancelReason = handle.CancelReason;
+            await store.SaveAsync(state, meta).ConfigureAwait(false);
+            logger.RunCancelled(runId, handle.CancelReason ?? "");
+        }
+        catch (Exception ex) when (state.Status == RunStatus.Failed)
+        {
+            logger.RunFailed(ex, runId, state.FailureReason ?? ex.Message);
+        }
+        await FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task AnnounceStartAsync(StoredRun run, CancellationToken ct)
+    {
+        var state = run.State;
+        var strategy = run.Spec.Strategy?.Name ?? "";
+        telemetry.RunStarted(strategy);
+        if (state.Curve.Count == 0 && state.Stage == LoopStage.Evaluate0)
+        {
+            logger.RunStarted(run.Id, strategy, run.Spec.SamplesPerRound, state.Seeds.Count, run.Meta.TestItems);
+        }
+        else
+        {
+            logger.RunResumed(run.Id, state.Round, state.Stage.ToString());
+        }
+        var previous = state.Status.ToContract();
+        await events.AppendAsync(run.Id, state.Round, e => e.StateChanged = new RunStateChanged
+        {
+            Previous = previous,
+            Current = Contracts.V1.RunState.Running,
+            Reason = previous == Contracts.V1.RunState.Pending ? "started" : "resumed",
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the report (whatever the final state: a cancelled or failed run reports what it did) and the last event.</summary>
+    public async Task FinishAsync(StoredRun run, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var (state, meta) = (run.State, run.Meta);
+        meta.FinishedAt ??= DateTimeOffset.UtcNow;
+        if (meta.Report is null)
+        {
+            try
+            {
+                meta.Report = await reports.WriteAsync(run, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+            {
+                logger.ReportFailed(ex, run.Id);
+            }
+            await store.SaveAsync(state, meta).ConfigureAwait(false);
+        }
+        if (meta.Report is { } report)
+        {
+            logger.ReportWritten(run.Id, reports.FullPath(report.Json), reports.FullPath(report.Markdown), reports.FullPath(report.Dataset));
+        }
+        var final = state.Curve.LastOrDefault();
+        telemetry.RunFinished(state.Status.ToString().ToLowerInvariant());
+        logger.RunFinished(run.Id, state.Status.ToString(), state.StopReason ?? "", state.Curve.Count(p => p.Round > 0),
+            final?.Accuracy ?? double.NaN, state.Elapsed.TotalSeconds);
+        var view = run.ToContract(RunView.Basic);
+        await events.AppendAsync(run.Id, state.Round, e =>
+        {
+            e.RunFinished = new RunFinished
+            {
+                State = view.State,
+                StopReason = view.StopReason,
+                FailureReason = view.FailureReason,
+                Usage = view.Usage,
+                Report = view.Report,
+            };
+            if (final is not null)
+            {
+                e.RunFinished.FinalPoint = final.ToContract(meta, meta.TestItems);
+            }
+        }, ct).ConfigureAwait(false);
+    }
+}

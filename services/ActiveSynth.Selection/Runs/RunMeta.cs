@@ -1,0 +1,48 @@
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Reports;
+
+namespace ActiveSynth.Selection.Runs;
+
+/// <summary>A file in the artifact store as the contract's ArtifactRef describes it.</summary>
+public sealed record ArtifactInfo(string Path, string Sha256, long SizeBytes, string MediaType);
+
+/// <summary>The report files of a finished run.</summary>
+public sealed record ReportArtifacts(ArtifactInfo Json, ArtifactInfo Markdown, ArtifactInfo Dataset, ArtifactInfo Lineage, IReadOnlyList<ArtifactInfo> Plots);
+
+/// <summary>
+/// What the Selection service keeps about a run next to the loop's <see cref="RunState"/>: times, the test set, checkpoints per
+/// round, per-round stage times and the report. Written only by the run's executor (and StartRun, which creates it).
+/// </summary>
+public sealed class RunMeta
+{
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public ArtifactInfo? TestSet { get; set; }
+
+    public int TestItems { get; set; }
+
+    /// <summary>Checkpoint of each evaluated round (0 = base).</summary>
+    public Dictionary<int, CheckpointHandle> Checkpoints { get; set; } = [];
+
+    public List<StageTime> StageTimes { get; set; } = [];
+
+    public Dictionary<int, DateTimeOffset> RoundStartedAt { get; set; } = [];
+
+    public Dictionary<int, DateTimeOffset> RoundFinishedAt { get; set; } = [];
+
+    /// <summary>Evaluation seconds of each round's TrainResult (the TRAIN stage's wall time includes them).</summary>
+    public Dictionary<int, double> EvalSeconds { get; set; } = [];
+
+    /// <summary>Teacher calls spent so far at each round's curve point.</summary>
+    public Dictionary<int, long> TeacherCallsAt { get; set; } = [];
+
+    public Dictionary<int, double> ElapsedAt { get; set; } = [];
+
+    public ReportArtifacts? Report { get; set; }
+
+    public string? CancelReason { get; set; }
+}

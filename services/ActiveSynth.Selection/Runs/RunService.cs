@@ -1,0 +1,132 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Core.Tasks;
+using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Selection.Options;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using LoopRunState = ActiveSynth.Core.Loop.RunState;
+
+namespace ActiveSynth.Selection.Runs;
+
+/// <summary>What the Runs API does, callable in-process too (the default run): start, read, list, cancel, resume.</summary>
+public sealed partial class RunService(RunStore store, RunSupervisor supervisor, RunExecutor executor, RunEventLog events, ArtifactStore artifacts,
+    IOptions<SelectionOptions> options)
+{
+    /// <summary>Validates the spec, builds the seed pool and test set and starts the run; an existing id returns that run.</summary>
+    public async Task<StoredRun> StartAsync(RunSpec? spec, string? runId, CancellationToken ct)
+    {
+        if (!string.IsNullOrEmpty(runId) && !RunIdPattern().IsMatch(runId))
+        {
+            throw new SpecValidationException([new SpecError("run_id", "must be 1 to 63 characters of [a-z0-9-], starting with a letter or digit")]);
+        }
+        if (!string.IsNullOrEmpty(runId) && await store.GetAsync(runId).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+        RunSpecMapper.ToLoopSettings(spec!, options.Value); // throws naming every bad field
+        var id = string.IsNullOrEmpty(runId) ? NewRunId() : runId;
+        var (seeds, test) = TaskSets.Build(spec!, artifacts);
+        var testSet = await WriteTestSetAsync(id, test, ct).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        var state = new LoopRunState { RunId = id, Seeds = [.. seeds] };
+        var meta = new RunMeta { CreatedAt = now, UpdatedAt = now, TestSet = testSet, TestItems = test.Count };
+        if (!await store.CreateAsync(id, spec!, state, meta).ConfigureAwait(false))
+        {
+            return await store.GetAsync(id).ConfigureAwait(false) ?? throw new RpcException(new Status(StatusCode.Aborted, $"run {id} was being created concurrently"));
+        }
+        await events.AppendAsync(id, 0, e => e.StateChanged = new RunStateChanged
+        {
+            Previous = Contracts.V1.RunState.Unspecified,
+            Current = Contracts.V1.RunState.Pending,
+            Reason = "accepted",
+        }, ct).ConfigureAwait(false);
+        supervisor.Launch(id);
+        return await GetAsync(id).ConfigureAwait(false);
+    }
+
+    public async Task<StoredRun> GetAsync(string runId) =>
+        (string.IsNullOrEmpty(runId) ? null : await store.GetAsync(runId).ConfigureAwait(false))
+        ?? throw new RpcException(new Status(StatusCode.NotFound, $"run_id: no run '{runId}'"));
+
+    /// <summary>Stops a running run within seconds; its state and a report of what it did are saved.</summary>
+    public async Task<StoredRun> CancelAsync(string runId, string reason)
+    {
+        var run = await GetAsync(runId).ConfigureAwait(false);
+        if (run.State.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled)
+        {
+            return run;
+        }
+        if (!await supervisor.CancelAsync(runId, reason, options.Value.CancelWait).ConfigureAwait(false))
+        {
+            // Pending or running but not executing here (it is about to be resumed): mark it cancelled directly.
+            run.State.Status = RunStatus.Cancelled;
+            run.State.StopReason = "cancelled";
+            run.Meta.CancelReason = string.IsNullOrWhiteSpace(reason) ? "requested" : reason;
+            await executor.FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
+        }
+        return await GetAsync(runId).ConfigureAwait(false);
+    }
+
+    /// <summary>Continues a cancelled or failed run (or a completed one with a new, larger budget) from its last durable step.</summary>
+    public async Task<StoredRun> ResumeAsync(string runId, Budget? budget)
+    {
+        var run = await GetAsync(runId).ConfigureAwait(false);
+        if (supervisor.IsActive(runId))
+        {
+            return run;
+        }
+        if (budget is not null)
+        {
+            var spec = run.Spec.Clone();
+            spec.Budget = budget;
+            var errors = RunSpecValidator.Validate(spec, options.Value);
+            if (errors.Count > 0)
+            {
+                throw new SpecValidationException([.. errors.Select(e => e with { Field = e.Field.Replace("spec.budget", "budget", StringComparison.Ordinal) })]);
+            }
+            await store.UpdateSpecAsync(runId, spec).ConfigureAwait(false);
+        }
+        else if (run.State.Status == RunStatus.Completed)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "budget: the run is completed; pass a larger budget to continue it"));
+        }
+        var state = run.State;
+        if (state.Status != RunStatus.Pending)
+        {
+            state.Status = RunStatus.Running;
+        }
+        state.StopReason = null;
+        state.FailureReason = null;
+        run.Meta.FinishedAt = null;
+        run.Meta.Report = null;
+        run.Meta.CancelReason = null;
+        await store.SaveAsync(state, run.Meta).ConfigureAwait(false);
+        supervisor.Launch(runId);
+        return await GetAsync(runId).ConfigureAwait(false);
+    }
+
+    private async Task<Runs.ArtifactInfo> WriteTestSetAsync(string runId, IReadOnlyList<TaskItem> test, CancellationToken ct)
+    {
+        var path = $"runs/{runId}/test.jsonl";
+        var sha = await artifacts.WriteAsync(path, async (stream, token) =>
+        {
+            await using var writer = new StreamWriter(stream, leaveOpen: true);
+            foreach (var item in test)
+            {
+                await writer.WriteLineAsync(JsonFormatter.Default.Format(item.ToContract()).AsMemory(), token).ConfigureAwait(false);
+            }
+        }, ct).ConfigureAwait(false);
+        return new Runs.ArtifactInfo(path, sha, new FileInfo(artifacts.Resolve(path)).Length, "application/jsonl");
+    }
+
+    private static string NewRunId() =>
+        $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex RunIdPattern();
+}

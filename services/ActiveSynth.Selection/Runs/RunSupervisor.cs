@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using ActiveSynth.Core.Loop;
+
+namespace ActiveSynth.Selection.Runs;
+
+/// <summary>
+/// Owns the runs executing in this process. On start it resumes every unfinished run from its last durable step (and writes
+/// the report of a run that finished before its report was written); StartRun and ResumeRun launch runs through it, CancelRun
+/// stops them. On shutdown every run is stopped at its next await and left RUNNING, to be resumed at the next start.
+/// </summary>
+public sealed partial class RunSupervisor(RunStore store, RunExecutor executor, IHostApplicationLifetime lifetime, ILogger<RunSupervisor> logger)
+    : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, ActiveRun> _active = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public bool IsActive(string runId) => _active.ContainsKey(runId);
+
+    /// <summary>Starts executing <paramref name="runId"/> unless it already executes here.</summary>
+    public void Launch(string runId)
+    {
+        lock (_gate)
+        {
+            if (_active.ContainsKey(runId) || lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                return;
+            }
+            var handle = new ActiveRun(CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping));
+            _active[runId] = handle;
+            handle.Completion = Task.Run(() => ExecuteRunAsync(runId, handle));
+        }
+    }
+
+    /// <summary>Cancels an executing run and waits (up to <paramref name="wait"/>) for its state to be saved. False if it was not executing here.</summary>
+    public async Task<bool> CancelAsync(string runId, string reason, TimeSpan wait)
+    {
+        ActiveRun? handle;
+        lock (_gate) // the handle's token source is disposed under the same lock when the run ends
+        {
+            if (!_active.TryGetValue(runId, out handle))
+            {
+                return false;
+            }
+            handle.Cancel(reason);
+        }
+        try
+        {
+            await handle.Completion.WaitAsync(wait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogCancelSlow(logger, runId, wait.TotalSeconds);
+        }
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var id in await store.ListIdsAsync().ConfigureAwait(false))
+        {
+            var run = await store.GetAsync(id).ConfigureAwait(false);
+            if (run is not null && (run.State.Status is RunStatus.Pending or RunStatus.Running || run.Meta.Report is null))
+            {
+                LogResuming(logger, id, run.State.Status.ToString(), run.State.Round);
+                Launch(id);
+            }
+        }
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the runs see ApplicationStopping and save; wait for them below.
+        }
+        await Task.WhenAll(_active.Values.Select(a => a.Completion)).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteRunAsync(string runId, ActiveRun handle)
+    {
+        try
+        {
+            await executor.ExecuteAsync(runId, handle, handle.Cancellation.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (handle.Cancellation.IsCancellationRequested)
+        {
+            // stopped before the loop began
+        }
+        catch (Exception ex)
+        {
+            LogRunCrashed(logger, ex, runId);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _active.TryRemove(runId, out _);
+                handle.Cancellation.Dispose();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 7030, Level = LogLevel.Information, Message = "Resuming run {RunId} ({Status}, round {Round}) from its last durable step")]
+    private static partial void LogResuming(ILogger logger, string runId, string status, int round);
+
+    [LoggerMessage(EventId = 7031, Level = LogLevel.Warning, Message = "Run {RunId} did not stop within {Seconds} s of its cancel")]
+    private static partial void LogCancelSlow(ILogger logger, string runId, double seconds);
+
+    [LoggerMessage(EventId = 7032, Level = LogLevel.Error, Message = "Run {RunId} stopped with an error outside its loop")]
+    private static partial void LogRunCrashed(ILogger logger, Exception exception, string runId);
+}

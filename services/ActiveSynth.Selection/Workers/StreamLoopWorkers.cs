@@ -1,0 +1,199 @@
+using System.Globalization;
+using ActiveSynth.Contracts;
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Core.Selection;
+using ActiveSynth.Core.Tasks;
+using ActiveSynth.Messaging;
+using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Selection.Options;
+using Google.Protobuf;
+using CoreSignals = ActiveSynth.Core.Selection.SignalKind;
+using CoreTrainResult = ActiveSynth.Core.Loop.TrainResult;
+using ProtoTrainResult = ActiveSynth.Contracts.V1.TrainResult;
+
+namespace ActiveSynth.Selection.Workers;
+
+/// <summary>
+/// <see cref="ILoopWorkers"/> over Redis streams: each call publishes its request with the loop's key as idempotency id and
+/// waits for the result that <see cref="StoredResultHandler{T}"/> stored under that id. A result already stored (a resumed run)
+/// is used without publishing again; otherwise the request is (re-)published with the same id, which workers deduplicate.
+/// </summary>
+public sealed class StreamLoopWorkers(RunWorkContext run, IStreamPublisher publisher, ResultWaiter waiter, ArtifactStore artifacts, SelectionOptions options)
+    : ILoopWorkers
+{
+    private const string BaseRequestId = "base";
+
+    public async Task<CoreTrainResult> PrepareBaseAsync(string key, CancellationToken ct)
+    {
+        using var activity = run.Tracer.StartStage(0, "evaluate-base");
+        var request = new TrainRequest
+        {
+            RunId = run.RunId,
+            Round = 0,
+            RequestId = BaseRequestId,
+            Student = run.Spec.Student ?? new StudentSpec(),
+            Options = run.Spec.Training ?? new TrainingOptions(),
+            TestSet = run.TestSet.ToContract(),
+        };
+        if (run.Spec.Student is { Path.Length: > 0 } student)
+        {
+            request.BaseCheckpoint = new CheckpointRef { Path = student.Path, IsBase = true };
+        }
+        var result = await RequestAsync<TrainRequest, ProtoTrainResult>(Streams.TrainRequests, key, request, options.TrainTimeout, ct).ConfigureAwait(false);
+        Check(result.Failure, "training (base)");
+        run.Meta.EvalSeconds[0] = result.EvalDuration?.ToTimeSpan().TotalSeconds ?? 0;
+        run.Tracer.EndRound(0);
+        return new CoreTrainResult(result.Checkpoint.ToHandle(), double.NaN, result.Evaluation.ToCore());
+    }
+
+    public async Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items,
+        CoreSignals needs, CancellationToken ct)
+    {
+        var round = RoundOf(key);
+        using var activity = run.Tracer.StartStage(round, "score");
+        var request = new ScoreRequest
+        {
+            RunId = run.RunId,
+            Round = round,
+            RequestId = "score",
+            Checkpoint = checkpoint.ToContract(),
+            Student = run.Spec.Student ?? new StudentSpec(),
+        };
+        request.Items.AddRange(items.Select(i => i.ToContract()));
+        request.Signals.AddRange(needs.ToContract());
+        var result = await RequestAsync<ScoreRequest, ScoreResult>(Streams.ScoreRequests, key, request, options.ScoreTimeout, ct).ConfigureAwait(false);
+        Check(result.Failure, "scoring");
+        var byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
+        var signals = result.Signals.Select(s => s.ToCore(byId.GetValueOrDefault(s.ItemId))).ToList();
+        var missing = items.FirstOrDefault(i => signals.All(s => s.Id != i.Id));
+        return missing is null ? signals : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
+    }
+
+    public async Task<GenerationResult> GenerateAsync(string key, GenerationWork work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        using var activity = run.Tracer.StartStage(work.Round, "generate");
+        activity?.SetTag("activesynth.slot", work.Slot);
+        var overgenerate = run.Spec.Mode == Contracts.V1.GenerationMode.Overgenerate;
+        var request = new GenerateRequest
+        {
+            RunId = run.RunId,
+            Round = work.Round,
+            Seed = work.Seed.ToContract(),
+            Attempt = 1,
+            CallKind = TeacherCallKind.QuestionAndSolution,
+            Reserved = new BudgetReservation
+            {
+                ReservationId = key,
+                TeacherCalls = work.Reserved.TeacherCalls,
+                TeacherTokens = work.Reserved.TeacherTokens,
+                CostUsd = work.Reserved.CostUsd,
+            },
+            Teacher = run.Spec.Teacher ?? new TeacherSpec(),
+            Slot = work.Slot,
+            Lineage = new SampleLineage
+            {
+                RunId = run.RunId,
+                Round = work.Round,
+                SeedId = work.Seed.Id,
+                Strategy = work.Strategy,
+                StrategyScore = work.Pick.Score,
+                Slot = work.Slot,
+                Attempt = 1,
+            },
+            SampleId = string.Create(CultureInfo.InvariantCulture, $"{run.RunId}-r{work.Round}-s{work.Slot}"),
+            Candidate = overgenerate,
+        };
+        var result = await RequestAsync<GenerateRequest, GenerateResult>(Streams.GenerateRequests, key, request, options.GenerateTimeout, ct)
+            .ConfigureAwait(false);
+        var spent = result.Usage.ToBudget();
+        return result.OutcomeCase == GenerateResult.OutcomeOneofCase.Sample
+            ? new GenerationResult(result.Sample.ToTaskItem(), null, null, spent, [.. result.Sample.Lineage?.TeacherCallIds ?? []])
+            : new GenerationResult(null, (result.Drop?.Reason ?? DropReason.Unspecified).ProtoName(), result.Drop?.Detail, spent,
+                [.. result.Drop?.TeacherCallIds ?? []]);
+    }
+
+    public async Task<CoreTrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        using var activity = run.Tracer.StartStage(round, "train");
+        var dataset = await WriteDatasetAsync(round, samples, ct).ConfigureAwait(false);
+        var request = new TrainRequest
+        {
+            RunId = run.RunId,
+            Round = round,
+            RequestId = "train",
+            Dataset = dataset,
+            SampleCount = samples.Count,
+            Options = run.Spec.Training ?? new TrainingOptions(),
+            Student = run.Spec.Student ?? new StudentSpec(),
+            TestSet = run.TestSet.ToContract(),
+        };
+        request.SampleIds.AddRange(samples.Select(s => s.Item.Id));
+        if (await BaseCheckpointAsync().ConfigureAwait(false) is { } baseCheckpoint)
+        {
+            request.BaseCheckpoint = baseCheckpoint;
+        }
+        if (round > 1)
+        {
+            request.PreviousCheckpoint = from.ToContract();
+        }
+        var result = await RequestAsync<TrainRequest, ProtoTrainResult>(Streams.TrainRequests, key, request, options.TrainTimeout, ct).ConfigureAwait(false);
+        Check(result.Failure, "training");
+        run.Meta.EvalSeconds[round] = result.EvalDuration?.ToTimeSpan().TotalSeconds ?? 0;
+        run.Tracer.EndRound(round);
+        return new CoreTrainResult(result.Checkpoint.ToHandle(), result.TrainLoss, result.Evaluation.ToCore());
+    }
+
+    /// <summary>The stored result of the request if there is one, else publishes the request and waits for its result.</summary>
+    private async Task<TResult> RequestAsync<TRequest, TResult>(string stream, string key, TRequest request, TimeSpan timeout, CancellationToken ct)
+        where TRequest : IMessage<TRequest>
+        where TResult : IMessage<TResult>, new()
+    {
+        if (await waiter.TryGetAsync<TResult>(run.RunId, key).ConfigureAwait(false) is { } stored)
+        {
+            return stored;
+        }
+        await publisher.PublishAsync(stream, request, run.RunId, key, ct).ConfigureAwait(false);
+        return await waiter.WaitAsync<TResult>(run.RunId, key, stream, timeout, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The base checkpoint from round 0's stored result (so it is known after a restart too).</summary>
+    private async Task<CheckpointRef?> BaseCheckpointAsync()
+    {
+        var stored = await waiter.TryGetAsync<ProtoTrainResult>(run.RunId, $"{run.RunId}/0/base").ConfigureAwait(false);
+        return stored?.Checkpoint;
+    }
+
+    /// <summary>All kept samples so far as Sample JSON lines, at a path fixed per run and round (rewriting it gives the same bytes).</summary>
+    private async Task<ArtifactRef> WriteDatasetAsync(int round, IReadOnlyList<KeptSample> samples, CancellationToken ct)
+    {
+        var path = string.Create(CultureInfo.InvariantCulture, $"runs/{run.RunId}/datasets/r{round}.jsonl");
+        var sha = await artifacts.WriteAsync(path, async (stream, token) =>
+        {
+            await using var writer = new StreamWriter(stream, leaveOpen: true);
+            foreach (var sample in samples)
+            {
+                await writer.WriteLineAsync(JsonFormatter.Default.Format(sample.ToContract(run.RunId)).AsMemory(), token).ConfigureAwait(false);
+            }
+        }, ct).ConfigureAwait(false);
+        return new ArtifactRef { Path = path, Sha256 = sha, SizeBytes = new FileInfo(artifacts.Resolve(path)).Length, MediaType = "application/jsonl" };
+    }
+
+    private static void Check(string failure, string what)
+    {
+        if (!string.IsNullOrEmpty(failure))
+        {
+            throw new WorkerFailedException($"{what} failed: {failure}");
+        }
+    }
+
+    /// <summary>The round of a loop key <c>&lt;run&gt;/&lt;round&gt;/...</c>.</summary>
+    private static int RoundOf(string key)
+    {
+        var parts = key.Split('/');
+        return parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var round) ? round : 0;
+    }
+}

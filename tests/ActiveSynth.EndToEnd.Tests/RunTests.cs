@@ -1,0 +1,116 @@
+using System.Text.Json;
+using ActiveSynth.Contracts.V1;
+using Grpc.Core;
+using Xunit.Abstractions;
+
+namespace ActiveSynth.EndToEnd.Tests;
+
+/// <summary>The closed loop through the real AppHost: Selection drives Scoring, Teacher and Training over Redis streams.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class RunTests(AppHostFixture fixture, ITestOutputHelper output)
+{
+    private Runs.RunsClient Runs => new(fixture.Channel("selection"));
+
+    private static RunSpec SmallSpec(int maxRounds, long maxSamples) => new()
+    {
+        Name = "e2e",
+        Task = new TaskSpec { Families = { "copy", "rev", "shift" }, MinDifficulty = 1, MaxDifficulty = 4, SeedPoolSize = 60, TestSetSize = 36 },
+        Strategy = new StrategySpec { Name = "loss-high" },
+        SamplesPerRound = 16,
+        MaxRounds = maxRounds,
+        Budget = new Budget { MaxSamples = maxSamples },
+        Training = new TrainingOptions
+        {
+            Init = TrainInit.Continue,
+            KeepOptimizerState = true,
+            LrSchedule = "constant",
+            LearningRate = 1e-3,
+            ReplayFraction = 0.5,
+            Steps = 10,
+        },
+        RandomSeed = 7,
+    };
+
+    [Fact]
+    public async Task A_small_run_completes_within_budget_with_a_report_and_a_point_per_round()
+    {
+        var runId = $"e2e-small-{Guid.NewGuid():N}"[..20];
+        await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = SmallSpec(maxRounds: 2, maxSamples: 32) }, deadline: Deadline(60));
+
+        var events = await WatchUntilFinishedAsync(runId, TimeSpan.FromMinutes(8));
+        var finished = events.Last(e => e.KindCase == RunEvent.KindOneofCase.RunFinished).RunFinished;
+        Assert.Equal(RunState.Completed, finished.State);
+        Assert.Equal(2, events.Count(e => e.KindCase == RunEvent.KindOneofCase.RoundStarted));
+        Assert.True(events.Select(e => e.Sequence).Where(s => s > 0).SequenceEqual(events.Select(e => e.Sequence).Where(s => s > 0).Order()),
+            "event sequence numbers are not increasing");
+
+        var run = await Runs.GetRunAsync(new GetRunRequest { RunId = runId }, deadline: Deadline());
+        output.WriteLine($"run {runId}: {run.StopReason}, curve {string.Join(" ", run.Curve.Select(p => $"r{p.Round}={p.Accuracy:P0}"))}, usage {run.Usage}");
+        Assert.Equal([0, 1, 2], run.Curve.Select(p => p.Round));
+        Assert.InRange(run.Usage.SamplesKept, 1, 32);
+        Assert.True(run.Usage.TeacherCalls > 0);
+
+        var report = Path.Combine(fixture.ArtifactsRoot, run.Report.Path);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        Assert.Equal(3, json.RootElement.GetProperty("learningCurve").GetArrayLength());
+        Assert.True(File.Exists(Path.Combine(fixture.ArtifactsRoot, run.ReportMarkdown.Path)));
+        Assert.Equal(2, run.Plots.Count(p => File.Exists(Path.Combine(fixture.ArtifactsRoot, p.Path))));
+        var dataset = await File.ReadAllLinesAsync(Path.Combine(fixture.ArtifactsRoot, run.Dataset.Path));
+        Assert.Equal(run.Usage.SamplesKept, dataset.Count(l => l.Length > 0));
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_stops_within_seconds_and_keeps_what_it_has()
+    {
+        var runId = $"e2e-cancel-{Guid.NewGuid():N}"[..20];
+        await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = SmallSpec(maxRounds: 10, maxSamples: 0) }, deadline: Deadline(60));
+        var deadline = DateTime.UtcNow.AddMinutes(6);
+        Run run;
+        do
+        {
+            await Task.Delay(1000);
+            run = await Runs.GetRunAsync(new GetRunRequest { RunId = runId }, deadline: Deadline());
+        }
+        while (run.Round < 1 && DateTime.UtcNow < deadline);
+        Assert.True(run.Round >= 1, "the run never reached round 1");
+
+        var started = DateTime.UtcNow;
+        var cancelled = await Runs.CancelRunAsync(new CancelRunRequest { RunId = runId, Reason = "e2e" }, deadline: Deadline(30));
+        var took = DateTime.UtcNow - started;
+        output.WriteLine($"CancelRun answered after {took.TotalSeconds:0.0} s in state {cancelled.State}");
+
+        Assert.True(took < TimeSpan.FromSeconds(15), $"CancelRun took {took.TotalSeconds:0.0} s");
+        Assert.Equal(RunState.Cancelled, cancelled.State);
+        Assert.NotEmpty(cancelled.Curve);
+    }
+
+    [Fact]
+    public async Task A_bad_spec_is_rejected_naming_the_field()
+    {
+        var spec = SmallSpec(maxRounds: 2, maxSamples: 32);
+        spec.SamplesPerRound = 0;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Runs.StartRunAsync(new StartRunRequest { Spec = spec }, deadline: Deadline()).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("spec.samples_per_round", error.Status.Detail);
+    }
+
+    private async Task<List<RunEvent>> WatchUntilFinishedAsync(string runId, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var events = new List<RunEvent>();
+        using var call = Runs.WatchRun(new WatchRunRequest { RunId = runId, FromStart = true }, cancellationToken: cts.Token);
+        await foreach (var e in call.ResponseStream.ReadAllAsync(cts.Token))
+        {
+            events.Add(e);
+            if (e.KindCase == RunEvent.KindOneofCase.RunFinished)
+            {
+                break;
+            }
+        }
+        return events;
+    }
+
+    private static DateTime Deadline(int seconds = 15) => DateTime.UtcNow.AddSeconds(seconds);
+}
