@@ -21,6 +21,9 @@ public sealed class CliTests : IDisposable
         { ["run", "--local", "--rounds", "0"], "--budget" },
         { ["report", "/does/not/exist.json"], "does not exist" },
         { ["frobnicate"], "frobnicate" },
+        { ["runs", "--server", "not a url"], "--server" },
+        { ["watch", "some-run", "--server", "ftp://example"], "--server" },
+        { ["cancel"], "RUN" },
     };
 
     [Theory]
@@ -46,6 +49,8 @@ public sealed class CliTests : IDisposable
         Assert.Contains("compare", console.Output, StringComparison.Ordinal);
         Assert.Contains("run", console.Output, StringComparison.Ordinal);
         Assert.Contains("report", console.Output, StringComparison.Ordinal);
+        Assert.Contains("watch", console.Output, StringComparison.Ordinal);
+        Assert.Contains("cancel", console.Output, StringComparison.Ordinal);
     }
 
     [Fact]

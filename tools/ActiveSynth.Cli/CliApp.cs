@@ -24,6 +24,9 @@ public static class CliApp
             }
             config.AddCommand<RunCommand>("run").WithDescription("Run the active-generation loop in this process (--local).");
             config.AddCommand<CompareCommand>("compare").WithDescription("Run strategies × seeds at the same budget and write a comparison report (Markdown, JSON, PNG).");
+            config.AddCommand<RunsCommand>("runs").WithDescription("List the runs of a Selection service.");
+            config.AddCommand<WatchCommand>("watch").WithDescription("Follow a run's progress on a Selection service until it finishes.");
+            config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a run on a Selection service; it keeps what it has.");
             config.AddCommand<ReportCommand>("report").WithDescription("Re-render a comparison's Markdown and PNG from its JSON.");
         });
         try
