@@ -21,8 +21,8 @@ public sealed class RunSpecValidationTests
 
         Assert.Equal("loss-high", settings.Strategy);
         Assert.Equal(64, settings.SamplesPerRound);
-        Assert.Equal(256, settings.Budget.MaxSamples);
-        Assert.Equal(4, settings.MaxRounds);
+        Assert.Equal(512, settings.Budget.MaxSamples);
+        Assert.Equal(8, settings.MaxRounds);
         Assert.Equal(2, settings.GenerationReservation.TeacherCalls);
         Assert.Equal(2 * (Options.ReservationPromptTokens + Options.DefaultMaxCompletionTokens), settings.GenerationReservation.TeacherTokens);
     }

@@ -41,7 +41,11 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
                 state.StageSeconds[stage.ToString()] = state.StageSeconds.GetValueOrDefault(stage.ToString()) + duration.TotalSeconds;
                 state.Elapsed = elapsedBefore + clock.Elapsed;
                 await observer.SaveAsync(state, ct);
-                await observer.StageCompletedAsync(state, stage, duration, ct);
+                if (state.Status == RunStatus.Running)
+                {
+                    // The step that ends a run is bookkeeping, not work: the save above already reported the finish.
+                    await observer.StageCompletedAsync(state, stage, duration, ct);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
