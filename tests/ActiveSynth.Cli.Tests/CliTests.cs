@@ -24,6 +24,9 @@ public sealed class CliTests : IDisposable
         { ["runs", "--server", "not a url"], "--server" },
         { ["watch", "some-run", "--server", "ftp://example"], "--server" },
         { ["cancel"], "RUN" },
+        { ["export", "some-run", "--format", "xml"], "--format" },
+        { ["export", "no-such-run", "--artifacts", "/nonexistent"], "no run 'no-such-run'" },
+        { ["seeds", "import", "/does/not/exist.jsonl"], "does not exist" },
     };
 
     [Theory]
@@ -81,6 +84,41 @@ public sealed class CliTests : IDisposable
         Assert.NotNull(png);
         Assert.Equal(ComparisonPlot.Width, png.Width);
         Assert.Equal(ComparisonPlot.Height, png.Height);
+
+        // The runs' samples export as JSONL (one line per kept sample) and as Parquet.
+        var artifacts = Path.Combine(_dir, "artifacts");
+        var jsonl = Path.Combine(_dir, "export.jsonl");
+        Assert.Equal(0, await CliApp.RunAsync(["export", "cmp-loss-high-seed0", "--artifacts", artifacts, "--out", jsonl], new TestConsole()));
+        Assert.Equal(8, (await File.ReadAllLinesAsync(jsonl)).Count(l => l.Contains("\"question\"", StringComparison.Ordinal)));
+        var parquet = Path.Combine(_dir, "export.parquet");
+        Assert.Equal(0, await CliApp.RunAsync(["export", "cmp-loss-high-seed0", "--format", "parquet", "--artifacts", artifacts, "--out", parquet], new TestConsole()));
+        var magic = new byte[4];
+        await using (var file = File.OpenRead(parquet))
+        {
+            await file.ReadExactlyAsync(magic);
+        }
+        Assert.Equal("PAR1"u8.ToArray(), magic);
+    }
+
+    [Fact]
+    public async Task Seeds_import_stores_a_valid_file_and_names_the_bad_line_of_an_invalid_one()
+    {
+        Directory.CreateDirectory(_dir);
+        var good = Path.Combine(_dir, "good.jsonl");
+        await File.WriteAllLinesAsync(good, ["""{"question": "What is 2+3?", "answer": "2+3=5\n#### 5"}""", """{"question": "What is 4*2?", "answer": "4*2=8\n#### 8"}"""]);
+        var console = new TestConsole();
+        console.Profile.Width = 400;
+        Assert.Equal(0, await CliApp.RunAsync(["seeds", "import", good, "--artifacts", Path.Combine(_dir, "artifacts")], console));
+        Assert.Contains("imported 2 seeds", console.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir, "artifacts", "seeds", "good.jsonl")));
+
+        var bad = Path.Combine(_dir, "bad.jsonl");
+        await File.WriteAllLinesAsync(bad, ["""{"question": "What is 2+3?", "answer": "2+3=5\n#### 5"}""", "{not json"]);
+        console = new TestConsole();
+        console.Profile.Width = 400;
+        Assert.Equal(1, await CliApp.RunAsync(["seeds", "import", bad, "--artifacts", Path.Combine(_dir, "artifacts")], console));
+        Assert.Contains("line 2", console.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.False(File.Exists(Path.Combine(_dir, "artifacts", "seeds", "bad.jsonl")));
     }
 
     public void Dispose()

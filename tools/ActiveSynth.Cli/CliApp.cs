@@ -21,12 +21,19 @@ public static class CliApp
             if (console is not null)
             {
                 config.ConfigureConsole(console);
+                AnsiConsole.Console = console; // commands write through AnsiConsole too
             }
             config.AddCommand<RunCommand>("run").WithDescription("Run the active-generation loop in this process (--local).");
             config.AddCommand<CompareCommand>("compare").WithDescription("Run strategies × seeds at the same budget and write a comparison report (Markdown, JSON, PNG).");
             config.AddCommand<RunsCommand>("runs").WithDescription("List the runs of a Selection service.");
             config.AddCommand<WatchCommand>("watch").WithDescription("Follow a run's progress on a Selection service until it finishes.");
             config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a run on a Selection service; it keeps what it has.");
+            config.AddCommand<ExportCommand>("export").WithDescription("Export a run's kept samples as GSM8K JSONL or Parquet.");
+            config.AddBranch("seeds", seeds =>
+            {
+                seeds.SetDescription("Seed sets.");
+                seeds.AddCommand<SeedsImportCommand>("import").WithDescription("Check a GSM8K JSONL seed file and store it in the artifact directory.");
+            });
             config.AddCommand<ReportCommand>("report").WithDescription("Re-render a comparison's Markdown and PNG from its JSON.");
         });
         try
