@@ -19,6 +19,8 @@ public sealed class CliTests : IDisposable
         { ["compare", "--no-such-option"], "no-such-option" },
         { ["run", "--local", "--strategy", "nope"], "--strategy" },
         { ["run", "--local", "--rounds", "0"], "--budget" },
+        { ["run", "--strategy", "loss-high"], "--local" },
+        { ["run", "--local", "--server", "http://localhost:5000"], "--server" },
         { ["report", "/does/not/exist.json"], "does not exist" },
         { ["frobnicate"], "frobnicate" },
         { ["runs", "--server", "not a url"], "--server" },

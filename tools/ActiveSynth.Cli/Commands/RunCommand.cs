@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using ActiveSynth.Cli.Local;
+using ActiveSynth.Contracts.V1;
+using Grpc.Net.Client;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
@@ -26,15 +28,23 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Master random seed. Default 0.")]
         public long Seed { get; init; }
 
+        [CommandOption("--server <URL>")]
+        [Description("Run on a deployment: the Selection service's gRPC address (see the dashboard), or ACTIVESYNTH_SERVER.")]
+        public string? Server { get; init; } = Environment.GetEnvironmentVariable("ACTIVESYNTH_SERVER");
+
         [CommandOption("--run-id <ID>")]
         [Description("Run id (folder under <artifacts>/runs). Default <strategy>-seed<seed>.")]
         public string? RunId { get; init; }
 
         public override ValidationResult Validate()
         {
-            if (!Local)
+            if (Local == !string.IsNullOrWhiteSpace(Server))
             {
-                return ValidationResult.Error("only --local runs are available from the CLI so far; start service runs through the Selection service's Runs API");
+                return ValidationResult.Error("choose where to run: --local (this process) or --server <url> (a deployment)");
+            }
+            if (!Local && !(Uri.TryCreate(Server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            {
+                return ValidationResult.Error("--server: an http(s) address of the Selection service is required");
             }
             return !StrategyRegistry.Contains(Strategy)
                 ? ValidationResult.Error($"--strategy: unknown '{Strategy}'; expected one of {string.Join(", ", StrategyRegistry.Names)}")
@@ -44,6 +54,14 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (!settings.Local)
+        {
+            using var channel = GrpcChannel.ForAddress(settings.Server!);
+            var client = new Runs.RunsClient(channel);
+            var run = await client.StartRunAsync(new StartRunRequest { RunId = settings.RunId ?? "", Spec = RemoteSpecs.From(settings) }, cancellationToken: cancellationToken);
+            AnsiConsole.MarkupLineInterpolated($"started run [bold]{run.Id}[/] on {settings.Server}");
+            return await WatchCommand.FollowAsync(client, run.Id, cancellationToken);
+        }
         var config = LocalConfigs.From(settings, settings.RunId ?? $"{settings.Strategy}-seed{settings.Seed}", settings.Strategy, settings.Seed);
         var runner = new LocalRunner(new ArtifactStore(settings.Artifacts), new StudentDeviceOptions { Threads = settings.Threads });
         var state = await runner.RunAsync(config, new ConsoleProgress(AnsiConsole.Console, stages: true), cancellationToken);

@@ -21,24 +21,30 @@ public sealed class WatchCommand : AsyncCommand<WatchCommand.Settings>
         var client = settings.Connect(out var channel);
         using (channel)
         {
-            using var call = client.WatchRun(new WatchRunRequest { RunId = settings.RunId, FromStart = true }, cancellationToken: cancellationToken);
-            await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
+            return await FollowAsync(client, settings.RunId, cancellationToken);
+        }
+    }
+
+    /// <summary>Prints a run's events until it finishes; 0 when it completed.</summary>
+    public static async Task<int> FollowAsync(Runs.RunsClient client, string runId, CancellationToken cancellationToken)
+    {
+        using var call = client.WatchRun(new WatchRunRequest { RunId = runId, FromStart = true }, cancellationToken: cancellationToken);
+        await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            switch (e.KindCase)
             {
-                switch (e.KindCase)
-                {
-                    case RunEvent.KindOneofCase.RoundStarted:
-                        AnsiConsole.MarkupLineInterpolated($"[bold]round {e.Round}[/]");
-                        break;
-                    case RunEvent.KindOneofCase.StageCompleted:
-                        AnsiConsole.MarkupLineInterpolated($"  {e.StageCompleted.Stage} done in {e.StageCompleted.Duration?.ToTimeSpan().TotalSeconds ?? 0:0.0} s");
-                        break;
-                    case RunEvent.KindOneofCase.CurvePoint:
-                        AnsiConsole.MarkupLineInterpolated($"  accuracy [green]{e.CurvePoint.Accuracy:P1}[/] after {e.CurvePoint.SamplesSoFar} samples, {e.CurvePoint.TeacherTokensSoFar:N0} teacher tokens");
-                        break;
-                    case RunEvent.KindOneofCase.RunFinished:
-                        AnsiConsole.MarkupLineInterpolated($"[bold]{e.RunFinished.State}[/] ({e.RunFinished.StopReason}{e.RunFinished.FailureReason}); report {e.RunFinished.Report?.Path}");
-                        return e.RunFinished.State == RunState.Completed ? 0 : 1;
-                }
+                case RunEvent.KindOneofCase.RoundStarted:
+                    AnsiConsole.MarkupLineInterpolated($"[bold]round {e.Round}[/]");
+                    break;
+                case RunEvent.KindOneofCase.StageCompleted:
+                    AnsiConsole.MarkupLineInterpolated($"  {e.StageCompleted.Stage} done in {e.StageCompleted.Duration?.ToTimeSpan().TotalSeconds ?? 0:0.0} s");
+                    break;
+                case RunEvent.KindOneofCase.CurvePoint:
+                    AnsiConsole.MarkupLineInterpolated($"  accuracy [green]{e.CurvePoint.Accuracy:P1}[/] after {e.CurvePoint.SamplesSoFar} samples, {e.CurvePoint.TeacherTokensSoFar:N0} teacher tokens");
+                    break;
+                case RunEvent.KindOneofCase.RunFinished:
+                    AnsiConsole.MarkupLineInterpolated($"[bold]{e.RunFinished.State}[/] ({e.RunFinished.StopReason}{e.RunFinished.FailureReason}); report {e.RunFinished.Report?.Path}");
+                    return e.RunFinished.State == RunState.Completed ? 0 : 1;
             }
         }
         return 1;
