@@ -1,3 +1,4 @@
+using ActiveSynth.Testing;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
@@ -192,34 +193,4 @@ public sealed class ScoringServiceTests : IDisposable
         using var evicted = await cache.AcquireAsync(a.Path, a.Sha256);
         Assert.False(evicted.CacheHit);
     }
-}
-
-internal sealed class RecordingPublisher : IStreamPublisher
-{
-    public List<(string Stream, IMessage Message, string RunId, string Id)> Entries { get; } = [];
-
-    public Task<string> PublishAsync<T>(string stream, T message, string runId, string id, CancellationToken ct = default) where T : IMessage<T>
-    {
-        lock (Entries)
-        {
-            Entries.Add((stream, message, runId, id));
-            return Task.FromResult($"{Entries.Count}-0");
-        }
-    }
-}
-
-internal sealed class TestCallContext : ServerCallContext
-{
-    protected override string MethodCore => "test";
-    protected override string HostCore => "localhost";
-    protected override string PeerCore => "test";
-    protected override DateTime DeadlineCore => DateTime.MaxValue;
-    protected override Metadata RequestHeadersCore { get; } = [];
-    protected override CancellationToken CancellationTokenCore => CancellationToken.None;
-    protected override Metadata ResponseTrailersCore { get; } = [];
-    protected override Status StatusCore { get; set; }
-    protected override WriteOptions? WriteOptionsCore { get; set; }
-    protected override AuthContext AuthContextCore => new(null, []);
-    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
-    protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
 }

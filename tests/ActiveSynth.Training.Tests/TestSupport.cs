@@ -1,3 +1,4 @@
+using ActiveSynth.Testing;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Messaging;
@@ -76,35 +77,4 @@ internal sealed class TrainingHarness : IDisposable
         _provider.Dispose();
         Directory.Delete(Root, recursive: true);
     }
-}
-
-internal sealed class RecordingPublisher : IStreamPublisher
-{
-    public List<(string Stream, IMessage Message, string RunId, string Id)> Entries { get; } = [];
-
-    public Task<string> PublishAsync<T>(string stream, T message, string runId, string id, CancellationToken ct = default) where T : IMessage<T>
-    {
-        lock (Entries)
-        {
-            Entries.Add((stream, message, runId, id));
-            return Task.FromResult($"{Entries.Count}-0");
-        }
-    }
-}
-
-/// <summary>Just enough of a gRPC call context to invoke a service method in-process.</summary>
-internal sealed class TestCallContext : ServerCallContext
-{
-    protected override string MethodCore => "test";
-    protected override string HostCore => "localhost";
-    protected override string PeerCore => "test";
-    protected override DateTime DeadlineCore => DateTime.MaxValue;
-    protected override Metadata RequestHeadersCore { get; } = [];
-    protected override CancellationToken CancellationTokenCore => CancellationToken.None;
-    protected override Metadata ResponseTrailersCore { get; } = [];
-    protected override Status StatusCore { get; set; }
-    protected override WriteOptions? WriteOptionsCore { get; set; }
-    protected override AuthContext AuthContextCore => new(null, []);
-    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
-    protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
 }

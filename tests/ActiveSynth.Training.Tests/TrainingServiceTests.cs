@@ -1,3 +1,4 @@
+using ActiveSynth.Testing;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;

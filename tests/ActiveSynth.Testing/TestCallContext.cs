@@ -1,9 +1,9 @@
 using Grpc.Core;
 
-namespace ActiveSynth.Teacher.Tests;
+namespace ActiveSynth.Testing;
 
-/// <summary>The least ServerCallContext that lets the service methods run in-process.</summary>
-internal sealed class TestCallContext(CancellationToken ct = default) : ServerCallContext
+/// <summary>The least ServerCallContext that lets a gRPC service method run in-process.</summary>
+public sealed class TestCallContext(CancellationToken ct = default) : ServerCallContext
 {
     protected override string MethodCore => "test";
     protected override string HostCore => "localhost";
@@ -15,8 +15,6 @@ internal sealed class TestCallContext(CancellationToken ct = default) : ServerCa
     protected override Status StatusCore { get; set; }
     protected override WriteOptions? WriteOptionsCore { get; set; }
     protected override AuthContext AuthContextCore => new(null, []);
-
     protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
-
     protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
 }
