@@ -29,7 +29,16 @@ public static class ChildRun
             ?? throw new InvalidOperationException("could not start a child run");
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var error = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C on compare: the child must not outlive it. Its state.json keeps what it finished.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         var state = File.Exists(statePath) ? RunStateJson.Deserialize(await File.ReadAllTextAsync(statePath, ct)) : null;
         if (state is null)
         {
