@@ -17,21 +17,106 @@ public sealed class ArtifactStore
 
     public string Root { get; }
 
-    /// <summary>Resolves a relative artifact path; rejects absolute paths and any path that leaves the root.</summary>
+    /// <summary>
+    /// Resolves a relative artifact path; rejects absolute paths, any path that leaves the root, and any path that
+    /// passes through a symbolic link pointing outside the root (a link planted in the shared directory must not let a
+    /// request read or overwrite files elsewhere). Problems throw <see cref="ArgumentException"/> saying which.
+    /// </summary>
     public string Resolve(string relativePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(relativePath);
-        if (Path.IsPathRooted(relativePath))
+        if (ProblemWith(relativePath) is { } problem)
         {
-            throw new ArgumentException($"Artifact path '{relativePath}' must be relative to the artifact root.", nameof(relativePath));
+            throw new ArgumentException($"Artifact path '{relativePath}' {problem}.", nameof(relativePath));
         }
         var full = Path.GetFullPath(Path.Combine(Root, relativePath));
-        var rootWithSeparator = Root.EndsWith(Path.DirectorySeparatorChar) ? Root : Root + Path.DirectorySeparatorChar;
-        if (!full.StartsWith(rootWithSeparator, StringComparison.Ordinal))
+        if (!IsUnder(full, Root))
         {
             throw new ArgumentException($"Artifact path '{relativePath}' leaves the artifact root.", nameof(relativePath));
         }
+        if (LinkOutOfRoot(full) is { } link)
+        {
+            throw new ArgumentException($"Artifact path '{relativePath}' goes through the symbolic link '{link}', which points outside the artifact root.",
+                nameof(relativePath));
+        }
         return full;
+    }
+
+    /// <summary>
+    /// Why <paramref name="relativePath"/> cannot name an artifact, judged from the text alone (absolute, a '..' segment,
+    /// a NUL or backslash); null when it can. Lets a validator reject a request before touching the disk.
+    /// </summary>
+    public static string? ProblemWith(string relativePath)
+    {
+        if (string.IsNullOrWhiteSpace(relativePath))
+        {
+            return "is empty";
+        }
+        if (Path.IsPathRooted(relativePath))
+        {
+            return "must be relative to the artifact root";
+        }
+        if (relativePath.Contains('\0', StringComparison.Ordinal) || relativePath.Contains('\\', StringComparison.Ordinal))
+        {
+            return "contains a NUL or a backslash";
+        }
+        return relativePath.Split('/').Contains("..") ? "leaves the artifact root ('..')" : null;
+    }
+
+    /// <summary>True when <paramref name="fullPath"/> is the root or inside it.</summary>
+    public bool Contains(string fullPath) => IsUnder(Path.GetFullPath(fullPath), Root) && LinkOutOfRoot(Path.GetFullPath(fullPath)) is null;
+
+    private static bool IsUnder(string full, string root)
+    {
+        var rootWithSeparator = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return full.StartsWith(rootWithSeparator, StringComparison.Ordinal) || full == root;
+    }
+
+    /// <summary>The first existing component of <paramref name="full"/> below the root that is a link resolving outside it.</summary>
+    private string? LinkOutOfRoot(string full)
+    {
+        var realRoot = RealPath(Root);
+        var current = Root;
+        foreach (var part in Path.GetRelativePath(Root, full).Split(Path.DirectorySeparatorChar))
+        {
+            current = Path.Combine(current, part);
+            var info = new FileInfo(current);
+            if (!info.Exists && !Directory.Exists(current))
+            {
+                return null; // nothing below a missing component can be a link yet
+            }
+            if (info.LinkTarget is not null)
+            {
+                string target;
+                try
+                {
+                    target = RealPath(current);
+                }
+                catch (IOException)
+                {
+                    return Path.GetRelativePath(Root, current); // a link loop: never a usable artifact
+                }
+                if (!IsUnder(target, Root) && !IsUnder(target, realRoot))
+                {
+                    return Path.GetRelativePath(Root, current);
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The path with every symbolic link among its components resolved (like realpath(3)).</summary>
+    private static string RealPath(string full)
+    {
+        var result = Path.GetPathRoot(full)!;
+        foreach (var part in full[result.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(result, part);
+            var info = new FileInfo(next);
+            var target = info.LinkTarget is null ? null : info.ResolveLinkTarget(returnFinalTarget: true);
+            result = target is null ? next : RealPath(target.FullName);
+        }
+        return result;
     }
 
     /// <summary>Writes the artifact atomically and returns its lowercase hex sha256.</summary>

@@ -14,18 +14,28 @@ public static class Gsm8kJsonl
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
 
-    /// <summary>Imports a file; see <see cref="Import(Stream, Gsm8kImportOptions?)"/>.</summary>
+    /// <summary>
+    /// Imports a file; see <see cref="Import(Stream, Gsm8kImportOptions?)"/>. A problem's message starts with
+    /// <paramref name="path"/> (<c>seeds.jsonl: line 3: ...</c>).
+    /// </summary>
     public static IReadOnlyList<TaskItem> ImportFile(string path, Gsm8kImportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new Gsm8kImportOptions();
-        var length = new FileInfo(path).Length;
-        if (length > options.MaxFileBytes)
+        try
         {
-            throw new Gsm8kFormatException($"file is {length} bytes, over the limit of {options.MaxFileBytes}");
+            var length = new FileInfo(path).Length;
+            if (length > options.MaxFileBytes)
+            {
+                throw new Gsm8kFormatException($"file is {length} bytes, over the limit of {options.MaxFileBytes}");
+            }
+            using var stream = File.OpenRead(path);
+            return Import(stream, options);
         }
-        using var stream = File.OpenRead(path);
-        return Import(stream, options);
+        catch (Gsm8kFormatException ex)
+        {
+            throw ex.InFile(path);
+        }
     }
 
     /// <summary>Reads every line of <paramref name="stream"/> (UTF-8); blank lines are skipped.</summary>
@@ -37,16 +47,25 @@ public static class Gsm8kJsonl
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var reader = new LineReader(stream, options.MaxLineBytes, options.MaxFileBytes);
         var lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        while (reader.ReadLine(out var line))
         {
             lineNumber++;
-            if (line.Length == 0 || line.All(char.IsWhiteSpace))
+            if (reader.FileTooLong)
             {
-                continue;
+                break; // the cut-off line is not judged: the file as a whole is over the limit (thrown below)
             }
+            // Checked before the blank-line skip: a huge line of spaces is as much a sign of a wrong file as any other.
             if (reader.LineTooLong)
             {
                 throw new Gsm8kFormatException(lineNumber, $"line is longer than {options.MaxLineBytes} bytes");
+            }
+            if (line is null)
+            {
+                throw new Gsm8kFormatException(lineNumber, $"is not valid UTF-8 (first bad byte at offset {reader.InvalidByteOffset} of the line)");
+            }
+            if (line.Length == 0 || line.All(char.IsWhiteSpace))
+            {
+                continue;
             }
             if (items.Count >= options.MaxItems)
             {
@@ -173,10 +192,13 @@ public static class Gsm8kJsonl
 
     /// <summary>
     /// Reads UTF-8 lines without ever buffering more than the line limit: an over-long line is skipped to its
-    /// end and flagged, so a file with one huge line cannot exhaust memory.
+    /// end and flagged, so a file with one huge line cannot exhaust memory. Invalid UTF-8 is reported, not replaced
+    /// with U+FFFD: a silently altered question or answer would be worse than a rejected file.
     /// </summary>
     private sealed class LineReader(Stream stream, int maxLineBytes, long maxFileBytes)
     {
+        private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
         private readonly byte[] _buffer = new byte[64 * 1024];
         private readonly MemoryStream _line = new();
         private int _position;
@@ -188,25 +210,35 @@ public static class Gsm8kJsonl
 
         public bool FileTooLong { get; private set; }
 
-        public string? ReadLine()
+        /// <summary>Where in the last line decoding failed (when <c>ReadLine</c> gave a null line).</summary>
+        public int InvalidByteOffset { get; private set; }
+
+        /// <summary>False at the end of the stream; otherwise the next line, null when it is not valid UTF-8.</summary>
+        public bool ReadLine(out string? line)
+        {
+            line = ReadRaw(out var any);
+            return any;
+        }
+
+        private string? ReadRaw(out bool any)
         {
             _line.SetLength(0);
             LineTooLong = false;
-            var any = false;
+            any = false;
             while (true)
             {
                 if (_position == _count)
                 {
                     if (_eof || !Fill())
                     {
-                        return any ? Decode() : null;
+                        return any && !LineTooLong ? Decode() : null;
                     }
                 }
                 any = true;
                 var b = _buffer[_position++];
                 if (b == (byte)'\n')
                 {
-                    return Decode();
+                    return LineTooLong ? null : Decode();
                 }
                 if (_line.Length < maxLineBytes)
                 {
@@ -235,9 +267,18 @@ public static class Gsm8kJsonl
             return _count > 0;
         }
 
-        private string Decode()
+        private string? Decode()
         {
-            var text = Encoding.UTF8.GetString(_line.GetBuffer(), 0, (int)_line.Length);
+            string text;
+            try
+            {
+                text = StrictUtf8.GetString(_line.GetBuffer(), 0, (int)_line.Length);
+            }
+            catch (DecoderFallbackException ex)
+            {
+                InvalidByteOffset = ex.Index;
+                return null;
+            }
             return text.TrimEnd('\r').TrimStart('\uFEFF');
         }
     }
