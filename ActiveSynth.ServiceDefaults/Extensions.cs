@@ -1,9 +1,12 @@
+using ActiveSynth.ServiceDefaults;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -22,6 +25,7 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
+        builder.AddGrpcLimits();
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection(); // lets grpcurl and the tests list what a service serves
         builder.Services.AddServiceDiscovery();
@@ -30,6 +34,21 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// Applies <see cref="GrpcLimitsOptions"/> (section <c>Grpc</c>, validated at start) to every gRPC service of the host.
+    /// gRPC's own setup keeps a configured MaxReceiveMessageSize, so the order relative to AddGrpc does not matter.
+    /// </summary>
+    public static TBuilder AddGrpcLimits<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<GrpcLimitsOptions>()
+            .BindConfiguration(GrpcLimitsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<GrpcServiceOptions>()
+            .Configure<IOptions<GrpcLimitsOptions>>((grpc, limits) => grpc.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageBytes);
         return builder;
     }
 

@@ -63,9 +63,6 @@ public sealed class ArtifactStore
         return relativePath.Split('/').Contains("..") ? "leaves the artifact root ('..')" : null;
     }
 
-    /// <summary>True when <paramref name="fullPath"/> is the root or inside it.</summary>
-    public bool Contains(string fullPath) => IsUnder(Path.GetFullPath(fullPath), Root) && LinkOutOfRoot(Path.GetFullPath(fullPath)) is null;
-
     private static bool IsUnder(string full, string root)
     {
         var rootWithSeparator = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;

@@ -28,7 +28,7 @@ public static class RunSpecMapper
             OvergenerateFactor = overgenerate ? spec.OvergenerateFactor : Math.Max(2, spec.OvergenerateFactor),
             SamplesPerRound = spec.SamplesPerRound,
             Budget = new BudgetLimits(budget.MaxSamples, budget.MaxTeacherCalls, budget.MaxTeacherTokens, budget.MaxCostUsd),
-            MaxWallTime = budget.MaxWallTime?.ToTimeSpan() ?? TimeSpan.Zero,
+            MaxWallTime = budget.MaxWallTime is { } wall && RunSpecValidator.WallTime(wall, out var span) ? span : TimeSpan.Zero,
             MaxRounds = spec.MaxRounds,
             RandomSeed = spec.RandomSeed,
             GenerationParallelism = options.GenerationParallelism,

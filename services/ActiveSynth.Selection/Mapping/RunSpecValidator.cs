@@ -1,4 +1,5 @@
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Tasks;
@@ -37,10 +38,23 @@ public static class RunSpecValidator
         {
             errors.Add(new(P + "overgenerate_factor", $"must be >= 2 in GENERATION_MODE_OVERGENERATE, got {spec.OvergenerateFactor}"));
         }
-        if (spec.Labels.Keys.Any(string.IsNullOrWhiteSpace))
+        else if (spec.OvergenerateFactor < 0 || spec.OvergenerateFactor > RunSpecLimits.MaxOvergenerateFactor)
         {
-            errors.Add(new(P + "labels", "keys must not be empty"));
+            errors.Add(new(P + "overgenerate_factor", $"must be 0..{RunSpecLimits.MaxOvergenerateFactor}, got {spec.OvergenerateFactor}"));
         }
+        if (spec.SamplesPerRound > RunSpecLimits.MaxSamplesPerRound)
+        {
+            errors.Add(new(P + "samples_per_round", $"must be <= {RunSpecLimits.MaxSamplesPerRound}, got {spec.SamplesPerRound}"));
+        }
+        if (spec.MaxRounds > RunSpecLimits.MaxRounds)
+        {
+            errors.Add(new(P + "max_rounds", $"must be <= {RunSpecLimits.MaxRounds}, got {spec.MaxRounds}"));
+        }
+        if (spec.Name.Length > RunSpecLimits.MaxNameLength)
+        {
+            errors.Add(new(P + "name", $"must be at most {RunSpecLimits.MaxNameLength} characters, got {spec.Name.Length}"));
+        }
+        ValidateLabels(spec.Labels, errors);
         // The loop's own checks (samples_per_round, max_rounds, "a run needs an end"), under the same field names.
         var settings = RunSpecMapper.ToLoopSettingsUnchecked(spec, options);
         foreach (var error in settings.Validate())
@@ -54,8 +68,74 @@ public static class RunSpecValidator
         return errors;
     }
 
+    private static void ValidateLabels(IDictionary<string, string> labels, List<SpecError> errors)
+    {
+        if (labels.Keys.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add(new(P + "labels", "keys must not be empty"));
+        }
+        if (labels.Count > RunSpecLimits.MaxLabels)
+        {
+            errors.Add(new(P + "labels", $"at most {RunSpecLimits.MaxLabels} labels, got {labels.Count}"));
+        }
+        foreach (var (key, value) in labels)
+        {
+            if (key.Length > RunSpecLimits.MaxLabelKeyLength || value.Length > RunSpecLimits.MaxLabelValueLength)
+            {
+                errors.Add(new($"{P}labels[{Shorten(key)}]",
+                    $"keys are at most {RunSpecLimits.MaxLabelKeyLength} and values {RunSpecLimits.MaxLabelValueLength} characters, got {key.Length} and {value.Length}"));
+                break;
+            }
+        }
+    }
+
+    private static void ValidateOptions(IDictionary<string, string> options, string field, List<SpecError> errors)
+    {
+        if (options.Count > RunSpecLimits.MaxOptions || options.Any(o => o.Key.Length > RunSpecLimits.MaxOptionLength || o.Value.Length > RunSpecLimits.MaxOptionLength))
+        {
+            errors.Add(new(field, $"at most {RunSpecLimits.MaxOptions} options of at most {RunSpecLimits.MaxOptionLength} characters each"));
+        }
+    }
+
+    /// <summary>seed_file, test_file, student.path: relative to the artifact root and never leaving it (absolute task files: see TaskSets).</summary>
+    private static void ValidatePath(string path, string field, bool mayBeAbsolute, List<SpecError> errors)
+    {
+        if (path.Length == 0)
+        {
+            return;
+        }
+        if (path.Length > RunSpecLimits.MaxPathLength)
+        {
+            errors.Add(new(field, $"must be at most {RunSpecLimits.MaxPathLength} characters, got {path.Length}"));
+        }
+        else if (!(mayBeAbsolute && Path.IsPathRooted(path)) && ArtifactStore.ProblemWith(path) is { } problem)
+        {
+            errors.Add(new(field, $"'{Shorten(path)}' {problem}"));
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "...";
+
     private static void ValidateTask(TaskSpec task, SelectionOptions options, List<SpecError> errors)
     {
+        ValidatePath(task.SeedFile, P + "task.seed_file", mayBeAbsolute: true, errors);
+        ValidatePath(task.TestFile, P + "task.test_file", mayBeAbsolute: true, errors);
+        if (task.Families.Count > RunSpecLimits.MaxFamilies)
+        {
+            errors.Add(new(P + "task.families", $"at most {RunSpecLimits.MaxFamilies} families, got {task.Families.Count}"));
+        }
+        if (task.SeedItems.Count > options.MaxSeedPoolSize)
+        {
+            errors.Add(new(P + "task.seed_items", $"at most {options.MaxSeedPoolSize} items, got {task.SeedItems.Count}"));
+        }
+        if (task.TestItems.Count > options.MaxTestSetSize)
+        {
+            errors.Add(new(P + "task.test_items", $"at most {options.MaxTestSetSize} items, got {task.TestItems.Count}"));
+        }
+        if (task.ImportedFamily.Length > 0 && TaskFamilyRegistry.Default.Find(task.ImportedFamily) is null)
+        {
+            errors.Add(new(P + "task.imported_family", $"unknown family '{Shorten(task.ImportedFamily)}'; known: {string.Join(", ", TaskFamilyRegistry.Default.Names)}"));
+        }
         var generatesSeeds = task.SeedItems.Count == 0 && string.IsNullOrWhiteSpace(task.SeedFile);
         var generatesTest = task.TestItems.Count == 0 && string.IsNullOrWhiteSpace(task.TestFile);
         var families = new List<ITaskFamily>();
@@ -67,7 +147,7 @@ public static class RunSpecValidator
             }
             else
             {
-                errors.Add(new($"{P}task.families[{i}]", $"unknown family '{task.Families[i]}'; known: {string.Join(", ", TaskFamilyRegistry.Default.Names)}"));
+                errors.Add(new($"{P}task.families[{i}]", $"unknown family '{Shorten(task.Families[i])}'; known: {string.Join(", ", TaskFamilyRegistry.Default.Names)}"));
             }
         }
         if ((generatesSeeds || generatesTest) && task.Families.Count == 0)
@@ -131,17 +211,32 @@ public static class RunSpecValidator
         {
             errors.Add(new(P + "student", "layers, d_model, heads, context_length and max_new_tokens must be >= 0 (0 = service default)"));
         }
+        ValidatePath(student.Path, P + "student.path", mayBeAbsolute: false, errors);
+        ValidateOptions(student.Options, P + "student.options", errors);
+        Max(student.Layers, RunSpecLimits.MaxStudentLayers, "layers");
+        Max(student.DModel, RunSpecLimits.MaxStudentDModel, "d_model");
+        Max(student.Heads, RunSpecLimits.MaxStudentHeads, "heads");
+        Max(student.ContextLength, RunSpecLimits.MaxStudentContext, "context_length");
+        Max(student.MaxNewTokens, RunSpecLimits.MaxStudentNewTokens, "max_new_tokens");
         if (student.DModel > 0 && student.Heads > 0 && student.DModel % student.Heads != 0)
         {
             errors.Add(new(P + "student.heads", $"must divide d_model ({student.DModel}), got {student.Heads}"));
         }
         if (student.Tokenizer is not ("" or "byte"))
         {
-            errors.Add(new(P + "student.tokenizer", $"'{student.Tokenizer}' is not supported; use 'byte' or leave it empty"));
+            errors.Add(new(P + "student.tokenizer", $"'{Shorten(student.Tokenizer)}' is not supported; use 'byte' or leave it empty"));
         }
         if (student.Device.Length > 0 && student.Device != "cpu" && !student.Device.StartsWith("cuda", StringComparison.Ordinal))
         {
-            errors.Add(new(P + "student.device", $"must be 'cpu', 'cuda' or 'cuda:<n>', got '{student.Device}'"));
+            errors.Add(new(P + "student.device", $"must be 'cpu', 'cuda' or 'cuda:<n>', got '{Shorten(student.Device)}'"));
+        }
+
+        void Max(int value, int max, string name)
+        {
+            if (value > max)
+            {
+                errors.Add(new($"{P}student.{name}", $"must be <= {max}, got {value}"));
+            }
         }
     }
 
@@ -159,10 +254,11 @@ public static class RunSpecValidator
         {
             errors.Add(new(P + "teacher.temperature", $"must be in [0, 2], got {teacher.Temperature}"));
         }
-        if (teacher.MaxCompletionTokens < 0)
+        if (teacher.MaxCompletionTokens < 0 || teacher.MaxCompletionTokens > RunSpecLimits.MaxTeacherCompletionTokens)
         {
-            errors.Add(new(P + "teacher.max_completion_tokens", $"must be >= 0, got {teacher.MaxCompletionTokens}"));
+            errors.Add(new(P + "teacher.max_completion_tokens", $"must be 0..{RunSpecLimits.MaxTeacherCompletionTokens}, got {teacher.MaxCompletionTokens}"));
         }
+        ValidateOptions(teacher.Options, P + "teacher.options", errors);
     }
 
     private static void ValidateStrategy(StrategySpec strategy, List<SpecError> errors)
@@ -172,9 +268,10 @@ public static class RunSpecValidator
             errors.Add(new(P + "strategy.name", "is required; one of " + string.Join(", ", StrategyRegistry.Names)));
             return;
         }
+        ValidateOptions(strategy.Options, P + "strategy.options", errors);
         if (!StrategyRegistry.Contains(strategy.Name))
         {
-            errors.Add(new(P + "strategy.name", $"unknown strategy '{strategy.Name}'; one of {string.Join(", ", StrategyRegistry.Names)}"));
+            errors.Add(new(P + "strategy.name", $"unknown strategy '{Shorten(strategy.Name)}'; one of {string.Join(", ", StrategyRegistry.Names)}"));
             return;
         }
         var needs = StrategyRegistry.Describe(strategy.Name).Needs;
@@ -202,9 +299,18 @@ public static class RunSpecValidator
         {
             errors.Add(new(P + "budget.max_cost_usd", $"must be >= 0 (0 = unlimited), got {budget.MaxCostUsd}"));
         }
-        if (budget.MaxWallTime is { } wall && wall.ToTimeSpan() < TimeSpan.Zero)
+        if (budget.MaxWallTime is { } wall)
         {
-            errors.Add(new(P + "budget.max_wall_time", "must be >= 0 (0 = unlimited)"));
+            // ToTimeSpan throws on a Duration protobuf calls invalid (nanos out of range, signs differing, past 10,000
+            // years); the mapper calls it too, so an invalid one must be stopped here, not surface as an internal error.
+            if (!WallTime(wall, out var span))
+            {
+                errors.Add(new(P + "budget.max_wall_time", $"is not a valid duration (seconds {wall.Seconds}, nanos {wall.Nanos})"));
+            }
+            else if (span < TimeSpan.Zero || span > RunSpecLimits.MaxWallTime)
+            {
+                errors.Add(new(P + "budget.max_wall_time", $"must be 0 (unlimited) to {RunSpecLimits.MaxWallTime.TotalDays} days, got {span}"));
+            }
         }
 
         void Check(long value, string name)
@@ -216,8 +322,25 @@ public static class RunSpecValidator
         }
     }
 
+    internal static bool WallTime(Google.Protobuf.WellKnownTypes.Duration wall, out TimeSpan span)
+    {
+        span = TimeSpan.Zero;
+        if (wall.Nanos is <= -1_000_000_000 or >= 1_000_000_000 || (wall.Seconds < 0 && wall.Nanos > 0) || (wall.Seconds > 0 && wall.Nanos < 0)
+            || Math.Abs(wall.Seconds) > (long)TimeSpan.MaxValue.TotalSeconds - 1)
+        {
+            return false;
+        }
+        span = wall.ToTimeSpan();
+        return true;
+    }
+
     private static void ValidateTraining(TrainingOptions o, List<SpecError> errors)
     {
+        if (o.Steps > RunSpecLimits.MaxTrainingSteps || o.Epochs > RunSpecLimits.MaxTrainingEpochs || o.BatchSize > RunSpecLimits.MaxTrainingBatchSize)
+        {
+            errors.Add(new(P + "training",
+                $"steps, epochs and batch_size must be <= {RunSpecLimits.MaxTrainingSteps}, {RunSpecLimits.MaxTrainingEpochs} and {RunSpecLimits.MaxTrainingBatchSize}"));
+        }
         if (o.Steps < 0 || o.Epochs < 0 || o.BatchSize < 0 || o.WarmupSteps < 0)
         {
             errors.Add(new(P + "training", "steps, epochs, batch_size and warmup_steps must be >= 0"));
@@ -232,9 +355,9 @@ public static class RunSpecValidator
         }
         if (o.LrSchedule is not ("" or "cosine" or "constant"))
         {
-            errors.Add(new(P + "training.lr_schedule", $"must be 'cosine' or 'constant', got '{o.LrSchedule}'"));
+            errors.Add(new(P + "training.lr_schedule", $"must be 'cosine' or 'constant', got '{Shorten(o.LrSchedule)}'"));
         }
-        if (o.WeightDecay is < 0 or > 1 || o.GradClip < 0)
+        if (!(o.WeightDecay is >= 0 and <= 1) || !(o.GradClip >= 0) || double.IsPositiveInfinity(o.GradClip))
         {
             errors.Add(new(P + "training.weight_decay", "weight_decay must be in [0, 1] and grad_clip >= 0"));
         }

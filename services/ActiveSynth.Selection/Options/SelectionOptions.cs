@@ -53,6 +53,13 @@ public sealed class SelectionOptions
     [Range(1, 1_000_000)]
     public int MaxTestSetSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// When true, TaskSpec.seed_file and test_file may be absolute paths anywhere this service can read (a single-user
+    /// machine). Default false: task files live in the artifact directory (see <c>activesynth seeds import</c>), so a
+    /// client cannot make the service read, and echo errors about, files such as /etc/passwd.
+    /// </summary>
+    public bool AllowTaskFilesOutsideArtifacts { get; set; }
+
     /// <summary>Longest CancelRun waits for the run's loop to stop and save.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan CancelWait { get; set; } = TimeSpan.FromSeconds(10);

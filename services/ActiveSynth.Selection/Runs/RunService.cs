@@ -30,7 +30,7 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
         }
         RunSpecMapper.ToLoopSettings(spec!, options.Value); // throws naming every bad field
         var id = string.IsNullOrEmpty(runId) ? NewRunId() : runId;
-        var (seeds, test) = TaskSets.Build(spec!, artifacts);
+        var (seeds, test) = TaskSets.Build(spec!, artifacts, options.Value.AllowTaskFilesOutsideArtifacts);
         var testSet = await WriteTestSetAsync(id, test, ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
         var state = new LoopRunState { RunId = id, Seeds = [.. seeds] };

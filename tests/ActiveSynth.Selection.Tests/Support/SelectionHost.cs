@@ -13,6 +13,20 @@ public static class SelectionHost
     public static async Task<IHost> StartAsync(string redis, string artifactsRoot, WorkerLog log)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(Settings(redis, artifactsRoot));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.AddActiveSynthService(ConsumerGroups.Selection);
+        builder.AddRuns();
+        AddFakeWorkers(builder, log);
+        var host = builder.Build();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await host.StartAsync(cts.Token);
+        return host;
+    }
+
+    /// <summary>Redis, the artifact root and fast polling for every consumer group (the fake workers' groups included).</summary>
+    public static Dictionary<string, string?> Settings(string redis, string artifactsRoot)
+    {
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:redis"] = redis,
@@ -26,18 +40,16 @@ public static class SelectionHost
             settings[$"Messaging:Consumers:{group}:ClaimIdleTime"] = "00:00:02";
             settings[$"Messaging:Consumers:{group}:Concurrency"] = group == ConsumerGroups.Teacher ? "8" : "1";
         }
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        return settings;
+    }
+
+    /// <summary>The fake scorer, teacher and trainer, consuming the request streams in the same host.</summary>
+    public static void AddFakeWorkers(IHostApplicationBuilder builder, WorkerLog log)
+    {
         builder.Services.AddSingleton(log);
-        builder.AddActiveSynthService(ConsumerGroups.Selection);
-        builder.AddRuns();
         builder.AddStreamConsumer<ScoreRequest, FakeScorer>(Streams.ScoreRequests, ConsumerGroups.Scoring);
         builder.AddStreamConsumer<GenerateRequest, FakeTeacher>(Streams.GenerateRequests, ConsumerGroups.Teacher);
         builder.AddStreamConsumer<TrainRequest, FakeTrainer>(Streams.TrainRequests, ConsumerGroups.Training);
-        var host = builder.Build();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await host.StartAsync(cts.Token);
-        return host;
     }
 
     public static async Task StopAsync(IHost host)
