@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Text.Json;
+using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Datasets;
 using ActiveSynth.Core.Loop;
 using Parquet.Serialization;
@@ -39,7 +41,7 @@ public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
             {
                 return ValidationResult.Error($"--format: '{Format}' is not jsonl or parquet");
             }
-            if (RunId.Contains('/', StringComparison.Ordinal) || RunId.Contains("..", StringComparison.Ordinal))
+            if (RunId.Length == 0 || RunId is "." or ".." || RunId.IndexOfAny(['/', '\\', '\0']) >= 0 || RunId.Contains("..", StringComparison.Ordinal))
             {
                 return ValidationResult.Error($"<RUN>: '{RunId}' is not a run id");
             }
@@ -53,28 +55,53 @@ public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var rows = await ReadAsync(settings.RunDirectory, cancellationToken);
-        var output = settings.Out ?? $"{settings.RunId}.{settings.Format}";
-        var temp = output + ".tmp";
-        await using (var stream = File.Create(temp))
+        List<ExportRow> rows;
+        try
         {
-            if (settings.Format == "parquet")
+            rows = await ReadAsync(new ArtifactStore(settings.Artifacts), settings.RunId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is Gsm8kFormatException or JsonException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] <RUN> '{settings.RunId}' in {settings.Artifacts}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            return 1;
+        }
+        var output = settings.Out ?? $"{settings.RunId}.{settings.Format}";
+        var temp = $"{output}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var stream = File.Create(temp))
             {
-                await ParquetSerializer.SerializeAsync(rows, stream, cancellationToken: cancellationToken);
+                if (settings.Format == "parquet")
+                {
+                    await ParquetSerializer.SerializeAsync(rows, stream, cancellationToken: cancellationToken);
+                }
+                else
+                {
+                    Gsm8kJsonl.Export(rows.Select(r => new Core.Tasks.TaskItem(r.Id, r.Family, r.Difficulty, r.Question, r.Answer)), stream, includeMetadata: true);
+                }
             }
-            else
+            File.Move(temp, output, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --out '{output}': {ex.Message}; nothing written");
+            return 1;
+        }
+        finally
+        {
+            if (File.Exists(temp))
             {
-                Gsm8kJsonl.Export(rows.Select(r => new Core.Tasks.TaskItem(r.Id, r.Family, r.Difficulty, r.Question, r.Answer)), stream, includeMetadata: true);
+                File.Delete(temp); // a failed export leaves no half-written file behind
             }
         }
-        File.Move(temp, output, overwrite: true);
         AnsiConsole.MarkupLineInterpolated($"wrote {rows.Count} samples of {settings.RunId} to {output}");
         return 0;
     }
 
-    private static async Task<List<ExportRow>> ReadAsync(string runDirectory, CancellationToken ct)
+    /// <summary>Reads through the artifact store, so a run folder or file that is a link out of the artifact directory is refused.</summary>
+    private static async Task<List<ExportRow>> ReadAsync(ArtifactStore store, string runId, CancellationToken ct)
     {
-        var statePath = Path.Combine(runDirectory, "state.json");
+        var statePath = store.Resolve($"runs/{runId}/state.json");
         if (File.Exists(statePath))
         {
             var state = RunStateJson.Deserialize(await File.ReadAllTextAsync(statePath, ct));
@@ -84,7 +111,7 @@ public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
                 Round = s.Round, SeedId = s.SeedId, Strategy = s.Strategy, StrategyScore = s.StrategyScore,
             })];
         }
-        var items = Gsm8kJsonl.ImportFile(Path.Combine(runDirectory, "dataset.jsonl"));
+        var items = Gsm8kJsonl.ImportFile(store.Resolve($"runs/{runId}/dataset.jsonl"));
         return [.. items.Select(i => new ExportRow { Id = i.Id, Question = i.Question, Answer = i.Answer, Family = i.Family, Difficulty = i.Difficulty })];
     }
 

@@ -37,14 +37,31 @@ public sealed class SeedsImportCommand : AsyncCommand<SeedsImportCommand.Setting
         {
             items = Gsm8kJsonl.ImportFile(settings.File, new Gsm8kImportOptions { Family = settings.Family, IdPrefix = "seed" });
         }
-        catch (Gsm8kFormatException ex)
+        catch (Exception ex) when (ex is Gsm8kFormatException or IOException or UnauthorizedAccessException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            // Gsm8kFormatException's message starts with the file and the line; the others say what the system refused.
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {(ex is Gsm8kFormatException ? ex.Message : $"<FILE> '{settings.File}': {ex.Message}")}");
+            return 1;
+        }
+        if (items.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {settings.File}: holds no items (an empty seed set cannot start a run); nothing stored");
             return 1;
         }
         var relative = $"seeds/{Path.GetFileNameWithoutExtension(settings.File)}.jsonl";
-        var store = new ArtifactStore(settings.Artifacts);
-        var sha = await store.WriteAsync(relative, (stream, _) => { Gsm8kJsonl.Export(items, stream, includeMetadata: true); return Task.CompletedTask; }, cancellationToken);
+        ArtifactStore store;
+        string sha;
+        try
+        {
+            // The store refuses a seeds/ that is a symbolic link out of the artifact directory, and writes atomically.
+            store = new ArtifactStore(settings.Artifacts);
+            sha = await store.WriteAsync(relative, (stream, _) => { Gsm8kJsonl.Export(items, stream, includeMetadata: true); return Task.CompletedTask; }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --artifacts '{settings.Artifacts}': {ex.Message.Split(" (Parameter", 2)[0]}; nothing stored");
+            return 1;
+        }
         AnsiConsole.MarkupLineInterpolated($"imported {items.Count} seeds into {store.Resolve(relative)} (sha256 {sha}); use task.seed_file = \"{relative}\"");
         return 0;
     }
