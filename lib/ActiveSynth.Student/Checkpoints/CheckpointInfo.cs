@@ -71,6 +71,23 @@ public sealed class CheckpointException : Exception
 
     /// <summary>True when the checkpoint does not exist (as opposed to existing but being corrupted).</summary>
     public bool IsMissing { get; init; }
+
+    /// <summary>True when the path itself is unusable: absolute, or leaving the artifact root by '..' or a symbolic link.</summary>
+    public bool IsInvalidPath { get; init; }
+
+    /// <summary>The file of the checkpoint the problem is in (<c>model.safetensors</c>, <c>checkpoint.json</c>, ...); null when unknown.</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>The problem in a few words, without server paths (e.g. "does not match its recorded sha256").</summary>
+    public string Problem { get; init; } = "is unreadable";
+
+    /// <summary>
+    /// What a client may be told (gRPC status detail, a failure result): the checkpoint path, the file and the problem,
+    /// never the artifact root or an inner exception's text.
+    /// </summary>
+    public string Summary => FileName is null
+        ? $"checkpoint '{CheckpointPath}' {Problem}"
+        : $"checkpoint '{CheckpointPath}': {FileName} {Problem}";
 }
 
 internal sealed record CheckpointManifest

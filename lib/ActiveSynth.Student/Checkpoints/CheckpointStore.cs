@@ -131,7 +131,8 @@ public sealed class CheckpointStore(ArtifactStore store)
         if (!string.IsNullOrEmpty(expectedSha256) && !string.Equals(manifest.WeightsSha256, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new CheckpointException(path,
-                $"Checkpoint '{path}' is not the one asked for: its weights have sha256 {manifest.WeightsSha256}, expected {expectedSha256}.");
+                $"Checkpoint '{path}' is not the one asked for: its weights have sha256 {manifest.WeightsSha256}, expected {expectedSha256}.")
+            { FileName = WeightsFile, Problem = $"has sha256 {manifest.WeightsSha256}, not the {expectedSha256} asked for" };
         }
         var weights = await ReadVerifiedAsync(path, manifest, WeightsFile, ct).ConfigureAwait(false);
         var tokenizerJson = await ReadVerifiedAsync(path, manifest, TokenizerFile, ct).ConfigureAwait(false);
@@ -150,11 +151,13 @@ public sealed class CheckpointStore(ArtifactStore store)
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException or System.ComponentModel.DataAnnotations.ValidationException or ArgumentException)
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}' has an unreadable tokenizer or config: {ex.Message}", ex);
+            throw new CheckpointException(path, $"Checkpoint '{path}' has an unreadable tokenizer or config: {ex.Message}", ex)
+            { FileName = $"{TokenizerFile} or {ConfigFile}", Problem = "is not readable" };
         }
         if (tokenizer.VocabSize != config.VocabSize)
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}': tokenizer vocabulary ({tokenizer.VocabSize}) differs from the model's ({config.VocabSize}).");
+            throw new CheckpointException(path, $"Checkpoint '{path}': tokenizer vocabulary ({tokenizer.VocabSize}) differs from the model's ({config.VocabSize}).")
+            { FileName = TokenizerFile, Problem = "does not match the config's vocabulary" };
         }
 
         var network = new StudentTransformer(config);
@@ -178,7 +181,8 @@ public sealed class CheckpointStore(ArtifactStore store)
         var manifest = await ReadManifestAsync(path, ct).ConfigureAwait(false);
         if (!manifest.Files.ContainsKey(ReplayFile))
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}' has no {ReplayFile}: only a base checkpoint carries replay data.");
+            throw new CheckpointException(path, $"Checkpoint '{path}' has no {ReplayFile}: only a base checkpoint carries replay data.")
+            { FileName = ReplayFile, Problem = "is missing (only a base checkpoint has one)" };
         }
         var bytes = await ReadVerifiedAsync(path, manifest, ReplayFile, ct).ConfigureAwait(false);
         try
@@ -188,7 +192,8 @@ public sealed class CheckpointStore(ArtifactStore store)
         }
         catch (JsonException ex)
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}': {ReplayFile} is not valid JSONL: {ex.Message}", ex);
+            throw new CheckpointException(path, $"Checkpoint '{path}': {ReplayFile} is not valid JSONL: {ex.Message}", ex)
+            { FileName = ReplayFile, Problem = "is not valid JSONL" };
         }
     }
 
@@ -210,7 +215,8 @@ public sealed class CheckpointStore(ArtifactStore store)
         }
         catch (InvalidDataException ex)
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}': {WeightsFile} is not a valid safetensors file: {ex.Message}", ex);
+            throw new CheckpointException(path, $"Checkpoint '{path}': {WeightsFile} is not a valid safetensors file: {ex.Message}", ex)
+            { FileName = WeightsFile, Problem = "is not a valid safetensors file" };
         }
         try
         {
@@ -221,7 +227,8 @@ public sealed class CheckpointStore(ArtifactStore store)
             if (missing.Count > 0 || unexpected.Count > 0)
             {
                 throw new CheckpointException(path,
-                    $"Checkpoint '{path}': {WeightsFile} does not match the config (missing: [{string.Join(", ", missing)}], unexpected: [{string.Join(", ", unexpected)}]).");
+                    $"Checkpoint '{path}': {WeightsFile} does not match the config (missing: [{string.Join(", ", missing)}], unexpected: [{string.Join(", ", unexpected)}]).")
+                { FileName = WeightsFile, Problem = "does not have the tensors its config needs" };
             }
             foreach (var (name, parameter) in state)
             {
@@ -229,7 +236,8 @@ public sealed class CheckpointStore(ArtifactStore store)
                 if (!source.shape.SequenceEqual(parameter.shape))
                 {
                     throw new CheckpointException(path,
-                        $"Checkpoint '{path}': tensor '{name}' has shape [{string.Join(",", source.shape)}], the config needs [{string.Join(",", parameter.shape)}].");
+                        $"Checkpoint '{path}': tensor '{name}' has shape [{string.Join(",", source.shape)}], the config needs [{string.Join(",", parameter.shape)}].")
+                    { FileName = WeightsFile, Problem = $"has tensor '{name}' in a shape its config does not allow" };
                 }
                 parameter.copy_(source);
             }
@@ -253,7 +261,13 @@ public sealed class CheckpointStore(ArtifactStore store)
         }
         catch (ArgumentException ex)
         {
-            throw new CheckpointException(path, $"Checkpoint path '{path}' is not valid: {ex.Message}", ex) { IsMissing = true };
+            throw new CheckpointException(path, $"Checkpoint path '{path}' is not valid: {ex.Message}", ex)
+            {
+                IsInvalidPath = true,
+                Problem = ex.Message.Contains("symbolic link", StringComparison.Ordinal)
+                    ? "goes through a symbolic link out of the artifact root"
+                    : ArtifactStore.ProblemWith(Join(path, ManifestFile)) ?? "is not a valid artifact path",
+            };
         }
         if (!File.Exists(full))
         {
@@ -261,20 +275,26 @@ public sealed class CheckpointStore(ArtifactStore store)
                 Directory.Exists(Path.GetDirectoryName(full))
                     ? $"Checkpoint '{path}' is incomplete: {ManifestFile} is missing in {Artifacts.Root}."
                     : $"Checkpoint '{path}' does not exist in the artifact store {Artifacts.Root}.")
-            { IsMissing = true };
+            {
+                IsMissing = true,
+                FileName = Directory.Exists(Path.GetDirectoryName(full)) ? ManifestFile : null,
+                Problem = Directory.Exists(Path.GetDirectoryName(full)) ? "is missing (an incomplete checkpoint)" : "does not exist in the artifact store",
+            };
         }
         try
         {
             var manifest = JsonSerializer.Deserialize<CheckpointManifest>(await File.ReadAllBytesAsync(full, ct).ConfigureAwait(false), ManifestJson);
             if (manifest is null || manifest.Format != FormatName || !manifest.Files.ContainsKey(WeightsFile))
             {
-                throw new CheckpointException(path, $"Checkpoint '{path}': {ManifestFile} is not an {FormatName} manifest.");
+                throw new CheckpointException(path, $"Checkpoint '{path}': {ManifestFile} is not an {FormatName} manifest.")
+                { FileName = ManifestFile, Problem = $"is not an {FormatName} manifest" };
             }
             return manifest;
         }
         catch (JsonException ex)
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}': {ManifestFile} is not valid JSON: {ex.Message}", ex);
+            throw new CheckpointException(path, $"Checkpoint '{path}': {ManifestFile} is not valid JSON: {ex.Message}", ex)
+            { FileName = ManifestFile, Problem = "is not valid JSON" };
         }
     }
 
@@ -282,7 +302,8 @@ public sealed class CheckpointStore(ArtifactStore store)
     {
         if (!manifest.Files.TryGetValue(file, out var sha))
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}': the manifest does not list {file}.");
+            throw new CheckpointException(path, $"Checkpoint '{path}': the manifest does not list {file}.")
+            { FileName = ManifestFile, Problem = $"does not list {file}" };
         }
         try
         {
@@ -291,13 +312,21 @@ public sealed class CheckpointStore(ArtifactStore store)
             await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
             return buffer.ToArray();
         }
+        catch (ArgumentException ex)
+        {
+            // The file itself is a symbolic link out of the artifact root: never read through it.
+            throw new CheckpointException(path, $"Checkpoint '{path}': {file} is not usable: {ex.Message}", ex)
+            { IsInvalidPath = true, FileName = file, Problem = "is a symbolic link out of the artifact root" };
+        }
         catch (FileNotFoundException ex)
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}' is incomplete: {file} is missing.", ex) { IsMissing = true };
+            throw new CheckpointException(path, $"Checkpoint '{path}' is incomplete: {file} is missing.", ex)
+            { IsMissing = true, FileName = file, Problem = "is missing (an incomplete checkpoint)" };
         }
         catch (InvalidDataException ex)
         {
-            throw new CheckpointException(path, $"Checkpoint '{path}' is corrupted: {ex.Message}", ex);
+            throw new CheckpointException(path, $"Checkpoint '{path}' is corrupted: {ex.Message}", ex)
+            { FileName = file, Problem = "does not match the sha256 its manifest records (corrupted)" };
         }
     }
 

@@ -113,10 +113,24 @@ public static class SafeTensors
                 var dtype = ScalarTypeOf(entry["dtype"]!.GetValue<string>(), name);
                 var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
                 var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                // A hostile header may claim negative or astronomically large sizes: check before any arithmetic can
+                // wrap around and before a tensor of the claimed size is allocated.
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > data.Length || shape.Any(d => d < 0))
+                {
+                    throw new InvalidDataException($"safetensors entry '{name}' has data offsets or a shape outside the file.");
+                }
                 var begin = body + offsets[0];
                 var end = body + offsets[1];
-                var expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype);
-                if (offsets.Length != 2 || begin > end || end > data.Length || end - begin != expected)
+                long expected;
+                try
+                {
+                    expected = checked(shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype));
+                }
+                catch (OverflowException)
+                {
+                    throw new InvalidDataException($"safetensors entry '{name}' has a shape too large for any file.");
+                }
+                if (begin > end || end > data.Length || end - begin != expected)
                 {
                     throw new InvalidDataException($"safetensors entry '{name}' has data offsets that do not match its shape or the file.");
                 }
@@ -128,13 +142,14 @@ public static class SafeTensors
                 tensors[name] = t;
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or FormatException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or FormatException or IndexOutOfRangeException
+            or InvalidDataException)
         {
             foreach (var t in tensors.Values)
             {
                 t.Dispose();
             }
-            throw new InvalidDataException($"safetensors header is malformed: {ex.Message}", ex);
+            throw ex as InvalidDataException ?? new InvalidDataException($"safetensors header is malformed: {ex.Message}", ex);
         }
         return (tensors, metadata);
     }
