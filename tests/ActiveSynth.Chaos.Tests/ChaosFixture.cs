@@ -11,7 +11,8 @@ namespace ActiveSynth.Chaos.Tests;
 /// <summary>
 /// The real AppHost, started once for the collection, with two replicas of each worker kind: a real redis-server (executable
 /// mode, AOF everysec, data in a temp folder) and every service as a real process. A short claim idle time makes a dead
-/// replica's in-flight entries claimable by the live one within seconds instead of the default 30 s.
+/// replica's in-flight entries (and a killed Training replica's request lease) available to the live one within seconds
+/// instead of the default 30 s.
 /// </summary>
 public sealed class ChaosFixture : IAsyncLifetime
 {
@@ -40,6 +41,12 @@ public sealed class ChaosFixture : IAsyncLifetime
 
     public ReliabilityFigures Figures { get; } = new();
 
+    /// <summary>Which rounds the Training replicas trained, from their logs.</summary>
+    public TrainingLogWatcher Training { get; private set; } = null!;
+
+    /// <summary>The audit of a finished run of <see cref="ChaosRun"/>'s shape.</summary>
+    public Task<RunAudit> AuditAsync(Contracts.V1.Run run) => RunAudit.OfAsync(run, ChaosRun.BudgetSamples, ArtifactsRoot, Redis, Training);
+
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -50,6 +57,7 @@ public sealed class ChaosFixture : IAsyncLifetime
             $"--Artifacts:Root={ArtifactsRoot}",
             "--Selection:DefaultRun:Enabled=false",
             "--Training:BaseSteps=100",
+            $"--Training:RequestLeaseTime={ClaimIdleTime}",
             .. Workers.Select(w => $"--Services:{char.ToUpperInvariant(w[0])}{w[1..]}:Replicas=2"),
             .. Services.Select(s => $"--Messaging:Consumers:{s}:ClaimIdleTime={ClaimIdleTime}"),
         ];
@@ -64,6 +72,8 @@ public sealed class ChaosFixture : IAsyncLifetime
         }
         Deployment = new Deployment(_app, Resources);
         await Deployment.WaitAllRunningAsync(TimeSpan.FromMinutes(2));
+        Training = new TrainingLogWatcher(_app.Services.GetRequiredService<ResourceLoggerService>(),
+            Resources.Instances("training").Select(e => e.ResourceId));
 
         _selection = GrpcChannel.ForAddress(_app.GetEndpoint("selection", "grpc"));
         var connection = ConfigurationOptions.Parse(await _app.GetConnectionStringAsync("redis", cts.Token)
@@ -87,6 +97,7 @@ public sealed class ChaosFixture : IAsyncLifetime
             await _app.DisposeAsync();
             Debug.WriteLine($"AppHost stopped in {stopping.Elapsed.TotalSeconds:0.0} s");
         }
+        Training?.Dispose();
         Resources?.Dispose();
         try
         {

@@ -5,7 +5,7 @@ namespace ActiveSynth.Chaos.Tests;
 
 /// <summary>
 /// One small run through the Selection service's Runs API: 3 rounds of 8 samples (budget 24 samples; max_rounds leaves room
-/// for a round that makes up for drops, so the run ends on its sample budget), 10 training steps a round. Polling tolerates a
+/// for a round that makes up for drops, so the run ends on its sample budget), 10 training steps a round unless told. Polling tolerates a
 /// Selection service that is down (the fault under test), within the caller's deadline.
 /// </summary>
 public sealed class ChaosRun(Runs.RunsClient runs, string id)
@@ -15,7 +15,7 @@ public sealed class ChaosRun(Runs.RunsClient runs, string id)
 
     public string Id { get; } = id;
 
-    public static RunSpec Spec(string name) => new()
+    public static RunSpec Spec(string name, int trainSteps) => new()
     {
         Name = name,
         Task = new TaskSpec { Families = { "copy", "rev", "shift" }, MinDifficulty = 1, MaxDifficulty = 4, SeedPoolSize = 48, TestSetSize = 24 },
@@ -30,15 +30,16 @@ public sealed class ChaosRun(Runs.RunsClient runs, string id)
             LrSchedule = "constant",
             LearningRate = 1e-3,
             ReplayFraction = 0.5,
-            Steps = 10,
+            Steps = trainSteps,
         },
         RandomSeed = 11,
     };
 
-    public static async Task<ChaosRun> StartAsync(Runs.RunsClient runs, string fault)
+    /// <param name="trainSteps">Optimizer steps a round (10 takes about a second here); more keeps a round's training in flight longer.</param>
+    public static async Task<ChaosRun> StartAsync(Runs.RunsClient runs, string fault, int trainSteps = 10)
     {
         var id = $"chaos-{fault}-{Guid.NewGuid():N}"[..28];
-        await runs.StartRunAsync(new StartRunRequest { RunId = id, Spec = Spec(fault) }, deadline: DateTime.UtcNow.AddSeconds(60));
+        await runs.StartRunAsync(new StartRunRequest { RunId = id, Spec = Spec(fault, trainSteps) }, deadline: DateTime.UtcNow.AddSeconds(60));
         return new ChaosRun(runs, id);
     }
 

@@ -44,7 +44,7 @@ public sealed class RedisRestartTests(ChaosFixture fixture, ITestOutputHelper ou
         Assert.True(missing.Count == 0, $"run {run.Id}: {missing.Count} of its {before.Count} keys are gone after the restart: {string.Join(", ", missing.Take(10))}");
 
         var finished = await run.WaitFinishedAsync(TimeSpan.FromMinutes(4));
-        var audit = await RunAudit.OfAsync(finished, ChaosRun.BudgetSamples, fixture.ArtifactsRoot, fixture.Redis);
+        var audit = await fixture.AuditAsync(finished);
         output.WriteLine(audit.ToString());
         fixture.Figures.Add(audit, "redis-server SHUTDOWN and start mid-run (AOF everysec)", clock.Elapsed, [injected]);
         audit.AssertNothingLost();

@@ -15,6 +15,8 @@ public sealed record FaultFigures(
     long BudgetOvershoot,
     long Dropped,
     long DropsWithoutReason,
+    int Trainings,
+    int RoundsTrainedTwice,
     double DurationSeconds,
     IReadOnlyList<string> Injected);
 
@@ -43,7 +45,7 @@ public sealed class ReliabilityFigures
         lock (_gate)
         {
             _faults.Add(new FaultFigures(fault, audit.RunId, audit.State == Contracts.V1.RunState.Completed ? 1 : 0, audit.Expected, audit.Kept,
-                audit.Lost, audit.Duplicates, audit.Overshoot, audit.Dropped, audit.DropsWithoutReason, Math.Round(duration.TotalSeconds, 1), injected));
+                audit.Lost, audit.Duplicates, audit.Overshoot, audit.Dropped, audit.DropsWithoutReason, audit.Trainings, audit.TrainedTwice.Count, Math.Round(duration.TotalSeconds, 1), injected));
             Write();
         }
     }

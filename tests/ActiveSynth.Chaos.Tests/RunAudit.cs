@@ -8,7 +8,8 @@ namespace ActiveSynth.Chaos.Tests;
 /// What a finished run kept, checked against what the workers produced for it. The Selection service stores every worker
 /// result under <c>activesynth:run:&lt;run&gt;:result:&lt;request id&gt;</c>; each generate result there is a sample the
 /// teacher wrote (and the budget paid for) or a drop with its reason. Lost = a sample the teacher kept that is not in the
-/// run's dataset.jsonl; duplicates = a sample id, a (round, slot) or a teacher call id that appears twice in the dataset or lineage.
+/// run's dataset.jsonl; duplicates = a sample id or a teacher call id that appears twice in the dataset, lineage or results;
+/// trained twice = a round that Training replicas trained more than once (from their logs).
 /// </summary>
 public sealed record RunAudit(
     string RunId,
@@ -24,11 +25,13 @@ public sealed record RunAudit(
     long DropsWithoutReason,
     long ProducedSamples,
     long ProducedDrops,
-    IReadOnlyList<string> LostIds)
+    IReadOnlyList<string> LostIds,
+    int Trainings,
+    IReadOnlyDictionary<int, IReadOnlyList<string>> TrainedTwice)
 {
     private static readonly string[] NoReason = ["", "unknown", "DROP_REASON_UNSPECIFIED"];
 
-    public static async Task<RunAudit> OfAsync(Run run, long expected, string artifactsRoot, ConnectionMultiplexer redis)
+    public static async Task<RunAudit> OfAsync(Run run, long expected, string artifactsRoot, ConnectionMultiplexer redis, TrainingLogWatcher training)
     {
         var datasetPath = Path.Combine(artifactsRoot, run.Dataset.Path);
         var folder = Path.GetDirectoryName(datasetPath)!;
@@ -63,7 +66,9 @@ public sealed record RunAudit(
             run.DropsByReason.Where(d => NoReason.Contains(d.Key)).Sum(d => d.Value) + Math.Max(0, run.Usage.SamplesDropped - run.DropsByReason.Values.Sum()),
             producedSamples.Count,
             produced.Count(r => r.OutcomeCase == GenerateResult.OutcomeOneofCase.Drop),
-            lost);
+            lost,
+            training.Trainings(run.Id),
+            training.TrainedTwice(run.Id));
     }
 
     /// <summary>The stored generate results of a run (request ids <c>&lt;run&gt;/&lt;round&gt;/&lt;seed&gt;/&lt;slot&gt;/&lt;attempt&gt;</c>).</summary>
@@ -83,6 +88,11 @@ public sealed record RunAudit(
         return results;
     }
 
+    public override string ToString() =>
+        $"run {RunId}: {State}, expected {Expected}, kept {Kept} (GetRun {UsageKept}, report.json {ReportKept}), lost {Lost}, duplicates {Duplicates}, " +
+        $"overshoot {Overshoot}, dropped {Dropped} ({DropsWithoutReason} without a reason), teacher results kept/dropped {ProducedSamples}/{ProducedDrops}, " +
+        $"trainings {Trainings}, rounds trained twice [{string.Join("; ", TrainedTwice.Select(t => $"{t.Key}: {string.Join(", ", t.Value)}"))}]";
+
     /// <summary>Every invariant of "nothing is lost", each failing with the run id and the counts.</summary>
     public void AssertNothingLost()
     {
@@ -96,6 +106,8 @@ public sealed record RunAudit(
         Assert.True(ReportKept == Expected, $"report.json says {ReportKept} kept, the budget is {Expected}: {summary}");
         Assert.True(ProducedSamples == Kept, $"the teacher kept {ProducedSamples} samples for the run, the dataset holds {Kept}: {summary}");
         Assert.True(ProducedDrops == Dropped, $"the teacher dropped {ProducedDrops} samples for the run, the run recorded {Dropped}: {summary}");
+        Assert.True(TrainedTwice.Count == 0, "trained by two replicas: " +
+            string.Join("; ", TrainedTwice.Select(t => $"round {t.Key} by {string.Join(" and ", t.Value)}")) + $": {summary}");
         Assert.True(DropsWithoutReason == 0, $"{DropsWithoutReason} drop(s) without a recorded reason: {summary}");
     }
 }

@@ -20,7 +20,9 @@ public sealed class SelectionRestartTests(ChaosFixture fixture, ITestOutputHelpe
     public async Task A_run_resumes_and_completes_with_nothing_lost_after_the_selection_service_is_killed_mid_run()
     {
         var clock = Stopwatch.StartNew();
-        var run = await ChaosRun.StartAsync(new Runs.RunsClient(fixture.Selection), "selection");
+        // Rounds that train for several seconds: the restarted service finds round 2's training still in flight and publishes its
+        // request again (same id), which the idle Training replica picks up while the first one is still at it.
+        var run = await ChaosRun.StartAsync(new Runs.RunsClient(fixture.Selection), "selection", trainSteps: 100);
         output.WriteLine($"run {run.Id}");
         var injected = new List<string>
         {
@@ -30,7 +32,7 @@ public sealed class SelectionRestartTests(ChaosFixture fixture, ITestOutputHelpe
         injected.ForEach(output.WriteLine);
 
         var finished = await run.WaitFinishedAsync(TimeSpan.FromMinutes(4));
-        var audit = await RunAudit.OfAsync(finished, ChaosRun.BudgetSamples, fixture.ArtifactsRoot, fixture.Redis);
+        var audit = await fixture.AuditAsync(finished);
         output.WriteLine(audit.ToString());
         fixture.Figures.Add(audit, "kill -9 of the Selection service mid-run (twice), restarted through the AppHost", clock.Elapsed, injected);
         audit.AssertNothingLost();

@@ -29,7 +29,7 @@ public sealed class WorkerReplicaKillTests(ChaosFixture fixture, ITestOutputHelp
         injected.ForEach(output.WriteLine);
 
         var finished = await run.WaitFinishedAsync(TimeSpan.FromMinutes(4));
-        var audit = await RunAudit.OfAsync(finished, ChaosRun.BudgetSamples, fixture.ArtifactsRoot, fixture.Redis);
+        var audit = await fixture.AuditAsync(finished);
         output.WriteLine(audit.ToString());
         fixture.Figures.Add(audit, "kill -9 of one replica of each worker kind (scoring, teacher, training) mid-request", clock.Elapsed, injected);
         audit.AssertNothingLost();
