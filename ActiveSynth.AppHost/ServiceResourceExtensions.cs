@@ -20,7 +20,9 @@ public static class ServiceResourceExtensions
             .WithEndpoint(GrpcEndpoint.Name, e => e.Transport = "http2")
             .WithEnvironment("Artifacts__Root", settings.ArtifactsRoot)
             .WithReference(redis)
-            .WithGrpcHealthCheck();
+            .WithGrpcHealthCheck()
+            // Stream consumer settings (Messaging:Consumers:<group>:ClaimIdleTime, ...) apply to every service that has that group.
+            .WithSettingsSection("Messaging");
         if (settings.RedisMode != RedisMode.External)
         {
             service.WaitFor(redis); // an external server was checked before start and has no lifecycle to wait on

@@ -12,7 +12,7 @@ public static class TrainingHostingExtensions
 {
     /// <summary>
     /// The trainer: options (validated at start), the student runtime (device, checkpoint store), task families and
-    /// graders, metrics, the shared training service, the optional base warm-up and the consumer of
+    /// graders, metrics, the shared training service, per-request leases, the optional base warm-up and the consumer of
     /// <c>activesynth:train:requests</c> in group "training".
     /// </summary>
     public static TBuilder AddTraining<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -30,6 +30,7 @@ public static class TrainingHostingExtensions
         builder.Services.TryAddSingleton(_ => TaskFamilyRegistry.Default);
         builder.Services.TryAddSingleton(sp => new GraderLookup(sp.GetRequiredService<TaskFamilyRegistry>().Families));
         builder.Services.TryAddSingleton<StudentTrainingService>();
+        builder.Services.TryAddSingleton<TrainingLeases>();
         builder.Services.AddHostedService<BaseWarmupService>();
         ((IHostApplicationBuilder)builder).AddStreamConsumer<TrainRequest, TrainRequestHandler>(Streams.TrainRequests, ConsumerGroups.Training);
         return builder;

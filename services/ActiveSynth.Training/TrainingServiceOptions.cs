@@ -53,6 +53,13 @@ public sealed class TrainingServiceOptions
     /// <summary>Pretrain (or load) the default base when the service starts, so round 0 answers at once.</summary>
     public bool PretrainOnStart { get; set; }
 
+    /// <summary>
+    /// Lease of one train request (one replica trains it at a time): renewed every third of it while training, so it only runs
+    /// out when its holder died; then another replica takes over after at most this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RequestLeaseTime { get; set; } = TimeSpan.FromSeconds(30);
+
     // ---- round defaults (used where TrainingOptions leaves a field 0)
     [Range(1, 1_000_000)]
     public int Steps { get; set; } = 40;

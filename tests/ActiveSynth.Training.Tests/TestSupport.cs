@@ -11,23 +11,32 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace ActiveSynth.Training.Tests;
 
-/// <summary>The Training service's objects over a temporary artifact store and a tiny student, without Redis.</summary>
+/// <summary>
+/// The Training service's objects over a temporary artifact store, a tiny student and a real redis-server (request leases and
+/// answered markers). Two harnesses over one <paramref name="root"/> and one server are two replicas of the service.
+/// </summary>
 internal sealed class TrainingHarness : IDisposable
 {
     private readonly ServiceProvider _provider;
+    private readonly ConnectionMultiplexer _redis;
+    private readonly bool _ownsRoot;
 
-    public TrainingHarness()
+    public TrainingHarness(string redis, string? root = null, string instance = "test-1", TimeSpan? leaseTime = null)
     {
-        Root = Path.Combine(Path.GetTempPath(), $"activesynth-training-tests-{Guid.NewGuid():N}");
+        _ownsRoot = root is null;
+        Root = root ?? Path.Combine(Path.GetTempPath(), $"activesynth-training-tests-{Guid.NewGuid():N}");
         Artifacts = new ArtifactStore(Root);
+        _redis = ConnectionMultiplexer.Connect(redis);
         var options = new TrainingServiceOptions
         {
             DModel = 32, Layers = 1, Heads = 2, FeedForward = 64, Context = 64,
             BaseFamilies = "copy", BaseSteps = 30, BaseBatchSize = 8, BaseReplayPoolSize = 64,
             Steps = 5, BatchSize = 8, EvalBatchSize = 64, MaxNewTokens = 24,
+            RequestLeaseTime = leaseTime ?? TimeSpan.FromSeconds(30),
         };
         var services = new ServiceCollection();
         services.AddMetrics();
@@ -38,7 +47,10 @@ internal sealed class TrainingHarness : IDisposable
         services.AddSingleton(new GraderLookup(TaskFamilyRegistry.Default.Families));
         services.AddSingleton(Options.Create(options));
         services.AddSingleton<TrainingMetrics>();
-        services.AddSingleton(new ServiceIdentity("training", "test-1"));
+        services.AddSingleton(new ServiceIdentity("training", instance));
+        services.AddSingleton<IConnectionMultiplexer>(_redis);
+        services.AddSingleton<IIdempotencyStore, RedisIdempotencyStore>();
+        services.AddSingleton<TrainingLeases>();
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<StudentTrainingService>();
         services.AddSingleton<RecordingPublisher>();
@@ -72,9 +84,15 @@ internal sealed class TrainingHarness : IDisposable
         return new Contracts.V1.ArtifactRef { Path = path, Sha256 = sha, MediaType = "application/jsonl" };
     }
 
+    public IDatabase Redis => _redis.GetDatabase();
+
     public void Dispose()
     {
         _provider.Dispose();
-        Directory.Delete(Root, recursive: true);
+        _redis.Dispose();
+        if (_ownsRoot)
+        {
+            Directory.Delete(Root, recursive: true);
+        }
     }
 }

@@ -8,9 +8,9 @@ using Grpc.Core;
 
 namespace ActiveSynth.Training.Tests;
 
-public sealed class TrainingServiceTests : IDisposable
+public sealed class TrainingServiceTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IDisposable
 {
-    private readonly TrainingHarness _harness = new();
+    private readonly TrainingHarness _harness = new(redis.ConnectionString);
 
     public void Dispose() => _harness.Dispose();
 
@@ -61,6 +61,11 @@ public sealed class TrainingServiceTests : IDisposable
         var manifest = Path.Combine(_harness.Root, "runs/b/checkpoints/r1/checkpoint.json");
         var writtenAt = File.GetLastWriteTimeUtc(manifest);
         await _harness.Handler.HandleAsync(Message(request, entryId: "2-0"), CancellationToken.None);
+        Assert.Single(_harness.Published.Entries); // answered already: not trained, not published again
+
+        // A crash after the checkpoint was saved and before the answer was recorded: the next delivery answers from the checkpoint.
+        await _harness.Redis.KeyDeleteAsync(StreamKeys.EffectMarker(Streams.TrainRequests, ConsumerGroups.Training, "b/1/train", "result"));
+        await _harness.Handler.HandleAsync(Message(request, entryId: "3-0"), CancellationToken.None);
 
         Assert.Equal(2, _harness.Published.Entries.Count);
         var first = Assert.IsType<TrainResult>(_harness.Published.Entries[0].Message);

@@ -11,7 +11,12 @@ namespace ActiveSynth.Core.Loop;
 /// and <see cref="RunAsync"/> continues from whatever stage the state is in, so a restart repeats at most the
 /// stage that was running (whose work calls are idempotent by key).
 /// </summary>
-public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strategy, ILoopWorkers workers, IRunObserver observer)
+/// <param name="isInterruption">
+/// Recognises errors that are not the run's failure but its infrastructure's (the store or the message broker unreachable):
+/// the loop then stops without marking the run failed or saving, and its caller resumes it from its last durable save.
+/// </param>
+public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strategy, ILoopWorkers workers, IRunObserver observer,
+    Func<Exception, bool>? isInterruption = null)
 {
     private readonly GenerationBudget _budget = new(settings.Budget);
 
@@ -55,6 +60,11 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             state.Elapsed = elapsedBefore + clock.Elapsed;
             await observer.SaveAsync(state, CancellationToken.None);
             throw;
+        }
+        catch (Exception ex) when (isInterruption?.Invoke(ex) == true)
+        {
+            state.Elapsed = elapsedBefore + clock.Elapsed;
+            throw; // still RUNNING where it was last saved: nothing to save (and nowhere to save it)
         }
         catch (Exception ex)
         {

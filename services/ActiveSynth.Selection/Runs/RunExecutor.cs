@@ -9,13 +9,15 @@ using ActiveSynth.Selection.Reports;
 using ActiveSynth.Selection.Telemetry;
 using ActiveSynth.Selection.Workers;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Selection.Runs;
 
 /// <summary>
 /// Runs one run's loop from wherever its stored state stands, over the stream workers, then writes its report. A user's cancel
-/// ends it CANCELLED (resumable); a shutdown leaves it RUNNING so the supervisor resumes it at the next start.
+/// ends it CANCELLED (resumable); a shutdown leaves it RUNNING so the supervisor resumes it at the next start. A Redis outage
+/// interrupts it without failing it: it waits until Redis answers, then resumes from the last durable save.
 /// </summary>
 public sealed class RunExecutor(
     RunStore store,
@@ -26,11 +28,29 @@ public sealed class RunExecutor(
     RunReportWriter reports,
     SelectionTelemetry telemetry,
     IOptions<SelectionOptions> options,
+    IConnectionMultiplexer redis,
     ILogger<RunExecutor> logger)
 {
     public async Task ExecuteAsync(string runId, ActiveRun handle, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(handle);
+        while (true)
+        {
+            try
+            {
+                await ExecuteFromStoreAsync(runId, handle, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (RedisOutage.Is(ex) && !ct.IsCancellationRequested)
+            {
+                logger.RunInterrupted(runId, ex.GetType().Name);
+                await RedisOutage.WaitUntilAvailableAsync(redis, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ExecuteFromStoreAsync(string runId, ActiveRun handle, CancellationToken ct)
+    {
         var run = await store.GetAsync(runId).ConfigureAwait(false) ?? throw new InvalidOperationException($"Run {runId} is not stored.");
         var (state, meta) = (run.State, run.Meta);
         if (state.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled)
@@ -47,7 +67,7 @@ public sealed class RunExecutor(
         await AnnounceStartAsync(run, ct).ConfigureAwait(false);
         try
         {
-            await new ActiveLoop(settings, strategy, workers, observer).RunAsync(state, ct).ConfigureAwait(false);
+            await new ActiveLoop(settings, strategy, workers, observer, RedisOutage.Is).RunAsync(state, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested && !handle.CancelRequested)
         {

@@ -38,6 +38,9 @@ public static partial class SelectionLog
     [LoggerMessage(EventId = 7011, Level = LogLevel.Error, Message = "Writing the report of run {RunId} failed")]
     public static partial void ReportFailed(this ILogger logger, Exception exception, string runId);
 
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Warning, Message = "Run {RunId} interrupted: Redis is unavailable ({Error}); it resumes from its last durable step when Redis answers")]
+    public static partial void RunInterrupted(this ILogger logger, string runId, string error);
+
     [LoggerMessage(EventId = 7020, Level = LogLevel.Information, Message = "Default run: waiting until every worker kind consumes its stream (missing: {Missing})")]
     public static partial void DefaultRunWaiting(this ILogger logger, string missing);
 

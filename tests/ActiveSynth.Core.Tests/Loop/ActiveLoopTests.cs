@@ -99,6 +99,29 @@ public sealed class ActiveLoopTests
     }
 
     [Fact]
+    public async Task An_interruption_of_its_infrastructure_does_not_fail_the_run_and_it_resumes_from_its_last_save()
+    {
+        var reference = NewState();
+        await RunAsync(Settings(maxRounds: 3), new ScriptedWorkers(), new RecordingObserver(), reference);
+
+        var interrupted = new RecordingObserver { CrashAfterSave = 6 };
+        var workers = new ScriptedWorkers();
+        var settings = Settings(maxRounds: 3);
+        var loop = new ActiveLoop(settings, StrategyRegistry.Create(settings.Strategy, settings.StrategyOptions), workers, interrupted,
+            isInterruption: ex => ex is SimulatedCrashException);
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => loop.RunAsync(NewState(), CancellationToken.None));
+        var saved = RunStateJson.Deserialize(interrupted.LastSavedJson!);
+        Assert.Equal(RunStatus.Running, saved.Status); // not failed, and nothing saved after the interruption
+
+        await RunAsync(settings, workers, new RecordingObserver(), saved);
+
+        Assert.Equal(RunStatus.Completed, saved.Status);
+        Assert.Equal(reference.Samples.Select(s => (s.SeedId, s.Round)), saved.Samples.Select(s => (s.SeedId, s.Round)));
+        Assert.Equal(reference.Spent, saved.Spent);
+        Assert.All(workers.GenerateCalls.Values, n => Assert.Equal(1, n));
+    }
+
+    [Fact]
     public async Task A_run_resumed_after_a_crash_finishes_with_the_same_samples_and_pays_once()
     {
         var reference = NewState();
