@@ -46,7 +46,7 @@ public sealed class ConcurrentRunsTests(LoadAppHostFixture fixture, ITestOutputH
         }
         audits.ForEach(a => output.WriteLine(a.ToString()));
         var openAiRuns = runs.Where(r => r.Spec.Teacher.Kind == TeacherKind.Openai).ToList();
-        var recordedTokens = openAiRuns.Sum(r => r.Usage.TeacherPromptTokens + r.Usage.TeacherCompletionTokens);
+        var recordedTokens = openAiRuns.Sum(r => r.Usage.TeacherTokens);
         fixture.Figures.Record(new ScenarioFigures
         {
             Scenario = "concurrent_runs",

@@ -4,19 +4,19 @@ using Aspire.Hosting.ApplicationModel;
 
 namespace ActiveSynth.Load.Tests;
 
-/// <summary>The console output of resources, as Aspire's <see cref="ResourceLoggerService"/> streams it, kept from the start.</summary>
+/// <summary>The console output of resources, as Aspire's <see cref="ResourceLoggerService"/> streams it (its backlog first), kept for the scan.</summary>
 public sealed class ConsoleLogCapture : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, StringBuilder> _logs = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _watchers = [];
 
-    public void Start(ResourceLoggerService logger, IEnumerable<string> resources)
+    public void Start(ResourceLoggerService logger, IEnumerable<IResource> resources)
     {
         ArgumentNullException.ThrowIfNull(logger);
         foreach (var resource in resources)
         {
-            var buffer = _logs.GetOrAdd(resource, _ => new StringBuilder());
+            var buffer = _logs.GetOrAdd(resource.Name, _ => new StringBuilder());
             _watchers.Add(Task.Run(async () =>
             {
                 try

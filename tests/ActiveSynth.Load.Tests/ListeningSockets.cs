@@ -6,7 +6,8 @@ using System.Net.Sockets;
 namespace ActiveSynth.Load.Tests;
 
 /// <summary>
-/// Linux /proc: the processes of a deployment (found by a marker, a unique folder, in their command line or environment, since
+/// Linux /proc: the processes of a deployment (found by a marker, a unique folder, in their command line, environment or working
+/// directory, since
 /// DCP starts them outside the test's process tree) and the TCP sockets each of them listens on, with the address bound.
 /// </summary>
 public static class ListeningSockets
@@ -23,7 +24,9 @@ public static class ListeningSockets
                 continue;
             }
             var commandLine = Read($"{dir}/cmdline");
-            if (commandLine.Contains(marker, StringComparison.Ordinal) || Read($"{dir}/environ").Contains(marker, StringComparison.Ordinal))
+            // redis-server rewrites its command line (its process title), so it is found by its working directory, its data folder.
+            if (commandLine.Contains(marker, StringComparison.Ordinal) || Read($"{dir}/environ").Contains(marker, StringComparison.Ordinal)
+                || WorkingDirectory(dir).StartsWith(marker, StringComparison.Ordinal))
             {
                 result[pid] = commandLine;
             }
@@ -128,6 +131,18 @@ public static class ListeningSockets
             {
                 yield return target["socket:[".Length..^1];
             }
+        }
+    }
+
+    private static string WorkingDirectory(string procDir)
+    {
+        try
+        {
+            return new DirectoryInfo($"{procDir}/cwd").ResolveLinkTarget(returnFinalTarget: false)?.FullName ?? "";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "";
         }
     }
 

@@ -68,10 +68,11 @@ public sealed class LoadAppHostFixture : IAsyncLifetime
             ],
             cts.Token);
         _app = await builder.BuildAsync(cts.Token);
-        ConsoleLogs.Start(_app.Services.GetRequiredService<ResourceLoggerService>(), ["redis", .. Services]);
-
         var started = Stopwatch.StartNew();
         await _app.StartAsync(cts.Token);
+        string[] watched = ["redis", .. Services];
+        ConsoleLogs.Start(_app.Services.GetRequiredService<ResourceLoggerService>(),
+            _app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Where(r => watched.Contains(r.Name, StringComparer.Ordinal)));
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("redis", cts.Token);
         foreach (var service in Services)
         {
