@@ -37,6 +37,7 @@ public sealed class FakeTeacherServer : IAsyncDisposable
     private long _billedCompletionTokens;
     private int _requests;
     private int _unauthorized;
+    private int _uncapped;
 
     private FakeTeacherServer(WebApplication app) => _app = app;
 
@@ -57,6 +58,15 @@ public sealed class FakeTeacherServer : IAsyncDisposable
 
     /// <summary>While set, every request gets a 500 (an endpoint that is down for good).</summary>
     public bool FailEverything { get; set; }
+
+    /// <summary>
+    /// When above 0, each completion also bills this many hidden reasoning tokens, up to the request's completion cap
+    /// (<c>max_completion_tokens</c> or <c>max_tokens</c>) as a reasoning model does; the visible reply stays the same.
+    /// </summary>
+    public int HiddenReasoningTokens { get; set; }
+
+    /// <summary>Billed completions whose request carried no completion cap.</summary>
+    public int Uncapped => Volatile.Read(ref _uncapped);
 
     public int Requests => Volatile.Read(ref _requests);
 
@@ -127,6 +137,11 @@ public sealed class FakeTeacherServer : IAsyncDisposable
         var reply = await _teacher.GetResponseAsync(messages, new ChatOptions { Seed = seed }, context.RequestAborted);
         var prompt = reply.Usage!.InputTokenCount ?? 0;
         var completion = reply.Usage.OutputTokenCount ?? 0;
+        var cap = request["max_completion_tokens"]?.GetValue<long>() ?? request["max_tokens"]?.GetValue<long>();
+        if (HiddenReasoningTokens > 0)
+        {
+            completion = Math.Max(completion, Math.Min(completion + HiddenReasoningTokens, cap ?? long.MaxValue));
+        }
         var body = new JsonObject
         {
             ["id"] = $"chatcmpl-{Requests}",
@@ -148,6 +163,10 @@ public sealed class FakeTeacherServer : IAsyncDisposable
         Interlocked.Add(ref _billedPromptTokens, prompt);
         Interlocked.Add(ref _billedCompletionTokens, completion);
         _billedBySeed.AddOrUpdate(seed, 1, (_, n) => n + 1);
+        if (cap is null)
+        {
+            Interlocked.Increment(ref _uncapped);
+        }
     }
 
     private static async Task ServeFaultAsync(HttpContext context, Fault fault)

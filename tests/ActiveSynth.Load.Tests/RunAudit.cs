@@ -9,7 +9,8 @@ namespace ActiveSynth.Load.Tests;
 /// </summary>
 public sealed record RunAudit(string RunId, long Budget, long Kept, int DatasetLines, int Duplicates, int Foreign, long Overshoot, IReadOnlyList<string> Problems)
 {
-    public long Lost => Math.Max(0, Budget - Kept);
+    /// <summary>Samples short of a sample budget (0 when the run had none).</summary>
+    public long Lost => Budget > 0 ? Math.Max(0, Budget - Kept) : 0;
 
     public static RunAudit Of(Run run, IReadOnlyList<LineageLine> lineage, int datasetLines)
     {
@@ -39,7 +40,7 @@ public sealed record RunAudit(string RunId, long Budget, long Kept, int DatasetL
         {
             problems.Add($"usage says {kept} samples kept, lineage.jsonl has {lineage.Count}, dataset.jsonl {datasetLines}");
         }
-        var overshoot = Math.Max(0, Math.Max(kept, lineage.Count) - budget);
+        var overshoot = budget > 0 ? Math.Max(0, Math.Max(kept, lineage.Count) - budget) : 0;
         return new RunAudit(run.Id, budget, kept, datasetLines, duplicates, foreign, overshoot, problems);
     }
 
