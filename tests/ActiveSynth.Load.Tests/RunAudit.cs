@@ -9,17 +9,21 @@ namespace ActiveSynth.Load.Tests;
 /// </summary>
 public sealed record RunAudit(string RunId, long Budget, long Kept, int DatasetLines, int Duplicates, int Foreign, long Overshoot, IReadOnlyList<string> Problems)
 {
+    public IReadOnlyList<string> SampleIds { get; init; } = [];
+
     /// <summary>Samples short of a sample budget (0 when the run had none).</summary>
     public long Lost => Budget > 0 ? Math.Max(0, Budget - Kept) : 0;
 
-    public static RunAudit Of(Run run, IReadOnlyList<LineageLine> lineage, int datasetLines)
+    public static RunAudit Of(Run run, IReadOnlyList<LineageLine> lineage, IReadOnlyList<string> datasetQuestions)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(lineage);
         var problems = new List<string>();
         var seeds = run.Spec.Task.SeedItems.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var duplicates = CountDuplicates(lineage.Select(l => l.SampleId), "sample id", problems)
-            + CountDuplicates(lineage.SelectMany(l => l.TeacherCallIds), "teacher call id", problems);
+            + CountDuplicates(lineage.SelectMany(l => l.TeacherCallIds), "teacher call id", problems)
+            + CountDuplicates(datasetQuestions, "question", problems);
+        var datasetLines = datasetQuestions.Count;
         var foreign = 0;
         foreach (var line in lineage)
         {
@@ -41,7 +45,7 @@ public sealed record RunAudit(string RunId, long Budget, long Kept, int DatasetL
             problems.Add($"usage says {kept} samples kept, lineage.jsonl has {lineage.Count}, dataset.jsonl {datasetLines}");
         }
         var overshoot = budget > 0 ? Math.Max(0, Math.Max(kept, lineage.Count) - budget) : 0;
-        return new RunAudit(run.Id, budget, kept, datasetLines, duplicates, foreign, overshoot, problems);
+        return new RunAudit(run.Id, budget, kept, datasetLines, duplicates, foreign, overshoot, problems) { SampleIds = [.. lineage.Select(l => l.SampleId)] };
     }
 
     private static int CountDuplicates(IEnumerable<string> ids, string what, List<string> problems)

@@ -43,11 +43,16 @@ public sealed class RunDriver(LoadAppHostFixture fixture)
         return [.. lines.Where(l => l.Length > 0).Select(LineageLine.Parse)];
     }
 
-    /// <summary>The number of samples in the run's dataset.jsonl.</summary>
-    public async Task<int> CountDatasetAsync(string runId)
+    /// <summary>The questions of the run's dataset.jsonl, one per kept sample.</summary>
+    public async Task<IReadOnlyList<string>> ReadDatasetQuestionsAsync(string runId)
     {
         var path = Path.Combine(fixture.ArtifactsRoot, "runs", runId, "dataset.jsonl");
-        return (await File.ReadAllLinesAsync(path)).Count(l => l.Length > 0);
+        var lines = await File.ReadAllLinesAsync(path);
+        return [.. lines.Where(l => l.Length > 0).Select(l =>
+        {
+            using var doc = JsonDocument.Parse(l);
+            return doc.RootElement.GetProperty("question").GetString()!;
+        })];
     }
 
     private static DateTime Deadline(int seconds = 15) => DateTime.UtcNow.AddSeconds(seconds);

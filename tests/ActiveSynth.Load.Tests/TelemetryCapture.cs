@@ -17,15 +17,14 @@ public static class TelemetryCapture
         using var http = new HttpClient { BaseAddress = fixture.DashboardUrl, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("x-api-key", fixture.DashboardApiKey);
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        foreach (var resource in LoadAppHostFixture.Services)
+        var paths = LoadAppHostFixture.Services
+            .SelectMany(resource => new[] { "logs", "traces", "spans" }.Select(api => $"/api/telemetry/{api}?resource={resource}&limit=100000"))
+            .Append("/api/telemetry/resources");
+        foreach (var path in paths)
         {
-            foreach (var api in new[] { "logs", "traces", "spans" })
-            {
-                var path = $"/api/telemetry/{api}?resource={resource}&limit=100000";
-                using var response = await http.GetAsync(path);
-                var text = await response.Content.ReadAsStringAsync();
-                documents.Add(new Document($"dashboard {path} ({(int)response.StatusCode})", response.IsSuccessStatusCode ? text : ""));
-            }
+            using var response = await http.GetAsync(path);
+            var text = await response.Content.ReadAsStringAsync();
+            documents.Add(new Document($"dashboard {path} ({(int)response.StatusCode})", response.IsSuccessStatusCode ? text : ""));
         }
         foreach (var (resource, text) in fixture.ConsoleLogs.Snapshot())
         {

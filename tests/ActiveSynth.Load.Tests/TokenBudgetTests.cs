@@ -48,7 +48,7 @@ public sealed class TokenBudgetTests(LoadAppHostFixture fixture, ITestOutputHelp
         Assert.True(finished is not null, $"run {runId} did not finish within 3 minutes; the endpoint saw {billed}");
         var runs = new RunDriver(fixture);
         var run = await runs.GetAsync(runId);
-        var audit = RunAudit.Of(run, await runs.ReadLineageAsync(runId), await runs.CountDatasetAsync(runId));
+        var audit = RunAudit.Of(run, await runs.ReadLineageAsync(runId), await runs.ReadDatasetQuestionsAsync(runId));
         output.WriteLine($"{runId}: {run.State} ({run.StopReason}{run.FailureReason}) in {duration.TotalSeconds:0.0} s, usage {run.Usage}; endpoint: {billed}, {uncapped} uncapped");
         output.WriteLine(audit.ToString());
         fixture.Figures.Record(new ScenarioFigures
