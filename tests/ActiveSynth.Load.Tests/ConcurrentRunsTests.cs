@@ -21,7 +21,7 @@ public sealed class ConcurrentRunsTests(LoadAppHostFixture fixture, ITestOutputH
     public async Task Eight_concurrent_runs_complete_with_isolated_datasets_and_their_own_budgets()
     {
         fixture.Teacher.ClearFaults();
-        fixture.Teacher.FailEverything = false;
+        fixture.Teacher.PermanentFault = null;
         var before = fixture.Teacher.Snapshot();
         var batch = Guid.NewGuid().ToString("N")[..6];
         var plans = Enumerable.Range(0, 8).Select(i => (

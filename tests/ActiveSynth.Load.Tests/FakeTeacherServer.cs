@@ -19,8 +19,8 @@ namespace ActiveSynth.Load.Tests;
 /// <summary>
 /// A real OpenAI-compatible chat-completions server (Kestrel on 127.0.0.1, a free port) for the deployment's Teacher service.
 /// Replies come from the embedded teacher, so they are valid questions and solutions of the seed's family, with usage like an
-/// endpoint's. Faults are played one per request from a queue (429 with Retry-After, 500, a hang, malformed JSON), or on every
-/// request while <see cref="FailEverything"/> is set. It bills like a provider: a completion is billed once its full body has
+/// endpoint's. Faults are played one per request from a queue (429 with Retry-After, 500, a hang, malformed JSON, 401), or on every
+/// request while <see cref="PermanentFault"/> is set. It bills like a provider: a completion is billed once its full body has
 /// been written, and it counts how often the same call (the request's seed, unique per call) was billed.
 /// </summary>
 public sealed class FakeTeacherServer : IAsyncDisposable
@@ -47,6 +47,7 @@ public sealed class FakeTeacherServer : IAsyncDisposable
         ServerError,
         Hang,
         MalformedJson,
+        KeyRevoked,
     }
 
     public Uri Endpoint { get; private set; } = null!;
@@ -56,8 +57,8 @@ public sealed class FakeTeacherServer : IAsyncDisposable
 
     public string ConnectionString => $"Endpoint={Endpoint};Key={Key};Model={Model}";
 
-    /// <summary>While set, every request gets a 500 (an endpoint that is down for good).</summary>
-    public bool FailEverything { get; set; }
+    /// <summary>While set, every request gets this fault (an endpoint that is down, hangs, answers garbage or refuses the key for good).</summary>
+    public Fault? PermanentFault { get; set; }
 
     /// <summary>
     /// When above 0, each completion also bills this many hidden reasoning tokens, up to the request's completion cap
@@ -123,7 +124,7 @@ public sealed class FakeTeacherServer : IAsyncDisposable
             await context.Response.WriteAsJsonAsync(new { error = new { message = "Incorrect API key provided", type = "invalid_request_error" } });
             return;
         }
-        Fault? fault = FailEverything ? Fault.ServerError : _faults.TryDequeue(out var queued) ? queued : null;
+        var fault = PermanentFault ?? (_faults.TryDequeue(out var queued) ? queued : null);
         if (fault is { } f)
         {
             _faultsServed.AddOrUpdate(f, 1, (_, n) => n + 1);
@@ -191,6 +192,10 @@ public sealed class FakeTeacherServer : IAsyncDisposable
                 {
                     // The client gave up (its attempt timeout): nothing is billed.
                 }
+                break;
+            case Fault.KeyRevoked:
+                context.Response.StatusCode = 401;
+                await context.Response.WriteAsJsonAsync(new { error = new { message = "The API key was revoked", type = "invalid_request_error" } });
                 break;
             default:
                 context.Response.ContentType = "application/json";

@@ -16,7 +16,7 @@ public sealed class SecretScanTests(LoadAppHostFixture fixture, ITestOutputHelpe
     {
         var runs = new RunDriver(fixture);
         var runId = $"load-scan-{Guid.NewGuid():N}"[..22];
-        fixture.Teacher.FailEverything = false;
+        fixture.Teacher.PermanentFault = null;
         fixture.Teacher.Enqueue(Fault.RateLimited, 1);
         fixture.Teacher.Enqueue(Fault.ServerError, 1);
         fixture.Teacher.Enqueue(Fault.MalformedJson, 1);

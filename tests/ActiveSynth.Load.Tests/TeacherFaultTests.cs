@@ -20,7 +20,7 @@ public sealed class TeacherFaultTests(LoadAppHostFixture fixture, ITestOutputHel
     {
         var teacher = fixture.Teacher;
         teacher.ClearFaults();
-        teacher.FailEverything = false;
+        teacher.PermanentFault = null;
         var before = teacher.Snapshot();
         teacher.Enqueue(Fault.RateLimited, 10);
         teacher.Enqueue(Fault.ServerError, 6);
@@ -71,14 +71,20 @@ public sealed class TeacherFaultTests(LoadAppHostFixture fixture, ITestOutputHel
         Assert.True(billed.Tokens == recordedTokens, $"the endpoint billed {billed.Tokens} tokens ({billed.PromptTokens}+{billed.CompletionTokens}) but the run recorded {recordedTokens}");
     }
 
-    [Fact]
-    public async Task A_run_whose_endpoint_fails_for_good_fails_promptly_saying_the_budget_cannot_be_met()
+    [Theory]
+    [InlineData(Fault.ServerError)]
+    [InlineData(Fault.RateLimited)]
+    [InlineData(Fault.Hang)]
+    [InlineData(Fault.MalformedJson)]
+    [InlineData(Fault.KeyRevoked)]
+    public async Task A_run_whose_endpoint_fails_for_good_fails_promptly_saying_the_budget_cannot_be_met(Fault fault)
     {
         var teacher = fixture.Teacher;
+        teacher.ClearFaults();
         var before = teacher.Snapshot();
         var runId = $"load-down-{Guid.NewGuid():N}"[..22];
         var started = Stopwatch.StartNew();
-        teacher.FailEverything = true;
+        teacher.PermanentFault = fault;
         RunFinished? finished;
         try
         {
@@ -87,14 +93,14 @@ public sealed class TeacherFaultTests(LoadAppHostFixture fixture, ITestOutputHel
         }
         finally
         {
-            teacher.FailEverything = false;
+            teacher.PermanentFault = null;
         }
         var duration = started.Elapsed;
         var billed = teacher.Snapshot().Since(before);
         Run? run = finished is null ? null : await _runs.GetAsync(runId);
         fixture.Figures.Record(new ScenarioFigures
         {
-            Scenario = "teacher_down",
+            Scenario = $"teacher_down_{fault}",
             FaultsInjected = billed.Faults,
             FaultsByKind = billed.FaultsServed.ToDictionary(p => p.Key.ToString(), p => p.Value),
             Runs = 1,
@@ -111,7 +117,7 @@ public sealed class TeacherFaultTests(LoadAppHostFixture fixture, ITestOutputHel
             DurationSeconds = Math.Round(duration.TotalSeconds, 1),
         });
 
-        Assert.True(run is not null, $"run {runId} was still going 3 minutes after its endpoint went down for good (the endpoint answered {billed.Faults} requests with 500)");
+        Assert.True(run is not null, $"run {runId} was still going 3 minutes after its endpoint went down for good ({billed.Faults} requests answered with {fault})");
         output.WriteLine($"{runId}: {run.State} after {duration.TotalSeconds:0.0} s: '{run.FailureReason}', usage {run.Usage}, endpoint: {billed}");
         Assert.Equal(RunState.Failed, run.State);
         Assert.Contains("teacher", run.FailureReason, StringComparison.OrdinalIgnoreCase);

@@ -20,7 +20,7 @@ public sealed class TokenBudgetTests(LoadAppHostFixture fixture, ITestOutputHelp
     {
         var teacher = fixture.Teacher;
         teacher.ClearFaults();
-        teacher.FailEverything = false;
+        teacher.PermanentFault = null;
         var before = teacher.Snapshot();
         var uncappedBefore = teacher.Uncapped;
         teacher.Enqueue(Fault.RateLimited, 3);
