@@ -5,6 +5,7 @@ using Aspire.Hosting.Testing;
 using ActiveSynth.Contracts.V1;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ActiveSynth.Load.Tests;
 
@@ -26,6 +27,8 @@ public sealed class LoadAppHostFixture : IAsyncLifetime
     public FakeTeacherServer Teacher { get; private set; } = null!;
 
     public ConsoleLogCapture ConsoleLogs { get; } = new();
+
+    public AppHostLogCapture AppHostLogs { get; } = new();
 
     public Figures Figures { get; } = new();
 
@@ -67,6 +70,7 @@ public sealed class LoadAppHostFixture : IAsyncLifetime
                 "--Teacher:Retry:AttemptTimeout=00:00:02",
             ],
             cts.Token);
+        builder.Services.AddLogging(logging => logging.AddProvider(AppHostLogs));
         _app = await builder.BuildAsync(cts.Token);
         var started = Stopwatch.StartNew();
         await _app.StartAsync(cts.Token);

@@ -41,14 +41,19 @@ public sealed class SecretScanTests(LoadAppHostFixture fixture, ITestOutputHelpe
         var dashboardChars = documents.Where(d => d.Source.StartsWith("dashboard", StringComparison.Ordinal)).Sum(d => (long)d.Text.Length);
         var consoleChars = documents.Where(d => d.Source.StartsWith("console", StringComparison.Ordinal)).Sum(d => (long)d.Text.Length);
         var reportChars = documents.Where(d => d.Source.StartsWith("report", StringComparison.Ordinal)).Sum(d => (long)d.Text.Length);
-        output.WriteLine($"scanned {dashboardChars} chars of dashboard telemetry, {consoleChars} of console logs, {reportChars} of reports");
+        output.WriteLine($"scanned {dashboardChars} chars of dashboard telemetry, {consoleChars} of console logs, {reportChars} of reports, " +
+            $"{documents.Single(d => d.Source == "apphost log").Text.Length} of the AppHost's log");
         Assert.True(Covers(documents, runId), $"the captured telemetry never mentions run {runId}: the scan would not cover what the run logged");
         Assert.True(dashboardChars > 50_000, $"only {dashboardChars} chars of dashboard telemetry were captured");
         Assert.True(consoleChars > 2_000, $"only {consoleChars} chars of console logs were captured");
         Assert.True(reportChars > 1_000, $"only {reportChars} chars of report files were captured");
+        var appHostChars = documents.Single(d => d.Source == "apphost log").Text.Length;
+        Assert.True(appHostChars > 2_000, $"only {appHostChars} chars of the AppHost's own log were captured");
         Assert.All(LoadAppHostFixture.Services, s => Assert.True(
             documents.Any(d => d.Source == $"console log of {s}" && d.Text.Length > 0), $"no console output of {s} was captured"));
 
+        // The control: the matcher finds a secret where one is.
+        Assert.NotEmpty(TelemetryCapture.Find([new TelemetryCapture.Document("control", $"Authorization: Bearer {fixture.Teacher.Key}")], fixture.Teacher.Key, "key"));
         var leaks = TelemetryCapture.Find(documents, fixture.Teacher.Key, "teacher key")
             .Concat(TelemetryCapture.Find(documents, fixture.RedisPassword(), "redis password")).ToList();
         Assert.True(leaks.Count == 0, "secrets leaked:\n" + string.Join("\n", leaks));

@@ -3,8 +3,9 @@ using System.Net.Http.Headers;
 namespace ActiveSynth.Load.Tests;
 
 /// <summary>
-/// Everything the deployment has said, as text to scan: structured logs and traces from the dashboard's telemetry API (per
-/// resource), each resource's console output, and the text files of the run reports under the artifact directory.
+/// Everything the deployment has said, as text to scan: structured logs, traces and spans from the dashboard's telemetry API
+/// (per resource) and its resource list, the AppHost's own log, each resource's console output, and the text files of the run
+/// reports under the artifact directory.
 /// </summary>
 public static class TelemetryCapture
 {
@@ -26,6 +27,7 @@ public static class TelemetryCapture
             var text = await response.Content.ReadAsStringAsync();
             documents.Add(new Document($"dashboard {path} ({(int)response.StatusCode})", response.IsSuccessStatusCode ? text : ""));
         }
+        documents.Add(new Document("apphost log", fixture.AppHostLogs.Snapshot()));
         foreach (var (resource, text) in fixture.ConsoleLogs.Snapshot())
         {
             documents.Add(new Document($"console log of {resource}", text));
