@@ -12,7 +12,7 @@ namespace ActiveSynth.Load.Tests;
 /// <summary>
 /// One real deployment for the whole suite: a redis-server (executable mode, data in a temp folder), the four services as real
 /// processes, the dashboard with its telemetry API, and as the OpenAI-compatible teacher a <see cref="FakeTeacherServer"/> this
-/// fixture starts first. Retries are tightened (2 s attempt timeout, short backoff) so a hang costs seconds, not minutes.
+/// fixture starts first. Retries are tightened (3 s attempt timeout, short backoff) so a hang costs seconds, not minutes.
 /// Every resource's console log is captured from the start for the secret scan.
 /// </summary>
 public sealed class LoadAppHostFixture : IAsyncLifetime
@@ -67,7 +67,7 @@ public sealed class LoadAppHostFixture : IAsyncLifetime
                 "--Teacher:Retry:BaseDelay=00:00:00.100",
                 "--Teacher:Retry:MaxDelay=00:00:01",
                 "--Teacher:Retry:MaxRetryAfter=00:00:02",
-                "--Teacher:Retry:AttemptTimeout=00:00:02",
+                "--Teacher:Retry:AttemptTimeout=00:00:03",
             ],
             cts.Token);
         builder.Services.AddLogging(logging => logging.AddProvider(AppHostLogs));
