@@ -6,18 +6,24 @@ public static class TeacherEndpoint
 {
     public const string ConnectionName = "teacher";
 
+    /// <summary>Name of the secret parameter resource that holds the connection string (not "teacher": that is the service's name).</summary>
+    public const string ParameterName = "teacher-endpoint";
+
     /// <summary>
-    /// An OpenAI-compatible teacher (`Endpoint=…;Key=…;Model=…`) from <c>ConnectionStrings:teacher</c>, passed to the
-    /// Teacher service as a connection string: Aspire treats it as a secret (masked in the dashboard). Without it,
-    /// runs use the embedded teacher.
+    /// An OpenAI-compatible teacher (`Endpoint=…;Key=…;Model=…`) from <c>ConnectionStrings:teacher</c>, passed to the Teacher service
+    /// as its <c>ConnectionStrings__teacher</c> through a secret parameter (masked in the dashboard, a placeholder in the manifest).
+    /// The parameter cannot be named "teacher" like the connection: resource names are unique and the service is "teacher".
+    /// Without the setting, runs use the embedded teacher.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithTeacherEndpoint(this IResourceBuilder<ProjectResource> teacher)
     {
         var builder = teacher.ApplicationBuilder;
-        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionName)))
+        var key = $"ConnectionStrings:{ConnectionName}";
+        if (string.IsNullOrWhiteSpace(builder.Configuration[key]))
         {
             return teacher;
         }
-        return teacher.WithReference(builder.AddConnectionString(ConnectionName));
+        var connection = builder.AddParameterFromConfiguration(ParameterName, key, secret: true);
+        return teacher.WithEnvironment($"ConnectionStrings__{ConnectionName}", connection);
     }
 }

@@ -185,7 +185,25 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             Record(state, finished, result, overgenerate);
         }
         Collect(state, overgenerate);
+        ThrowIfTheTeacherFailedEverything(state, work.Count);
         state.Stage = overgenerate ? LoopStage.Score : LoopStage.Train;
+    }
+
+    /// <summary>
+    /// A round whose every generation failed with a teacher error kept nothing and would be repeated identically round after round
+    /// (a run bounded only by its sample budget would never end): the run fails, saying why, instead.
+    /// </summary>
+    private static void ThrowIfTheTeacherFailedEverything(RunState state, int planned)
+    {
+        var records = state.Generated.Values.ToList();
+        if (planned == 0 || records.Count < planned || !records.All(r => r.Sample is null && TeacherUnavailableException.IsTeacherError(r.Drop?.Reason)))
+        {
+            return;
+        }
+        var kinds = string.Join(", ", records.Select(r => r.Drop?.Detail).Where(d => !string.IsNullOrWhiteSpace(d)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        throw new TeacherUnavailableException(
+            $"the teacher failed all {records.Count} generations of the round ({(kinds.Length > 0 ? kinds : "teacher error")}); " +
+            "no sample could be kept, so the budget cannot be met");
     }
 
     private async Task<(GenerationWork, GenerationResult)> GenerateOneAsync(string runId, GenerationWork work, CancellationToken ct) =>

@@ -41,8 +41,25 @@ public static class RunSpecMapper
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        var completion = spec.Teacher is { MaxCompletionTokens: > 0 } t ? t.MaxCompletionTokens : options.DefaultMaxCompletionTokens;
-        var tokens = 2L * (options.ReservationPromptTokens + completion);
+        var tokens = 2L * (options.ReservationPromptTokens + MaxCompletionTokens(spec, options));
         return new BudgetAmount(1, 2, tokens, tokens / 1000.0 * options.ReservationCostPer1KTokens);
     }
+
+    /// <summary>
+    /// The teacher spec sent with each generation request: the run's, with <c>max_completion_tokens</c> set to what
+    /// <see cref="Reservation"/> reserved when the run left it 0. Without the cap the endpoint would write (and bill) as much
+    /// as it likes (a reasoning model bills hidden tokens up to its own default), and settled spending could pass the budget
+    /// that the reservation was meant to guard.
+    /// </summary>
+    public static TeacherSpec TeacherForRequests(RunSpec spec, SelectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        var teacher = spec.Teacher?.Clone() ?? new TeacherSpec();
+        teacher.MaxCompletionTokens = MaxCompletionTokens(spec, options);
+        return teacher;
+    }
+
+    private static int MaxCompletionTokens(RunSpec spec, SelectionOptions options) =>
+        spec.Teacher is { MaxCompletionTokens: > 0 } t ? t.MaxCompletionTokens : options.DefaultMaxCompletionTokens;
 }

@@ -77,6 +77,7 @@ public sealed class StreamLoopWorkers(RunWorkContext run, IStreamPublisher publi
         using var activity = run.Tracer.StartStage(work.Round, "generate");
         activity?.SetTag("activesynth.slot", work.Slot);
         var overgenerate = run.Spec.Mode == Contracts.V1.GenerationMode.Overgenerate;
+        var teacher = RunSpecMapper.TeacherForRequests(run.Spec, options);
         var request = new GenerateRequest
         {
             RunId = run.RunId,
@@ -91,7 +92,7 @@ public sealed class StreamLoopWorkers(RunWorkContext run, IStreamPublisher publi
                 TeacherTokens = work.Reserved.TeacherTokens,
                 CostUsd = work.Reserved.CostUsd,
             },
-            Teacher = run.Spec.Teacher ?? new TeacherSpec(),
+            Teacher = teacher,
             Slot = work.Slot,
             Lineage = new SampleLineage
             {

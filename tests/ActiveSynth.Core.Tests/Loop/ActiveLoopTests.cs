@@ -48,6 +48,34 @@ public sealed class ActiveLoopTests
     }
 
     [Fact]
+    public async Task A_teacher_that_fails_every_generation_of_a_round_fails_the_run_instead_of_looping_for_ever()
+    {
+        var workers = new ScriptedWorkers { TeacherDown = true };
+        var state = NewState();
+
+        var error = await Assert.ThrowsAsync<TeacherUnavailableException>(
+            () => RunAsync(Settings(strategy: "random", m: 4, budget: new BudgetLimits(MaxSamples: 8)), workers, new RecordingObserver(), state));
+
+        Assert.Equal(RunStatus.Failed, state.Status);
+        Assert.Contains("the teacher failed all 4 generations of the round (http 500)", state.FailureReason);
+        Assert.Contains("budget cannot be met", state.FailureReason);
+        Assert.Equal(0, state.Spent.Samples);
+        Assert.Equal(4, workers.GenerateCalls.Count);
+        Assert.Equal(4, state.Drops.Count);
+        Assert.EndsWith(error.Message, state.FailureReason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("DROP_REASON_TEACHER_ERROR", true)]
+    [InlineData("TeacherError", true)]
+    [InlineData("teacher_error", true)]
+    [InlineData("DROP_REASON_EMPTY", false)]
+    [InlineData("no_final_answer", false)]
+    [InlineData(null, false)]
+    public void Teacher_errors_are_recognised_in_every_spelling_workers_use(string? reason, bool expected) =>
+        Assert.Equal(expected, TeacherUnavailableException.IsTeacherError(reason));
+
+    [Fact]
     public async Task Loss_high_picks_the_hardest_seeds_and_records_the_selection()
     {
         var state = NewState();

@@ -18,6 +18,9 @@ internal sealed class ScriptedWorkers : ILoopWorkers
 
     public long TokensPerGeneration { get; init; } = 100;
 
+    /// <summary>Every generation fails with a teacher error (an endpoint that is down); nothing is charged.</summary>
+    public bool TeacherDown { get; init; }
+
     /// <summary>Generations slower than zero make parallel calls overlap, as real teacher calls do.</summary>
     public TimeSpan GenerationDelay { get; init; } = TimeSpan.FromMilliseconds(1);
 
@@ -50,6 +53,10 @@ internal sealed class ScriptedWorkers : ILoopWorkers
         {
             await Task.Delay(GenerationDelay, ct);
             var n = Interlocked.Increment(ref _generations);
+            if (TeacherDown)
+            {
+                return new GenerationResult(null, "DROP_REASON_TEACHER_ERROR", "http 500", new BudgetAmount(0, 2, 0, 0), [$"{key}/q"]);
+            }
             var spent = new BudgetAmount(0, 2, TokensPerGeneration, 0.001);
             if (DropEvery > 0 && n % DropEvery == 0)
             {

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ActiveSynth.Core.Tasks;
+using ActiveSynth.Teachers.Embedded;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ActiveSynth.Load.Tests;
+
+/// <summary>
+/// A real OpenAI-compatible chat-completions server (Kestrel on 127.0.0.1, a free port) for the deployment's Teacher service.
+/// Replies come from the embedded teacher, so they are valid questions and solutions of the seed's family, with usage like an
+/// endpoint's. Faults are played one per request from a queue (429 with Retry-After, 500, a hang, malformed JSON, 401), or on every
+/// request while <see cref="PermanentFault"/> is set. It bills like a provider: a completion is billed once its full body has
+/// been written, and it counts how often the same call (the request's seed, unique per call) was billed.
+/// </summary>
+public sealed class FakeTeacherServer : IAsyncDisposable
+{
+    public const string Model = "fake-load-model";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly ConcurrentDictionary<Fault, int> _faultsServed = new();
+    private readonly ConcurrentDictionary<long, int> _billedBySeed = new();
+    private readonly EmbeddedTeacherChatClient _teacher = new(TaskFamilyRegistry.Default, new EmbeddedTeacherOptions { ModelId = Model });
+    private long _billedCompletions;
+    private long _billedPromptTokens;
+    private long _billedCompletionTokens;
+    private int _requests;
+    private int _unauthorized;
+    private int _uncapped;
+
+    private FakeTeacherServer(WebApplication app) => _app = app;
+
+    public enum Fault
+    {
+        RateLimited,
+        ServerError,
+        Hang,
+        MalformedJson,
+        KeyRevoked,
+    }
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>The API key the deployment must send; a secret that must never show in logs, traces or reports.</summary>
+    public string Key { get; } = $"sk-load-{Guid.NewGuid():N}";
+
+    public string ConnectionString => $"Endpoint={Endpoint};Key={Key};Model={Model}";
+
+    /// <summary>While set, every request gets this fault (an endpoint that is down, hangs, answers garbage or refuses the key for good).</summary>
+    public Fault? PermanentFault { get; set; }
+
+    /// <summary>
+    /// When above 0, each completion also bills this many hidden reasoning tokens, up to the request's completion cap
+    /// (<c>max_completion_tokens</c> or <c>max_tokens</c>) as a reasoning model does; the visible reply stays the same.
+    /// </summary>
+    public int HiddenReasoningTokens { get; set; }
+
+    /// <summary>Billed completions whose request carried no completion cap.</summary>
+    public int Uncapped => Volatile.Read(ref _uncapped);
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Requests without the right <c>Authorization: Bearer</c> key (answered 401).</summary>
+    public int Unauthorized => Volatile.Read(ref _unauthorized);
+
+    public static async Task<FakeTeacherServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new FakeTeacherServer(app);
+        app.MapPost("/v1/chat/completions", server.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Endpoint = new Uri(address.TrimEnd('/') + "/v1");
+        return server;
+    }
+
+    public void Enqueue(Fault fault, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _faults.Enqueue(fault);
+        }
+    }
+
+    /// <summary>Faults still queued (not yet served).</summary>
+    public int FaultsQueued => _faults.Count;
+
+    public void ClearFaults() => _faults.Clear();
+
+    public Billing Snapshot() => new(
+        Interlocked.Read(ref _billedCompletions),
+        Interlocked.Read(ref _billedPromptTokens),
+        Interlocked.Read(ref _billedCompletionTokens),
+        _billedBySeed.Values.Sum(n => n - 1),
+        _faultsServed.ToDictionary(p => p.Key, p => p.Value));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        if (context.Request.Headers.Authorization.ToString() != $"Bearer {Key}")
+        {
+            Interlocked.Increment(ref _unauthorized);
+            context.Response.StatusCode = 401;
+            await context.Response.WriteAsJsonAsync(new { error = new { message = "Incorrect API key provided", type = "invalid_request_error" } });
+            return;
+        }
+        var fault = PermanentFault ?? (_faults.TryDequeue(out var queued) ? queued : null);
+        if (fault is { } f)
+        {
+            _faultsServed.AddOrUpdate(f, 1, (_, n) => n + 1);
+            await ServeFaultAsync(context, f);
+            return;
+        }
+        var request = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var messages = request!["messages"]!.AsArray()
+            .Select(m => new ChatMessage(new ChatRole(m!["role"]!.GetValue<string>()), m["content"]!.GetValue<string>())).ToList();
+        var seed = request["seed"]?.GetValue<long>() ?? 0;
+        var reply = await _teacher.GetResponseAsync(messages, new ChatOptions { Seed = seed }, context.RequestAborted);
+        var prompt = reply.Usage!.InputTokenCount ?? 0;
+        var completion = reply.Usage.OutputTokenCount ?? 0;
+        var cap = request["max_completion_tokens"]?.GetValue<long>() ?? request["max_tokens"]?.GetValue<long>();
+        if (HiddenReasoningTokens > 0)
+        {
+            completion = Math.Max(completion, Math.Min(completion + HiddenReasoningTokens, cap ?? long.MaxValue));
+        }
+        var body = new JsonObject
+        {
+            ["id"] = $"chatcmpl-{Requests}",
+            ["object"] = "chat.completion",
+            ["created"] = 1_700_000_000,
+            ["model"] = Model,
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply.Text },
+                ["finish_reason"] = "stop",
+            }),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion },
+        };
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body.ToJsonString(JsonSerializerOptions.Default), context.RequestAborted);
+        await context.Response.CompleteAsync();
+        Interlocked.Increment(ref _billedCompletions);
+        Interlocked.Add(ref _billedPromptTokens, prompt);
+        Interlocked.Add(ref _billedCompletionTokens, completion);
+        _billedBySeed.AddOrUpdate(seed, 1, (_, n) => n + 1);
+        if (cap is null)
+        {
+            Interlocked.Increment(ref _uncapped);
+        }
+    }
+
+    private static async Task ServeFaultAsync(HttpContext context, Fault fault)
+    {
+        switch (fault)
+        {
+            case Fault.RateLimited:
+                context.Response.StatusCode = 429;
+                context.Response.Headers.RetryAfter = "1";
+                await context.Response.WriteAsJsonAsync(new { error = new { message = "Rate limit reached", type = "rate_limit" } });
+                break;
+            case Fault.ServerError:
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsJsonAsync(new { error = new { message = "upstream failure", type = "server_error" } });
+                break;
+            case Fault.Hang:
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up (its attempt timeout): nothing is billed.
+                }
+                break;
+            case Fault.KeyRevoked:
+                context.Response.StatusCode = 401;
+                await context.Response.WriteAsJsonAsync(new { error = new { message = "The API key was revoked", type = "invalid_request_error" } });
+                break;
+            default:
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"id\": \"chatcmpl-x\", \"choices\": [ {\"message\": ");
+                break;
+        }
+    }
+
+    /// <summary>What the server billed so far and which faults it served.</summary>
+    public sealed record Billing(long Completions, long PromptTokens, long CompletionTokens, int ChargedTwice, IReadOnlyDictionary<Fault, int> FaultsServed)
+    {
+        public long Tokens => PromptTokens + CompletionTokens;
+
+        public int Faults => FaultsServed.Values.Sum();
+
+        public Billing Since(Billing before) => new(Completions - before.Completions, PromptTokens - before.PromptTokens,
+            CompletionTokens - before.CompletionTokens, ChargedTwice - before.ChargedTwice,
+            FaultsServed.ToDictionary(p => p.Key, p => p.Value - before.FaultsServed.GetValueOrDefault(p.Key)));
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Completions} completions, {PromptTokens}+{CompletionTokens} tokens, charged twice {ChargedTwice}, faults {string.Join(" ", FaultsServed.Select(p => $"{p.Key}={p.Value}"))}");
+    }
+}
