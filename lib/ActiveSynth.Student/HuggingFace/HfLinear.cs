@@ -48,7 +48,7 @@ public sealed class HfLinear : nn.Module<Tensor, Tensor>
     public int LoraRank { get; private set; }
 
     /// <summary>LoRA A (r,in) and B (out,r), or null without an adapter.</summary>
-    public (Tensor A, Tensor B)? Lora => lora_A is null || lora_B is null ? null : (lora_A.weight!, lora_B.weight!);
+    public (M.Parameter A, M.Parameter B)? Lora => lora_A is null || lora_B is null ? null : (lora_A.weight!, lora_B.weight!);
 
     /// <summary>Adds a LoRA adapter (A Kaiming-uniform, B zeros) in the weight's dtype and device.</summary>
     public void AttachLora(int rank, double alpha, double dropout)

@@ -55,6 +55,9 @@ public sealed class HfStudent : IScoringStudent, IDisposable
     /// <summary>Decoding stops at any of these: config.json's eos_token_id(s) and the end-of-turn token.</summary>
     public IReadOnlyList<int> StopTokenIds { get; }
 
+    /// <summary>The LoRA adapter's settings once one is attached (<see cref="LoraAdapter"/>); null = base weights only.</summary>
+    public LoraSettings? AttachedLora { get; internal set; }
+
     /// <summary>Longest prompt + answer in tokens.</summary>
     public int Context { get; }
 
