@@ -70,7 +70,7 @@ public static class HfGreedyDecoder
             var tokenIds = new long[batch * steps];
             var stepLogits = new List<Tensor>(steps);
             using var cache = useKvCache ? new HfKvCache(net.LayerCount) : null;
-            var logits = net.Forward(prompt, promptPositions, PrefixMask(valid, promptLength, device), cache, out _).select(1, promptLength - 1);
+            var logits = net.Logits(net.ForwardHidden(prompt, promptPositions, PrefixMask(valid, promptLength, device), cache).select(1, promptLength - 1));
             var current = promptPositions.select(1, promptLength - 1);
             var rows = new RowState[batch];
             var live = batch;
@@ -101,14 +101,14 @@ public static class HfGreedyDecoder
                 if (cache is not null)
                 {
                     var stepMask = valid.narrow(1, 0, at + 1).unsqueeze(1).unsqueeze(1);
-                    next = net.Forward(token.unsqueeze(1), current.unsqueeze(1), stepMask, cache, out _).select(1, 0);
+                    next = net.Logits(net.ForwardHidden(token.unsqueeze(1), current.unsqueeze(1), stepMask, cache).select(1, 0));
                 }
                 else
                 {
                     var generated = tensor(tokenIds, [batch, steps], device: device).narrow(1, 0, s + 1);
                     var sequence = cat([prompt, generated], 1);
                     var positions = cat([promptPositions, current.unsqueeze(1) - arange(s, -1, -1, device: device).unsqueeze(0)], 1);
-                    next = net.Forward(sequence, positions, PrefixMask(valid, at + 1, device), null, out _).select(1, at);
+                    next = net.Logits(net.ForwardHidden(sequence, positions, PrefixMask(valid, at + 1, device), null).select(1, at));
                 }
                 logits = next.MoveToOuterDisposeScope();
             }

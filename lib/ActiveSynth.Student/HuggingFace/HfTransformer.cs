@@ -48,13 +48,27 @@ public sealed class HfCausalLm : nn.Module
     /// </summary>
     public Tensor Forward(Tensor ids, Tensor positions, Tensor? mask, HfKvCache? cache, out Tensor hidden)
     {
+        hidden = ForwardHidden(ids, positions, mask, cache);
+        return Logits(hidden);
+    }
+
+    /// <summary>The final normalised hidden state only: callers that need logits at a few positions (the last prompt
+    /// token, the answer tokens) apply <see cref="Logits"/> to those, since the LM head over a 152k vocabulary costs more than a layer.</summary>
+    public Tensor ForwardHidden(Tensor ids, Tensor positions, Tensor? mask, HfKvCache? cache)
+    {
         var (cos, sin) = _rotary.CosSin(positions, Dtype);
         var x = model.EmbedTokens.Embed(ids);
         for (var i = 0; i < model.Layers.Count; i++)
         {
             x = model.Layers[i].Forward(x, cos, sin, mask, cache?.Layer(i));
         }
-        hidden = model.Norm.forward(x);
+        return model.Norm.forward(x);
+    }
+
+    /// <summary>float32 logits of hidden states (any leading shape): the LM head, or the tied embedding matrix.</summary>
+    public Tensor Logits(Tensor hidden)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
         var logits = lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbedTokens.Weight);
         return logits.to(ScalarType.Float32);
     }

@@ -81,13 +81,20 @@ public static class LoraTrainer
         return new TrainingReport(settings.Steps, lastWindow, curve, tokens, Stopwatch.GetElapsedTime(started));
     }
 
-    /// <summary>Mean next-token cross-entropy over the batch's target tokens (in the network's current train/eval mode).</summary>
+    /// <summary>
+    /// Mean next-token cross-entropy over the batch's target tokens (in the network's current train/eval mode). The LM
+    /// head runs only at target positions: over a 152k vocabulary it costs more than several layers, and prompt
+    /// positions carry no loss.
+    /// </summary>
     public static Tensor Loss(HfStudent student, TeacherForcedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(batch);
-        var logits = student.Network.Forward(batch.Inputs, batch.Positions, null, null, out _);
-        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), batch.Targets.reshape(-1), ignore_index: TeacherForcedBatch.IgnoreIndex);
+        var hidden = student.Network.ForwardHidden(batch.Inputs, batch.Positions, null, null);
+        var targets = batch.Targets.reshape(-1);
+        var at = targets.ne(TeacherForcedBatch.IgnoreIndex).nonzero().squeeze(1);
+        var logits = student.Network.Logits(hidden.reshape(-1, hidden.shape[2]).index_select(0, at));
+        return nn.functional.cross_entropy(logits, targets.index_select(0, at));
     }
 
     /// <summary>Mean target-token loss of <paramref name="items"/> in eval mode, without gradients.</summary>
