@@ -142,21 +142,22 @@ public sealed class HfStudent : IScoringStudent, IDisposable
     /// <summary>Greedy answer text to one question (convenience for tools and tests).</summary>
     public string Answer(string question, int maxNewTokens) => DecodeText(DecodeGreedy([question], maxNewTokens, useKvCache: true)[0].Tokens);
 
-    public (Tensor Logits, Tensor Hidden) ForwardTeacherForced(TeacherForcedBatch batch)
+    public Tensor ForwardTeacherForced(TeacherForcedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var wasTraining = Network.training;
         Network.eval();
         try
         {
-            var logits = Network.Forward(batch.Inputs, batch.Positions, null, null, out var hidden);
-            return (logits, hidden);
+            return Network.ForwardHidden(batch.Inputs, batch.Positions, null, null);
         }
         finally
         {
             Network.train(wasTraining);
         }
     }
+
+    public Tensor Logits(Tensor hidden) => Network.Logits(hidden);
 
     public void Dispose() => Network.Dispose();
 }

@@ -33,10 +33,17 @@ public interface IScoringStudent
     (int[] Prompt, int[] Target) OwnAnswerPair(string question, DecodedSequence decoded);
 
     /// <summary>
-    /// Teacher-forced forward of a right-padded batch in eval mode under the caller's <c>no_grad</c>: float32 logits
-    /// (B,T,VocabSize) and the final normalised hidden state (B,T,HiddenSize), in the caller's dispose scope.
+    /// Teacher-forced forward of a right-padded batch in eval mode under the caller's <c>no_grad</c>: the final
+    /// normalised hidden state (B,T,HiddenSize), the LM head's input, in the caller's dispose scope.
     /// </summary>
-    (Tensor Logits, Tensor Hidden) ForwardTeacherForced(TeacherForcedBatch batch);
+    Tensor ForwardTeacherForced(TeacherForcedBatch batch);
+
+    /// <summary>
+    /// float32 logits (N,VocabSize) of hidden states (N,HiddenSize). Separate from the forward pass so that the scorer
+    /// applies the LM head only where it reads logits (answer positions): over a 152k vocabulary, logits for every
+    /// position of a batch would not fit in memory.
+    /// </summary>
+    Tensor Logits(Tensor hidden);
 }
 
 /// <summary>The embedded student (<see cref="StudentModel"/>) behind <see cref="IScoringStudent"/>.</summary>
@@ -58,7 +65,7 @@ public sealed class EmbeddedScoringStudent(StudentModel model) : IScoringStudent
     public (int[] Prompt, int[] Target) OwnAnswerPair(string question, DecodedSequence decoded) =>
         PromptFormat.Pair(model.Tokenizer, question, decoded.Tokens, decoded.Terminated, model.Config.Context);
 
-    public (Tensor Logits, Tensor Hidden) ForwardTeacherForced(TeacherForcedBatch batch)
+    public Tensor ForwardTeacherForced(TeacherForcedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var net = model.Network;
@@ -66,12 +73,14 @@ public sealed class EmbeddedScoringStudent(StudentModel model) : IScoringStudent
         net.eval();
         try
         {
-            var logits = net.Forward(batch.Inputs, batch.Positions, null, null, 0, out var hidden);
-            return (logits, hidden);
+            net.Forward(batch.Inputs, batch.Positions, null, null, 0, out var hidden);
+            return hidden;
         }
         finally
         {
             net.train(wasTraining);
         }
     }
+
+    public Tensor Logits(Tensor hidden) => model.Network.Head(hidden);
 }

@@ -20,6 +20,9 @@ public static class StudentScorer
     private const StudentSignals NeedsDecoding = StudentSignals.OwnAnswerNll | StudentSignals.AnswerTokenNll | StudentSignals.Correctness
         | StudentSignals.EntropyMargin | StudentSignals.Embedding | StudentSignals.GradientEmbedding;
 
+    /// <summary>The largest BADGE embedding (vocab × hidden floats per item) the scorer computes: 64 MB per item.</summary>
+    public const long MaxGradientEmbeddingFloats = 16L * 1024 * 1024;
+
     public static ScoreBatchResult Score(StudentModel model, IReadOnlyList<TaskItem> items, StudentSignals signals, ScoringSettings settings,
         GraderLookup? graders = null, CancellationToken ct = default)
     {
@@ -38,6 +41,11 @@ public static class StudentScorer
         if (signals == StudentSignals.None)
         {
             signals = StudentSignals.OwnAnswerNll;
+        }
+        if ((signals & StudentSignals.GradientEmbedding) != 0 && (long)model.VocabSize * model.HiddenSize > MaxGradientEmbeddingFloats)
+        {
+            throw new NotSupportedException($"GradientEmbedding (BADGE) is vocab × hidden = {model.VocabSize} × {model.HiddenSize} floats per item for this "
+                + $"student, more than the {MaxGradientEmbeddingFloats} this scorer returns; use another strategy (loss-high, coreset on Embedding) for it.");
         }
         var started = Stopwatch.GetTimestamp();
         var results = new ItemScore[items.Count];
@@ -122,17 +130,27 @@ public static class StudentScorer
     public static (double[] Mean, double[] Total, long RealTokens) SequenceNll(IScoringStudent model, IReadOnlyList<(int[] Prompt, int[] Target)> pairs)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(pairs);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var batch = TeacherForcedBatch.Create(pairs, model.Device);
-        var (logits, _) = model.ForwardTeacherForced(batch);
-        var nll = nn.functional.cross_entropy(logits.transpose(1, 2), batch.Targets, ignore_index: TeacherForcedBatch.IgnoreIndex,
-            reduction: nn.Reduction.None);
-        var counts = batch.Targets.ne(TeacherForcedBatch.IgnoreIndex).sum(1).to(ScalarType.Float32);
-        var total = nll.sum(1);
+        var hidden = model.ForwardTeacherForced(batch);
+        var (at, rows) = TargetPositions(batch);
+        var targets = batch.Targets.reshape(-1).index_select(0, at);
+        var logits = model.Logits(hidden.reshape(-1, hidden.shape[2]).index_select(0, at));
+        var nll = nn.functional.cross_entropy(logits, targets, reduction: nn.Reduction.None);
+        var total = zeros(pairs.Count, device: model.Device).index_add_(0, rows, nll, 1);
+        var counts = zeros(pairs.Count, device: model.Device).index_add_(0, rows, ones_like(nll), 1);
         var totals = total.cpu().data<float>().ToArray();
         var mean = (total / counts.clamp_min(1)).cpu().data<float>().ToArray();
         return ([.. mean.Select(x => (double)x)], [.. totals.Select(x => (double)x)], batch.RealTokens);
+    }
+
+    /// <summary>Flat (B·T) indices of the positions that predict a target token, and the row each belongs to.</summary>
+    private static (Tensor At, Tensor Rows) TargetPositions(TeacherForcedBatch batch)
+    {
+        var at = batch.Targets.reshape(-1).ne(TeacherForcedBatch.IgnoreIndex).nonzero().squeeze(1);
+        return (at, at.div(batch.Targets.shape[1], rounding_mode: RoundingMode.floor));
     }
 
     /// <summary>
@@ -147,7 +165,7 @@ public static class StudentScorer
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var batch = TeacherForcedBatch.Create(pairs, model.Device);
-        var (logits, hiddenState) = model.ForwardTeacherForced(batch);
+        var hiddenState = model.ForwardTeacherForced(batch);
         var hidden = hiddenState.to(ScalarType.Float32);
         var rows = pairs.Count;
         var d = model.HiddenSize;
@@ -163,14 +181,27 @@ public static class StudentScorer
             return (embeddings, null, batch.RealTokens);
         }
         var vocab = model.VocabSize;
-        var answerMask = batch.Targets.ne(TeacherForcedBatch.IgnoreIndex).to(ScalarType.Float32);
-        var p = logits.softmax(-1);
-        var onehot = nn.functional.one_hot(p.argmax(-1), vocab).to(ScalarType.Float32);
-        var g = (p - onehot) * answerMask.unsqueeze(-1);
-        var badge = g.transpose(1, 2).bmm(hidden) / answerMask.sum(1).clamp_min(1).view(rows, 1, 1);
-        var badgeData = badge.reshape(rows, vocab * d).cpu().data<float>().ToArray();
+        var (at, rowOf) = TargetPositions(batch);
+        var h = hidden.reshape(-1, d).index_select(0, at);
+        var p = model.Logits(hiddenState.reshape(-1, hiddenState.shape[2]).index_select(0, at)).softmax(-1);
+        var g = p - nn.functional.one_hot(p.argmax(-1), vocab).to(ScalarType.Float32);
+        var rowIds = rowOf.cpu().data<long>().ToArray();
         var size = vocab * d;
-        return (embeddings, [.. Enumerable.Range(0, rows).Select(r => badgeData[(r * size)..((r + 1) * size)])], batch.RealTokens);
+        var result = new float[rows][];
+        for (var r = 0; r < rows; r++)
+        {
+            using var rowScope = NewDisposeScope();
+            var mine = Enumerable.Range(0, rowIds.Length).Where(i => rowIds[i] == r).Select(i => (long)i).ToArray();
+            if (mine.Length == 0)
+            {
+                result[r] = new float[size];
+                continue;
+            }
+            var index = tensor(mine, device: model.Device);
+            var badge = g.index_select(0, index).t().matmul(h.index_select(0, index)) / mine.Length;
+            result[r] = badge.reshape(size).cpu().data<float>().ToArray();
+        }
+        return (embeddings, result, batch.RealTokens);
     }
 
     private static double Mean(float[] values, bool[]? include, bool negate)
