@@ -50,3 +50,19 @@ public sealed class HfScoringTests
         Assert.Equal(-decoded.LogProbs.Average(x => (double)x), mean[0], 4);
     }
 }
+
+public sealed class HfEvaluationTests
+{
+    [Fact]
+    public void The_shared_evaluator_grades_a_hugging_face_students_greedy_answers()
+    {
+        using var checkpoint = TinyCheckpoint.Qwen(seed: 23);
+        using var student = HfStudent.Load(checkpoint.Directory);
+        var items = HfTestSupport.Items();
+        var report = ActiveSynth.Student.Evaluation.StudentEvaluator.Evaluate(student, items, batchSize: 3, maxNewTokens: 5);
+        Assert.Equal(items.Count, report.Total);
+        Assert.Equal(0, report.Correct); // random weights
+        var decoded = student.DecodeGreedy([.. items.Select(i => i.Question)], 5, useKvCache: true);
+        Assert.Equal(decoded.Select(d => student.DecodeText(d.Tokens)), report.Items.Select(r => r.StudentAnswer));
+    }
+}
