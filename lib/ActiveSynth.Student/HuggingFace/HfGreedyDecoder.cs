@@ -193,7 +193,7 @@ public static class HfGreedyDecoder
                 Array.Fill(inAnswer, true, rows[b].AnswerStart, count - rows[b].AnswerStart);
             }
             result[b] = new DecodedSequence(ids, rows[b].Done, chosenLp[row..(row + count)], ent[row..(row + count)], mar[row..(row + count)],
-                inAnswer, prompts[b].Length);
+                inAnswer, prompts[b].Length, rows[b].Done ? (int)tok[b * steps + count - 1] : null);
         }
         return result;
     }

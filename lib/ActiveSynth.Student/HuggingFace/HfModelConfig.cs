@@ -93,6 +93,14 @@ public sealed record HfModelConfig
         {
             throw new HfCheckpointException(file, $"field 'hidden_act' is '{act}'; only 'silu' (SwiGLU) is supported.");
         }
+        if (Bool(json, "use_sliding_window", file) == true)
+        {
+            throw new HfCheckpointException(file, "field 'use_sliding_window' is true; sliding-window attention is not supported.");
+        }
+        if (Bool(json, "mlp_bias", file) == true)
+        {
+            throw new HfCheckpointException(file, "field 'mlp_bias' is true; MLP biases are not supported.");
+        }
         if (heads % kvHeads != 0)
         {
             throw new HfCheckpointException(file, $"field 'num_key_value_heads' ({kvHeads}) does not divide 'num_attention_heads' ({heads}).");

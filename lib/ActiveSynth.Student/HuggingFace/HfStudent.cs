@@ -112,11 +112,14 @@ public sealed class HfStudent : IScoringStudent, IDisposable
         return ids.Length <= Context - 1 ? ids : ids[^(Context - 1)..];
     }
 
-    /// <summary>Prompt and target ids: the answer's tokens, then the end-of-turn token when <paramref name="terminate"/>; cut to the context.</summary>
-    public (int[] Prompt, int[] Target) Pair(string question, IReadOnlyList<int> answerIds, bool terminate)
+    /// <summary>
+    /// Prompt and target ids: the answer's tokens, then <paramref name="terminator"/> (default: the end-of-turn token)
+    /// when <paramref name="terminate"/>; cut to the context.
+    /// </summary>
+    public (int[] Prompt, int[] Target) Pair(string question, IReadOnlyList<int> answerIds, bool terminate, int? terminator = null)
     {
         var prompt = PromptIds(question);
-        int[] target = terminate ? [.. answerIds, EndOfTurnId] : [.. answerIds];
+        int[] target = terminate ? [.. answerIds, terminator ?? EndOfTurnId] : [.. answerIds];
         var room = Context - prompt.Length;
         return (prompt, target.Length <= room ? target : target[..room]);
     }
@@ -131,7 +134,8 @@ public sealed class HfStudent : IScoringStudent, IDisposable
     public (int[] Prompt, int[] Target) OwnAnswerPair(string question, DecodedSequence decoded)
     {
         ArgumentNullException.ThrowIfNull(decoded);
-        return Pair(question, decoded.Tokens, decoded.Terminated);
+        // The stop token the model actually produced (an eos id or the end of turn), so its NLL is the decoder's.
+        return Pair(question, decoded.Tokens, decoded.Terminated, decoded.TerminatorId);
     }
 
     public IReadOnlyList<DecodedSequence> DecodeGreedy(IReadOnlyList<string> questions, int maxNewTokens, bool useKvCache) =>

@@ -35,6 +35,14 @@ public sealed class HfErrorTests
     }
 
     [Fact]
+    public void Sliding_window_attention_is_refused_by_name()
+    {
+        using var checkpoint = TinyCheckpoint.Qwen(editConfig: c => c["use_sliding_window"] = true);
+        var ex = Assert.Throws<HfCheckpointException>(() => HfStudent.Load(checkpoint.Directory));
+        Assert.Contains("'use_sliding_window'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_shard_names_the_index_and_the_shard()
     {
         using var checkpoint = TinyCheckpoint.Qwen(sharded: true);

@@ -116,5 +116,8 @@ public sealed class HfLoadingTests
         Assert.True(decoded.Terminated);
         Assert.Empty(decoded.Tokens);
         Assert.Single(decoded.LogProbs);
+        Assert.Equal(eos, decoded.TerminatorId);
+        // The own-answer pair ends with the stop token the model produced (not the template's end of turn).
+        Assert.Equal([eos], student.OwnAnswerPair("copy: abc", decoded).Target);
     }
 }
