@@ -66,11 +66,13 @@ public sealed class HfLoadingTests
         Assert.Equal(HfTestSupport.Logits(a, Sequence), HfTestSupport.Logits(b, Sequence));
     }
 
-    [Fact]
-    public void Kv_cache_decoding_gives_the_same_tokens_as_full_recompute_for_a_left_padded_batch()
+    [Theory]
+    [InlineData("qwen2")]
+    [InlineData("llama")]
+    public void Kv_cache_decoding_gives_the_same_tokens_as_full_recompute_for_a_left_padded_batch(string architecture)
     {
         set_num_threads(1);
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 7);
+        using var checkpoint = architecture == "llama" ? TinyCheckpoint.Llama(seed: 7) : TinyCheckpoint.Qwen(seed: 7);
         using var student = HfStudent.Load(checkpoint.Directory);
         string[] questions = ["copy: abc", "reverse: the cat is on the mat", "x"];
         var cached = student.DecodeGreedy(questions, 12, useKvCache: true);
