@@ -23,7 +23,7 @@ var reps = Arg("--reps", 5);
 if (args.Contains("--hf"))
 {
     var hf = HuggingFaceBenchmark.Run(Arg("--threads", 2), [.. ArgS("--train-layers", "1,2,4").Split(',').Select(int.Parse)],
-        Arg("--decode-layers", 24), Arg("--new-tokens", 32), Arg("--reps", 3));
+        Arg("--decode-layers", 24), Arg("--new-tokens", 32), Arg("--reps", 3), Arg("--train-reps", 6));
     HuggingFaceBenchmark.Write(hf, ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "student-hf.json")));
     return;
 }
