@@ -17,8 +17,16 @@ using TorchSharp;
 // throughput through the library code path the Scoring/Training services call, against a minimal raw TorchSharp loop
 // on the same model and batch in the same process, and (when Debian's python3-torch is installed) against PyTorch.
 // Usage: dotnet run -c Release --project benchmarks/ActiveSynth.Benchmarks.Student [-- --threads 1 --reps 5 --out PATH]
+// --hf: the Hugging Face student at the Qwen2.5-0.5B shape instead (HuggingFaceBenchmark.cs; writes student-hf.json).
 var threads = Arg("--threads", 1);
 var reps = Arg("--reps", 5);
+if (args.Contains("--hf"))
+{
+    var hf = HuggingFaceBenchmark.Run(Arg("--threads", 2), [.. ArgS("--train-layers", "1,2,4").Split(',').Select(int.Parse)],
+        Arg("--decode-layers", 24), Arg("--new-tokens", 32), Arg("--reps", 3), Arg("--train-reps", 6));
+    HuggingFaceBenchmark.Write(hf, ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "student-hf.json")));
+    return;
+}
 var outPath = ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "student.json"));
 torch.set_num_threads(threads);
 var device = torch.CPU;

@@ -154,6 +154,77 @@ public static class SafeTensors
         return (tensors, metadata);
     }
 
+    /// <summary>
+    /// The header of a safetensors file on disk, without reading its data: what a large or sharded checkpoint needs
+    /// (a 0.5B model does not fit one byte[]; tensors are then read one at a time with <see cref="ReadTensor"/>).
+    /// Errors name the file.
+    /// </summary>
+    public static SafeTensorsHeader ReadHeader(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> lengthBytes = stackalloc byte[8];
+        if (stream.Length < 8 || stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
+        {
+            throw new InvalidDataException($"{path}: not a safetensors file (shorter than its 8-byte header length).");
+        }
+        var headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength <= 0 || headerLength > MaxHeaderBytes || 8 + headerLength > stream.Length)
+        {
+            throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength} does not fit the file of {stream.Length} bytes).");
+        }
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        var body = 8 + headerLength;
+        var entries = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            var header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw new InvalidDataException($"{path}: safetensors header is empty.");
+            foreach (var (name, node) in header)
+            {
+                if (name == "__metadata__")
+                {
+                    foreach (var (k, v) in node!.AsObject())
+                    {
+                        metadata[k] = v?.GetValue<string>() ?? "";
+                    }
+                    continue;
+                }
+                var entry = node!.AsObject();
+                var dtype = ScalarTypeOf(entry["dtype"]!.GetValue<string>(), name);
+                var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                var expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype);
+                if (offsets.Length != 2 || offsets[0] > offsets[1] || body + offsets[1] > stream.Length || offsets[1] - offsets[0] != expected)
+                {
+                    throw new InvalidDataException($"{path}: safetensors entry '{name}' has data offsets that do not match its shape or the file.");
+                }
+                entries[name] = new SafeTensorsEntry(name, dtype, shape, body + offsets[0], expected);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: safetensors header is malformed: {ex.Message}", ex);
+        }
+        return new SafeTensorsHeader(path, entries, metadata);
+    }
+
+    /// <summary>Reads one tensor of <paramref name="header"/> from <paramref name="stream"/> (the same file), on the CPU, in its stored dtype.</summary>
+    public static Tensor ReadTensor(Stream stream, SafeTensorsEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(entry);
+        var t = empty(entry.Shape, entry.Dtype);
+        if (entry.ByteLength > 0)
+        {
+            var data = new byte[entry.ByteLength];
+            stream.Seek(entry.Offset, SeekOrigin.Begin);
+            stream.ReadExactly(data);
+            t.bytes = data;
+        }
+        return t;
+    }
+
     private static string DtypeName(ScalarType type) => type switch
     {
         ScalarType.Float32 => "F32",
@@ -183,3 +254,9 @@ public static class SafeTensors
         _ => 2,
     };
 }
+
+/// <summary>One tensor's place in a safetensors file: dtype, shape, absolute byte offset and length.</summary>
+public sealed record SafeTensorsEntry(string Name, ScalarType Dtype, long[] Shape, long Offset, long ByteLength);
+
+/// <summary>The parsed header of a safetensors file: its tensors by name and its metadata.</summary>
+public sealed record SafeTensorsHeader(string Path, IReadOnlyDictionary<string, SafeTensorsEntry> Entries, IReadOnlyDictionary<string, string> Metadata);

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using ActiveSynth.Core.Tasks;
-using ActiveSynth.Student.Generation;
 using ActiveSynth.Student.Grading;
 using ActiveSynth.Student.Modeling;
+using ActiveSynth.Student.Scoring;
 
 namespace ActiveSynth.Student.Evaluation;
 
@@ -28,6 +28,14 @@ public static class StudentEvaluator
         int maxNewTokens = 64, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return Evaluate(new EmbeddedScoringStudent(model), items, graders, batchSize, maxNewTokens, ct);
+    }
+
+    /// <summary>The same evaluation for any student behind the <see cref="IScoringStudent"/> seam (a Hugging Face checkpoint).</summary>
+    public static EvaluationReport Evaluate(IScoringStudent model, IReadOnlyList<TaskItem> items, GraderLookup? graders = null, int batchSize = 256,
+        int maxNewTokens = 64, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(items);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         graders ??= GraderLookup.Default;
@@ -38,13 +46,12 @@ public static class StudentEvaluator
         {
             ct.ThrowIfCancellationRequested();
             var chunk = items.Skip(start).Take(batchSize).ToList();
-            var prompts = chunk.Select(i => PromptFormat.PromptIds(model.Tokenizer, i.Question, model.Config.Context)).ToList();
-            var decoded = GreedyDecoder.Decode(model, prompts, maxNewTokens);
+            var decoded = model.DecodeGreedy([.. chunk.Select(i => i.Question)], maxNewTokens, useKvCache: true);
             for (var i = 0; i < chunk.Count; i++)
             {
                 var item = chunk[i];
                 var grader = graders.For(item.Family);
-                var text = model.Tokenizer.Decode(decoded[i].Tokens);
+                var text = model.DecodeText(decoded[i].Tokens);
                 tokens += decoded[i].PromptTokens + decoded[i].ScoredTokenCount;
                 results.Add(new ItemEvaluationResult(item.Id, item.Family, item.Difficulty, grader.IsCorrect(text, item.Answer), text,
                     grader.ExtractFinalAnswer(text), grader.ExtractFinalAnswer(item.Answer)));

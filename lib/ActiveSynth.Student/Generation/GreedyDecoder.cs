@@ -13,7 +13,9 @@ namespace ActiveSynth.Student.Generation;
 /// <param name="Margins">Top-1 minus top-2 probability at each generated token, terminator included.</param>
 /// <param name="InAnswer">True for tokens after <c>####</c> (the final-answer part, terminator included).</param>
 /// <param name="PromptTokens">Prompt length in tokens.</param>
-public sealed record DecodedSequence(int[] Tokens, bool Terminated, float[] LogProbs, float[] Entropies, float[] Margins, bool[] InAnswer, int PromptTokens)
+/// <param name="TerminatorId">The terminator token when the student has several (a Hugging Face model's eos ids and end of turn); null otherwise.</param>
+public sealed record DecodedSequence(int[] Tokens, bool Terminated, float[] LogProbs, float[] Entropies, float[] Margins, bool[] InAnswer, int PromptTokens,
+    int? TerminatorId = null)
 {
     /// <summary>Tokens the student was scored on: the generated ones plus the terminator.</summary>
     public int ScoredTokenCount => LogProbs.Length;

@@ -63,6 +63,9 @@ public sealed class StudentTransformer : nn.Module
         return head.forward(h);
     }
 
+    /// <summary>The LM head alone: logits of final hidden states (the scorer applies it only where it reads logits).</summary>
+    public Tensor Head(Tensor hidden) => head.forward(hidden);
+
     /// <summary>Total number of trainable parameters.</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

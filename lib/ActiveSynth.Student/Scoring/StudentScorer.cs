@@ -20,7 +20,18 @@ public static class StudentScorer
     private const StudentSignals NeedsDecoding = StudentSignals.OwnAnswerNll | StudentSignals.AnswerTokenNll | StudentSignals.Correctness
         | StudentSignals.EntropyMargin | StudentSignals.Embedding | StudentSignals.GradientEmbedding;
 
+    /// <summary>The largest BADGE embedding (vocab × hidden floats per item) the scorer computes: 64 MB per item.</summary>
+    public const long MaxGradientEmbeddingFloats = 16L * 1024 * 1024;
+
     public static ScoreBatchResult Score(StudentModel model, IReadOnlyList<TaskItem> items, StudentSignals signals, ScoringSettings settings,
+        GraderLookup? graders = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Score(new EmbeddedScoringStudent(model), items, signals, settings, graders, ct);
+    }
+
+    /// <summary>The same signals for any student behind the <see cref="IScoringStudent"/> seam (the embedded one, a Hugging Face checkpoint).</summary>
+    public static ScoreBatchResult Score(IScoringStudent model, IReadOnlyList<TaskItem> items, StudentSignals signals, ScoringSettings settings,
         GraderLookup? graders = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -30,6 +41,11 @@ public static class StudentScorer
         if (signals == StudentSignals.None)
         {
             signals = StudentSignals.OwnAnswerNll;
+        }
+        if ((signals & StudentSignals.GradientEmbedding) != 0 && (long)model.VocabSize * model.HiddenSize > MaxGradientEmbeddingFloats)
+        {
+            throw new NotSupportedException($"GradientEmbedding (BADGE) is vocab × hidden = {model.VocabSize} × {model.HiddenSize} floats per item for this "
+                + $"student, more than the {MaxGradientEmbeddingFloats} this scorer returns; use another strategy (loss-high, coreset on Embedding) for it.");
         }
         var started = Stopwatch.GetTimestamp();
         var results = new ItemScore[items.Count];
@@ -43,24 +59,21 @@ public static class StudentScorer
         return new ScoreBatchResult(results, tokens, Stopwatch.GetElapsedTime(started));
     }
 
-    private static long ScoreChunk(StudentModel model, List<TaskItem> items, StudentSignals signals, ScoringSettings settings, GraderLookup graders,
+    private static long ScoreChunk(IScoringStudent model, List<TaskItem> items, StudentSignals signals, ScoringSettings settings, GraderLookup graders,
         Span<ItemScore> output)
     {
-        var tokenizer = model.Tokenizer;
-        var context = model.Config.Context;
         long tokens = 0;
         var scores = items.Select(i => new ItemScore { ItemId = i.Id, Family = i.Family }).ToArray();
 
         IReadOnlyList<DecodedSequence>? decoded = null;
         if ((signals & NeedsDecoding) != 0)
         {
-            var prompts = items.Select(i => PromptFormat.PromptIds(tokenizer, i.Question, context)).ToList();
-            decoded = GreedyDecoder.Decode(model, prompts, settings.MaxNewTokens, settings.UseKvCache);
+            decoded = model.DecodeGreedy([.. items.Select(i => i.Question)], settings.MaxNewTokens, settings.UseKvCache);
             for (var i = 0; i < items.Count; i++)
             {
                 var d = decoded[i];
                 tokens += d.PromptTokens + d.ScoredTokenCount;
-                var text = tokenizer.Decode(d.Tokens);
+                var text = model.DecodeText(d.Tokens);
                 var grader = graders.For(items[i].Family);
                 scores[i] = scores[i] with
                 {
@@ -79,7 +92,7 @@ public static class StudentScorer
 
         if ((signals & StudentSignals.ReferenceNll) != 0)
         {
-            var pairs = items.Select(i => PromptFormat.Pair(tokenizer, i, context)).ToList();
+            var pairs = items.Select(model.ReferencePair).ToList();
             var (means, totals, real) = SequenceNll(model, pairs);
             tokens += real;
             for (var i = 0; i < items.Count; i++)
@@ -90,7 +103,7 @@ public static class StudentScorer
 
         if ((signals & (StudentSignals.Embedding | StudentSignals.GradientEmbedding)) != 0 && decoded is not null)
         {
-            var pairs = items.Select((item, i) => PromptFormat.Pair(tokenizer, item.Question, decoded[i].Tokens, decoded[i].Terminated, context)).ToList();
+            var pairs = items.Select((item, i) => model.OwnAnswerPair(item.Question, decoded[i])).ToList();
             var (embeddings, gradients, real) = Embeddings(model, pairs, (signals & StudentSignals.GradientEmbedding) != 0);
             tokens += real;
             for (var i = 0; i < items.Count; i++)
@@ -110,27 +123,34 @@ public static class StudentScorer
     public static (double[] Mean, double[] Total, long RealTokens) SequenceNll(StudentModel model, IReadOnlyList<(int[] Prompt, int[] Target)> pairs)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var net = model.Network;
-        var wasTraining = net.training;
-        net.eval();
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            using var batch = TeacherForcedBatch.Create(pairs, model.Device);
-            var logits = net.Forward(batch.Inputs, batch.Positions);
-            var nll = nn.functional.cross_entropy(logits.transpose(1, 2), batch.Targets, ignore_index: TeacherForcedBatch.IgnoreIndex,
-                reduction: nn.Reduction.None);
-            var counts = batch.Targets.ne(TeacherForcedBatch.IgnoreIndex).sum(1).to(ScalarType.Float32);
-            var total = nll.sum(1);
-            var totals = total.cpu().data<float>().ToArray();
-            var mean = (total / counts.clamp_min(1)).cpu().data<float>().ToArray();
-            return ([.. mean.Select(x => (double)x)], [.. totals.Select(x => (double)x)], batch.RealTokens);
-        }
-        finally
-        {
-            net.train(wasTraining);
-        }
+        return SequenceNll(new EmbeddedScoringStudent(model), pairs);
+    }
+
+    /// <summary>Mean and total NLL of each pair's target tokens, teacher-forced, for any student.</summary>
+    public static (double[] Mean, double[] Total, long RealTokens) SequenceNll(IScoringStudent model, IReadOnlyList<(int[] Prompt, int[] Target)> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(pairs);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var batch = TeacherForcedBatch.Create(pairs, model.Device);
+        var hidden = model.ForwardTeacherForced(batch);
+        var (at, rows) = TargetPositions(batch);
+        var targets = batch.Targets.reshape(-1).index_select(0, at);
+        var logits = model.Logits(hidden.reshape(-1, hidden.shape[2]).index_select(0, at));
+        var nll = nn.functional.cross_entropy(logits, targets, reduction: nn.Reduction.None);
+        var total = zeros(pairs.Count, device: model.Device).index_add_(0, rows, nll, 1);
+        var counts = zeros(pairs.Count, device: model.Device).index_add_(0, rows, ones_like(nll), 1);
+        var totals = total.cpu().data<float>().ToArray();
+        var mean = (total / counts.clamp_min(1)).cpu().data<float>().ToArray();
+        return ([.. mean.Select(x => (double)x)], [.. totals.Select(x => (double)x)], batch.RealTokens);
+    }
+
+    /// <summary>Flat (B·T) indices of the positions that predict a target token, and the row each belongs to.</summary>
+    private static (Tensor At, Tensor Rows) TargetPositions(TeacherForcedBatch batch)
+    {
+        var at = batch.Targets.reshape(-1).ne(TeacherForcedBatch.IgnoreIndex).nonzero().squeeze(1);
+        return (at, at.div(batch.Targets.shape[1], rounding_mode: RoundingMode.floor));
     }
 
     /// <summary>
@@ -139,43 +159,49 @@ public static class StudentScorer
     /// (the gradient of the cross-entropy on the student's own prediction with respect to the LM head's weights),
     /// averaged over the own-answer positions; flattened row-major (vocab × d_model).
     /// </summary>
-    private static (float[][] Embeddings, float[][]? Gradients, long RealTokens) Embeddings(StudentModel model,
+    private static (float[][] Embeddings, float[][]? Gradients, long RealTokens) Embeddings(IScoringStudent model,
         IReadOnlyList<(int[] Prompt, int[] Target)> pairs, bool gradients)
     {
-        var net = model.Network;
-        var wasTraining = net.training;
-        net.eval();
-        try
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var batch = TeacherForcedBatch.Create(pairs, model.Device);
+        var hiddenState = model.ForwardTeacherForced(batch);
+        var hidden = hiddenState.to(ScalarType.Float32);
+        var rows = pairs.Count;
+        var d = model.HiddenSize;
+        // Real tokens by length, not by token id: a Hugging Face vocabulary has no id that never occurs in text.
+        var time = batch.Inputs.shape[1];
+        var lengths = tensor(pairs.Select(p => (long)(p.Prompt.Length + p.Target.Length)).ToArray(), device: model.Device);
+        var realF = arange(time, device: model.Device).unsqueeze(0).lt(lengths.unsqueeze(1)).to(ScalarType.Float32).unsqueeze(-1);
+        var pooled = (hidden * realF).sum(1) / realF.sum(1).clamp_min(1);
+        var pooledData = pooled.cpu().data<float>().ToArray();
+        var embeddings = Enumerable.Range(0, rows).Select(r => pooledData[(r * d)..((r + 1) * d)]).ToArray();
+        if (!gradients)
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            using var batch = TeacherForcedBatch.Create(pairs, model.Device);
-            var logits = net.Forward(batch.Inputs, batch.Positions, null, null, 0, out var hidden);
-            var rows = pairs.Count;
-            var d = model.Config.DModel;
-            var realMask = batch.Inputs.ne(CharTokenizer.Pad); // PAD never occurs in real text
-            var realF = realMask.to(ScalarType.Float32).unsqueeze(-1);
-            var pooled = (hidden * realF).sum(1) / realF.sum(1).clamp_min(1);
-            var pooledData = pooled.cpu().data<float>().ToArray();
-            var embeddings = Enumerable.Range(0, rows).Select(r => pooledData[(r * d)..((r + 1) * d)]).ToArray();
-            if (!gradients)
+            return (embeddings, null, batch.RealTokens);
+        }
+        var vocab = model.VocabSize;
+        var (at, rowOf) = TargetPositions(batch);
+        var h = hidden.reshape(-1, d).index_select(0, at);
+        var p = model.Logits(hiddenState.reshape(-1, hiddenState.shape[2]).index_select(0, at)).softmax(-1);
+        var g = p - nn.functional.one_hot(p.argmax(-1), vocab).to(ScalarType.Float32);
+        var rowIds = rowOf.cpu().data<long>().ToArray();
+        var size = vocab * d;
+        var result = new float[rows][];
+        for (var r = 0; r < rows; r++)
+        {
+            using var rowScope = NewDisposeScope();
+            var mine = Enumerable.Range(0, rowIds.Length).Where(i => rowIds[i] == r).Select(i => (long)i).ToArray();
+            if (mine.Length == 0)
             {
-                return (embeddings, null, batch.RealTokens);
+                result[r] = new float[size];
+                continue;
             }
-            var vocab = model.Config.VocabSize;
-            var answerMask = batch.Targets.ne(TeacherForcedBatch.IgnoreIndex).to(ScalarType.Float32);
-            var p = logits.softmax(-1);
-            var onehot = nn.functional.one_hot(p.argmax(-1), vocab).to(ScalarType.Float32);
-            var g = (p - onehot) * answerMask.unsqueeze(-1);
-            var badge = g.transpose(1, 2).bmm(hidden) / answerMask.sum(1).clamp_min(1).view(rows, 1, 1);
-            var badgeData = badge.reshape(rows, vocab * d).cpu().data<float>().ToArray();
-            var size = vocab * d;
-            return (embeddings, [.. Enumerable.Range(0, rows).Select(r => badgeData[(r * size)..((r + 1) * size)])], batch.RealTokens);
+            var index = tensor(mine, device: model.Device);
+            var badge = g.index_select(0, index).t().matmul(h.index_select(0, index)) / mine.Length;
+            result[r] = badge.reshape(size).cpu().data<float>().ToArray();
         }
-        finally
-        {
-            net.train(wasTraining);
-        }
+        return (embeddings, result, batch.RealTokens);
     }
 
     private static double Mean(float[] values, bool[]? include, bool negate)
