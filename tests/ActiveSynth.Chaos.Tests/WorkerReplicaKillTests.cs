@@ -17,7 +17,8 @@ public sealed class WorkerReplicaKillTests(ChaosFixture fixture, ITestOutputHelp
     public async Task A_run_completes_with_nothing_lost_when_a_replica_of_each_worker_kind_is_killed_mid_request()
     {
         var clock = Stopwatch.StartNew();
-        var run = await ChaosRun.StartAsync(new Runs.RunsClient(fixture.Selection), "workers");
+        // 512 seeds: scoring the pool takes long enough here for the kill to land while a Scoring replica holds the request.
+        var run = await ChaosRun.StartAsync(new Runs.RunsClient(fixture.Selection), "workers", seedPoolSize: 512);
         output.WriteLine($"run {run.Id}");
         var killer = new ReplicaKiller(fixture);
         var injected = new List<string>
