@@ -68,7 +68,7 @@ public sealed class RedisRestartTests(ChaosFixture fixture, ITestOutputHelper ou
         var finished = await run.WaitFinishedAsync(TimeSpan.FromMinutes(4));
         var audit = await fixture.AuditAsync(finished);
         output.WriteLine(audit.ToString());
-        fixture.Figures.Add(audit, fault, clock.Elapsed, [injected, $"{before.Count} keys of the run before, all {before.Count - missing.Count} there after"]);
+        fixture.Figures.Add(audit, fault, clock.Elapsed, [injected], [$"{before.Count} keys of the run before, all {before.Count - missing.Count} there after"]);
         audit.AssertNothingLost();
     }
 

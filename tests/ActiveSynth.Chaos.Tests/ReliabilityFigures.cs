@@ -3,14 +3,16 @@ using System.Text.Json.Serialization;
 
 namespace ActiveSynth.Chaos.Tests;
 
-/// <summary>One fault's figures in the reliability JSON.</summary>
+/// <summary>One fault's figures in the reliability JSON (the same keys as the load suite's scenarios).</summary>
 public sealed record FaultFigures(
-    string Fault,
+    string Scenario,
     string RunId,
+    int FaultsInjected,
+    int Runs,
     int RunsCompleted,
     long SamplesExpected,
     long SamplesKept,
-    int Lost,
+    int SamplesLost,
     int Duplicates,
     long BudgetOvershoot,
     long Dropped,
@@ -18,34 +20,38 @@ public sealed record FaultFigures(
     int Trainings,
     int RoundsTrainedTwice,
     double DurationSeconds,
-    IReadOnlyList<string> Injected);
+    IReadOnlyList<string> Injected,
+    IReadOnlyList<string> Observed);
 
 /// <summary>
-/// Collects each fault's figures and writes them as JSON to <c>ACTIVESYNTH_RELIABILITY_OUT</c> (default:
-/// <c>reliability.json</c> in the test output folder), rewritten after every fault so a crash keeps what was measured.
+/// Collects each fault's figures and writes them as JSON to <c>ACTIVESYNTH_RELIABILITY_OUT_CHAOS</c> (default:
+/// <c>reliability-chaos.json</c> in the test output folder), rewritten after every fault so a crash keeps what was measured.
 /// </summary>
 public sealed class ReliabilityFigures
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
     private readonly List<FaultFigures> _faults = [];
     private readonly Lock _gate = new();
 
-    public static string OutputPath => Environment.GetEnvironmentVariable("ACTIVESYNTH_RELIABILITY_OUT") is { Length: > 0 } path
+    public static string OutputPath => Environment.GetEnvironmentVariable("ACTIVESYNTH_RELIABILITY_OUT_CHAOS") is { Length: > 0 } path
         ? Path.GetFullPath(path)
-        : Path.Combine(AppContext.BaseDirectory, "reliability.json");
+        : Path.Combine(AppContext.BaseDirectory, "reliability-chaos.json");
 
-    public void Add(RunAudit audit, string fault, TimeSpan duration, IReadOnlyList<string> injected)
+    /// <param name="injected">One line per fault injected (they are counted).</param>
+    /// <param name="observed">What else the test checked around the faults (not counted).</param>
+    public void Add(RunAudit audit, string fault, TimeSpan duration, IReadOnlyList<string> injected, IReadOnlyList<string>? observed = null)
     {
         ArgumentNullException.ThrowIfNull(audit);
         lock (_gate)
         {
-            _faults.Add(new FaultFigures(fault, audit.RunId, audit.State == Contracts.V1.RunState.Completed ? 1 : 0, audit.Expected, audit.Kept,
-                audit.Lost, audit.Duplicates, audit.Overshoot, audit.Dropped, audit.DropsWithoutReason, audit.Trainings, audit.TrainedTwice.Count, Math.Round(duration.TotalSeconds, 1), injected));
+            _faults.Add(new FaultFigures(fault, audit.RunId, injected.Count, 1, audit.State == Contracts.V1.RunState.Completed ? 1 : 0, audit.Expected, audit.Kept,
+                audit.Lost, audit.Duplicates, audit.Overshoot, audit.Dropped, audit.DropsWithoutReason, audit.Trainings, audit.TrainedTwice.Count, Math.Round(duration.TotalSeconds, 1), injected, observed ?? []));
             Write();
         }
     }
@@ -58,9 +64,10 @@ public sealed class ReliabilityFigures
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var document = new
             {
-                generatedAt = DateTimeOffset.UtcNow,
-                machine = $"{Environment.ProcessorCount} cores",
-                faults = _faults,
+                Suite = "ActiveSynth.Chaos.Tests",
+                WrittenAt = DateTimeOffset.UtcNow,
+                Machine = $"{Environment.ProcessorCount} cores",
+                Scenarios = _faults,
             };
             File.WriteAllText(path, JsonSerializer.Serialize(document, Json));
         }

@@ -65,6 +65,9 @@ public sealed record ScenarioFigures
 
     public long SamplesLost { get; init; }
 
+    /// <summary>Samples of the budget a failed run did not produce (the budget could not be met).</summary>
+    public long SamplesShort { get; init; }
+
     public int Duplicates { get; init; }
 
     public long BudgetOvershoot { get; init; }

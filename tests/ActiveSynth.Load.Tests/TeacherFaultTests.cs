@@ -108,7 +108,9 @@ public sealed class TeacherFaultTests(LoadAppHostFixture fixture, ITestOutputHel
             RunsCompleted = run?.State == RunState.Completed ? 1 : 0,
             SamplesExpected = Budget,
             SamplesKept = run?.Usage.SamplesKept ?? 0,
-            SamplesLost = Budget - (run?.Usage.SamplesKept ?? 0),
+            // Lost = paid for and not kept; a run that cannot meet its budget is short, not lossy.
+            SamplesLost = Math.Max(0, billed.Completions - (run?.Usage.SamplesKept ?? 0)),
+            SamplesShort = Budget - (run?.Usage.SamplesKept ?? 0),
             BudgetOvershoot = Math.Max(0, (run?.Usage.SamplesKept ?? 0) - Budget),
             ChargedTwice = billed.ChargedTwice,
             BilledTokens = billed.Tokens,
