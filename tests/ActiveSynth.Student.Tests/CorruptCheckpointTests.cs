@@ -133,6 +133,13 @@ public sealed class CorruptCheckpointTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(file));
 
         Assert.Contains("'w'", e.Message, StringComparison.Ordinal);
+
+        // The reader of large and sharded (Hugging Face) checkpoints checks the same, naming the file.
+        var onDisk = Path.Combine(_root, "hostile.safetensors");
+        File.WriteAllBytes(onDisk, file);
+        var fromDisk = Assert.Throws<InvalidDataException>(() => SafeTensors.ReadHeader(onDisk));
+        Assert.Contains("'w'", fromDisk.Message, StringComparison.Ordinal);
+        Assert.Contains(onDisk, fromDisk.Message, StringComparison.Ordinal);
     }
 
     [Fact]

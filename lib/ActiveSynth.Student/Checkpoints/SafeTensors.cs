@@ -94,62 +94,16 @@ public static class SafeTensors
         {
             throw new InvalidDataException($"safetensors header is not valid JSON: {ex.Message}", ex);
         }
-        var body = 8 + headerLength;
+        var (entries, metadata) = ParseEntries(header, 8 + headerLength, data.Length, "");
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
+        foreach (var entry in entries.Values)
         {
-            foreach (var (name, node) in header)
+            var t = empty(entry.Shape, entry.Dtype);
+            if (entry.ByteLength > 0)
             {
-                if (name == "__metadata__")
-                {
-                    foreach (var (k, v) in node!.AsObject())
-                    {
-                        metadata[k] = v?.GetValue<string>() ?? "";
-                    }
-                    continue;
-                }
-                var entry = node!.AsObject();
-                var dtype = ScalarTypeOf(entry["dtype"]!.GetValue<string>(), name);
-                var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                // A hostile header may claim negative or astronomically large sizes: check before any arithmetic can
-                // wrap around and before a tensor of the claimed size is allocated.
-                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > data.Length || shape.Any(d => d < 0))
-                {
-                    throw new InvalidDataException($"safetensors entry '{name}' has data offsets or a shape outside the file.");
-                }
-                var begin = body + offsets[0];
-                var end = body + offsets[1];
-                long expected;
-                try
-                {
-                    expected = checked(shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype));
-                }
-                catch (OverflowException)
-                {
-                    throw new InvalidDataException($"safetensors entry '{name}' has a shape too large for any file.");
-                }
-                if (begin > end || end > data.Length || end - begin != expected)
-                {
-                    throw new InvalidDataException($"safetensors entry '{name}' has data offsets that do not match its shape or the file.");
-                }
-                var t = empty(shape, dtype);
-                if (expected > 0)
-                {
-                    t.bytes = data.AsSpan((int)begin, (int)(end - begin)).ToArray();
-                }
-                tensors[name] = t;
+                t.bytes = data.AsSpan((int)entry.Offset, (int)entry.ByteLength).ToArray();
             }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or FormatException or IndexOutOfRangeException
-            or InvalidDataException)
-        {
-            foreach (var t in tensors.Values)
-            {
-                t.Dispose();
-            }
-            throw ex as InvalidDataException ?? new InvalidDataException($"safetensors header is malformed: {ex.Message}", ex);
+            tensors[entry.Name] = t;
         }
         return (tensors, metadata);
     }
@@ -174,38 +128,16 @@ public static class SafeTensors
         }
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
-        var body = 8 + headerLength;
-        var entries = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        JsonObject header;
         try
         {
-            var header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw new InvalidDataException($"{path}: safetensors header is empty.");
-            foreach (var (name, node) in header)
-            {
-                if (name == "__metadata__")
-                {
-                    foreach (var (k, v) in node!.AsObject())
-                    {
-                        metadata[k] = v?.GetValue<string>() ?? "";
-                    }
-                    continue;
-                }
-                var entry = node!.AsObject();
-                var dtype = ScalarTypeOf(entry["dtype"]!.GetValue<string>(), name);
-                var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                var expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype);
-                if (offsets.Length != 2 || offsets[0] > offsets[1] || body + offsets[1] > stream.Length || offsets[1] - offsets[0] != expected)
-                {
-                    throw new InvalidDataException($"{path}: safetensors entry '{name}' has data offsets that do not match its shape or the file.");
-                }
-                entries[name] = new SafeTensorsEntry(name, dtype, shape, body + offsets[0], expected);
-            }
+            header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw new InvalidDataException($"{path}: safetensors header is empty.");
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        catch (JsonException ex)
         {
-            throw new InvalidDataException($"{path}: safetensors header is malformed: {ex.Message}", ex);
+            throw new InvalidDataException($"{path}: safetensors header is not valid JSON: {ex.Message}", ex);
         }
+        var (entries, metadata) = ParseEntries(header, 8 + headerLength, stream.Length, $"{path}: ");
         return new SafeTensorsHeader(path, entries, metadata);
     }
 
@@ -223,6 +155,58 @@ public static class SafeTensors
             t.bytes = data;
         }
         return t;
+    }
+
+    /// <summary>
+    /// The entries of a parsed header, each checked against the file before anything is allocated: a hostile header may
+    /// claim negative or astronomically large sizes, so every check runs before arithmetic can wrap around.
+    /// </summary>
+    private static (Dictionary<string, SafeTensorsEntry> Entries, Dictionary<string, string> Metadata) ParseEntries(
+        JsonObject header, long body, long fileLength, string where)
+    {
+        var entries = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, node) in header)
+            {
+                if (name == "__metadata__")
+                {
+                    foreach (var (k, v) in node!.AsObject())
+                    {
+                        metadata[k] = v?.GetValue<string>() ?? "";
+                    }
+                    continue;
+                }
+                var entry = node!.AsObject();
+                var dtype = ScalarTypeOf(entry["dtype"]!.GetValue<string>(), name);
+                var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > fileLength - body || shape.Any(d => d < 0))
+                {
+                    throw new InvalidDataException($"{where}safetensors entry '{name}' has data offsets or a shape outside the file.");
+                }
+                long expected;
+                try
+                {
+                    expected = checked(shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype));
+                }
+                catch (OverflowException)
+                {
+                    throw new InvalidDataException($"{where}safetensors entry '{name}' has a shape too large for any file.");
+                }
+                if (offsets[1] - offsets[0] != expected)
+                {
+                    throw new InvalidDataException($"{where}safetensors entry '{name}' has data offsets that do not match its shape or the file.");
+                }
+                entries[name] = new SafeTensorsEntry(name, dtype, shape, body + offsets[0], expected);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or FormatException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException($"{where}safetensors header is malformed: {ex.Message}", ex);
+        }
+        return (entries, metadata);
     }
 
     private static string DtypeName(ScalarType type) => type switch
