@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ActiveSynth.Student.Modeling;
 using ActiveSynth.Student.Training;
 using TorchSharp;
@@ -27,16 +26,11 @@ public static class LoraTrainer
         {
             throw new InvalidOperationException("The student has no LoRA adapters: call LoraAdapter.Attach (or Load) before training.");
         }
-        var started = Stopwatch.GetTimestamp();
         using var optimizer = optim.AdamW(parameters, settings.LearningRate, settings.Beta1, settings.Beta2,
             weight_decay: settings.WeightDecay);
         var net = student.Network;
         net.train();
-        var curve = new List<float>();
-        double windowSum = 0;
-        var windowCount = 0;
-        var lastWindow = double.NaN;
-        long tokens = 0;
+        var progress = new TrainingProgress(settings);
         try
         {
             for (var step = 0; step < settings.Steps; step++)
@@ -51,34 +45,18 @@ public static class LoraTrainer
                 using (NewDisposeScope())
                 {
                     using var batch = TeacherForcedBatch.Create([.. items.Select(student.ReferencePair)], student.Device);
-                    tokens += batch.RealTokens;
-                    var output = Loss(student, batch);
-                    optimizer.zero_grad();
-                    output.backward();
-                    if (settings.GradClip > 0)
-                    {
-                        nn.utils.clip_grad_norm_(parameters, settings.GradClip);
-                    }
-                    optimizer.step();
-                    loss = output.item<float>();
+                    progress.Tokens += batch.RealTokens;
+                    loss = progress.Step(Loss(student, batch), optimizer, parameters);
                 }
                 onStep?.Invoke(step, loss);
-                windowSum += loss;
-                windowCount++;
-                if (windowCount == settings.LossLogInterval || step == settings.Steps - 1)
-                {
-                    lastWindow = windowSum / windowCount;
-                    curve.Add((float)lastWindow);
-                    windowSum = 0;
-                    windowCount = 0;
-                }
+                progress.Record(step, loss);
             }
         }
         finally
         {
             net.eval();
         }
-        return new TrainingReport(settings.Steps, lastWindow, curve, tokens, Stopwatch.GetElapsedTime(started));
+        return progress.Report();
     }
 
     /// <summary>

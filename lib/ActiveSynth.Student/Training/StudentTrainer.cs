@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Modeling;
 using TorchSharp;
@@ -25,15 +24,10 @@ public static class StudentTrainer
         {
             throw new ArgumentException("The optimizer belongs to another model.", nameof(optimizer));
         }
-        var started = Stopwatch.GetTimestamp();
         var net = model.Network;
         var parameters = net.parameters().ToList();
         net.train();
-        var curve = new List<float>();
-        double windowSum = 0;
-        var windowCount = 0;
-        double lastWindow = double.NaN;
-        long tokens = 0;
+        var progress = new TrainingProgress(settings);
         for (var step = 0; step < settings.Steps; step++)
         {
             ct.ThrowIfCancellationRequested();
@@ -44,30 +38,14 @@ public static class StudentTrainer
             {
                 var pairs = items.Select(i => PromptFormat.Pair(model.Tokenizer, i, model.Config.Context)).ToList();
                 using var batch = TeacherForcedBatch.Create(pairs, model.Device);
-                tokens += batch.RealTokens;
-                var output = Loss(net, batch);
-                optimizer.Inner.zero_grad();
-                output.backward();
-                if (settings.GradClip > 0)
-                {
-                    nn.utils.clip_grad_norm_(parameters, settings.GradClip);
-                }
-                optimizer.Inner.step();
-                loss = output.item<float>();
+                progress.Tokens += batch.RealTokens;
+                loss = progress.Step(Loss(net, batch), optimizer.Inner, parameters);
             }
             onStep?.Invoke(step, loss);
-            windowSum += loss;
-            windowCount++;
-            if (windowCount == settings.LossLogInterval || step == settings.Steps - 1)
-            {
-                lastWindow = windowSum / windowCount;
-                curve.Add((float)lastWindow);
-                windowSum = 0;
-                windowCount = 0;
-            }
+            progress.Record(step, loss);
         }
         net.eval();
-        return new TrainingReport(settings.Steps, lastWindow, curve, tokens, Stopwatch.GetElapsedTime(started));
+        return progress.Report();
     }
 
     /// <summary>Mean next-token cross-entropy over the batch's target tokens.</summary>
