@@ -10,7 +10,7 @@ using ActiveSynth.Teachers.Prompts;
 using ActiveSynth.Teachers.Resilience;
 using ActiveSynth.Teachers.Usage;
 using ActiveSynth.Teachers.Validation;
-using ActiveSynth.Teachers.Tests;
+using ActiveSynth.Testing;
 using Microsoft.Extensions.AI;
 
 // Teacher client throughput and budget safety against a local OpenAI-compatible endpoint with 200 ms latency:
@@ -26,9 +26,9 @@ server.Latency = latency;
 var limits = new RateLimitOptions { MaxConcurrency = Concurrency };
 using var limiter = new ClientRateLimiter(limits);
 var model = OpenAiTeacherClient.Create(TeacherConnection.Parse(server.ConnectionString), TimeSpan.FromSeconds(30));
-var client = TeacherPipeline.Build(model, FakeOpenAiServer.Model, cache: null, new RetryOptions(), limiter, limits);
+var client = TeacherPipeline.Build(model, server.Model, cache: null, new RetryOptions(), limiter, limits);
 var registry = TaskFamilyRegistry.Default;
-var settings = new TeacherCallSettings(FakeOpenAiServer.Model, PromptLibrary.CurrentVersion, MaxCompletionTokens: 256);
+var settings = new TeacherCallSettings(server.Model, PromptLibrary.CurrentVersion, MaxCompletionTokens: 256);
 var seeds = TaskSetGenerator.Generate([.. TaskFamilyRegistry.EmbeddedBenchmarkFamilies.Select(registry.Get)], 1, 4, 64, 7, "seed");
 
 // (1) Throughput: warm up, then 480 question calls (6 s at the ideal rate).

@@ -3,6 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Testing;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace ActiveSynth.Load.Tests;
 
 /// <summary>
 /// One real deployment for the whole suite: a redis-server (executable mode, data in a temp folder), the four services as real
-/// processes, the dashboard with its telemetry API, and as the OpenAI-compatible teacher a <see cref="FakeTeacherServer"/> this
+/// processes, the dashboard with its telemetry API, and as the OpenAI-compatible teacher a <see cref="FakeOpenAiServer"/> this
 /// fixture starts first. Retries are tightened (3 s attempt timeout, short backoff) so a hang costs seconds, not minutes.
 /// Every resource's console log is captured from the start for the secret scan.
 /// </summary>
@@ -24,7 +25,7 @@ public sealed class LoadAppHostFixture : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
 
-    public FakeTeacherServer Teacher { get; private set; } = null!;
+    public FakeOpenAiServer Teacher { get; private set; } = null!;
 
     public ConsoleLogCapture ConsoleLogs { get; } = new();
 
@@ -51,7 +52,7 @@ public sealed class LoadAppHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Teacher = await FakeTeacherServer.StartAsync();
+        Teacher = await FakeOpenAiServer.StartAsync("fake-load-model", $"sk-load-{Guid.NewGuid():N}");
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ActiveSynth_AppHost>(
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },

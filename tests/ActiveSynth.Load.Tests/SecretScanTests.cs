@@ -1,6 +1,6 @@
 using ActiveSynth.Contracts.V1;
 using Xunit.Abstractions;
-using Fault = ActiveSynth.Load.Tests.FakeTeacherServer.Fault;
+using Fault = ActiveSynth.Testing.FakeOpenAiServer.Fault;
 
 namespace ActiveSynth.Load.Tests;
 

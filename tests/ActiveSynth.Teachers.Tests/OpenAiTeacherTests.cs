@@ -3,7 +3,8 @@ using ActiveSynth.Teachers.Caching;
 using ActiveSynth.Teachers.Generation;
 using ActiveSynth.Teachers.Resilience;
 using ActiveSynth.Teachers.Validation;
-using F = ActiveSynth.Teachers.Tests.FakeOpenAiServer.Fault;
+using ActiveSynth.Testing;
+using F = ActiveSynth.Testing.FakeOpenAiServer.Fault;
 
 namespace ActiveSynth.Teachers.Tests;
 
@@ -12,7 +13,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
 {
     private FakeOpenAiServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeOpenAiServer.StartAsync();
+    public async Task InitializeAsync() => _server = await TestTeachers.StartServerAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -34,7 +35,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         Assert.False(usage.Cached);
         Assert.Equal(0, usage.Retries);
         Assert.True(usage.PromptTokens > 100);
-        Assert.Equal(FakeOpenAiServer.Model, usage.Model);
+        Assert.Equal(TestTeachers.Model, usage.Model);
         Assert.Equal((usage.PromptTokens * 0.5 / 1000) + (usage.CompletionTokens * 1.5 / 1000), usage.CostUsd, 9);
     }
 

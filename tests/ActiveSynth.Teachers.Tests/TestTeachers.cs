@@ -7,6 +7,7 @@ using ActiveSynth.Teachers.Prompts;
 using ActiveSynth.Teachers.Resilience;
 using ActiveSynth.Teachers.Usage;
 using ActiveSynth.Teachers.Validation;
+using ActiveSynth.Testing;
 using Microsoft.Extensions.AI;
 
 namespace ActiveSynth.Teachers.Tests;
@@ -14,11 +15,14 @@ namespace ActiveSynth.Teachers.Tests;
 /// <summary>Builds teachers and generators the way the service does, with test-sized timings.</summary>
 internal static class TestTeachers
 {
+    /// <summary>The model the fake OpenAI-compatible server answers as (priced in <see cref="Prices"/>).</summary>
+    public const string Model = "fake-model";
+
     public static readonly TaskFamilyRegistry Registry = TaskFamilyRegistry.Default;
 
     public static readonly PriceTable Prices = new(new Dictionary<string, ModelPrice>
     {
-        [FakeOpenAiServer.Model] = new() { PromptPer1K = 0.5, CompletionPer1K = 1.5 },
+        [Model] = new() { PromptPer1K = 0.5, CompletionPer1K = 1.5 },
     });
 
     public static RetryOptions FastRetry(int attempts = 4) => new()
@@ -29,7 +33,7 @@ internal static class TestTeachers
         AttemptTimeout = TimeSpan.FromMilliseconds(1500),
     };
 
-    public static TeacherCallSettings Settings(string model = FakeOpenAiServer.Model, double? errorRate = null, long seed = 1) =>
+    public static TeacherCallSettings Settings(string model = Model, double? errorRate = null, long seed = 1) =>
         new(model, PromptLibrary.CurrentVersion, Temperature: 0.7, Seed: seed, MaxCompletionTokens: 256, ErrorRate: errorRate);
 
     public static SampleGenerator Generator(IChatClient client, ISeenQuestions? seen = null, ValidationOptions? validation = null) =>
@@ -39,8 +43,11 @@ internal static class TestTeachers
     {
         var model = OpenAiTeacherClient.Create(TeacherConnection.Parse(server.ConnectionString), TimeSpan.FromSeconds(30));
         var limiter = limits is null ? null : new ClientRateLimiter(limits);
-        return TeacherPipeline.Build(model, FakeOpenAiServer.Model, cache, retry ?? FastRetry(), limiter, limits);
+        return TeacherPipeline.Build(model, Model, cache, retry ?? FastRetry(), limiter, limits);
     }
+
+    /// <summary>The fake OpenAI-compatible server the client tests call, answering as <see cref="Model"/>.</summary>
+    public static Task<FakeOpenAiServer> StartServerAsync() => FakeOpenAiServer.StartAsync(Model, "sk-test-secret");
 
     public static EmbeddedTeacherChatClient Embedded(double errorRate = 0) =>
         new(Registry, new EmbeddedTeacherOptions { ErrorRate = errorRate });

@@ -14,32 +14,39 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ActiveSynth.Load.Tests;
+namespace ActiveSynth.Testing;
 
 /// <summary>
-/// A real OpenAI-compatible chat-completions server (Kestrel on 127.0.0.1, a free port) for the deployment's Teacher service.
-/// Replies come from the embedded teacher, so they are valid questions and solutions of the seed's family, with usage like an
-/// endpoint's. Faults are played one per request from a queue (429 with Retry-After, 500, a hang, malformed JSON, 401), or on every
-/// request while <see cref="PermanentFault"/> is set. It bills like a provider: a completion is billed once its full body has
-/// been written, and it counts how often the same call (the request's seed, unique per call) was billed.
+/// A real OpenAI-compatible chat-completions server (Kestrel on 127.0.0.1, a free port) for the client tests and the deployment's
+/// Teacher service. Replies come from the embedded teacher, so they are valid questions and solutions of the seed's family, with
+/// usage like an endpoint's. Requests without the instance's <c>Authorization: Bearer</c> key are answered 401. Faults are played
+/// one per request from a queue (429 with Retry-After, 500, a hang, malformed JSON, a reply without usage, 401), or on every request
+/// while <see cref="PermanentFault"/> is set. It bills like a provider: a completion is billed once its full body has been written,
+/// and it counts how often the same call (the request's seed, unique per call) was billed.
 /// </summary>
-public sealed class FakeTeacherServer : IAsyncDisposable
+public sealed class FakeOpenAiServer : IAsyncDisposable
 {
-    public const string Model = "fake-load-model";
-
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Fault> _faults = new();
     private readonly ConcurrentDictionary<Fault, int> _faultsServed = new();
     private readonly ConcurrentDictionary<long, int> _billedBySeed = new();
-    private readonly EmbeddedTeacherChatClient _teacher = new(TaskFamilyRegistry.Default, new EmbeddedTeacherOptions { ModelId = Model });
+    private readonly EmbeddedTeacherChatClient _teacher;
     private long _billedCompletions;
     private long _billedPromptTokens;
     private long _billedCompletionTokens;
     private int _requests;
     private int _unauthorized;
     private int _uncapped;
+    private int _inFlight;
+    private int _maxInFlight;
 
-    private FakeTeacherServer(WebApplication app) => _app = app;
+    private FakeOpenAiServer(WebApplication app, string model, string key)
+    {
+        _app = app;
+        Model = model;
+        Key = key;
+        _teacher = new(TaskFamilyRegistry.Default, new EmbeddedTeacherOptions { ModelId = model });
+    }
 
     public enum Fault
     {
@@ -47,18 +54,32 @@ public sealed class FakeTeacherServer : IAsyncDisposable
         ServerError,
         Hang,
         MalformedJson,
+
+        /// <summary>A valid reply without a <c>usage</c> object.</summary>
+        NoUsage,
+
+        /// <summary>401: the key was revoked.</summary>
         KeyRevoked,
     }
 
-    public Uri Endpoint { get; private set; } = null!;
+    /// <summary>The model name the server answers as.</summary>
+    public string Model { get; }
 
-    /// <summary>The API key the deployment must send; a secret that must never show in logs, traces or reports.</summary>
-    public string Key { get; } = $"sk-load-{Guid.NewGuid():N}";
+    /// <summary>The API key clients must send; a secret that must never show in logs, traces or reports.</summary>
+    public string Key { get; }
+
+    public Uri Endpoint { get; private set; } = null!;
 
     public string ConnectionString => $"Endpoint={Endpoint};Key={Key};Model={Model}";
 
     /// <summary>While set, every request gets this fault (an endpoint that is down, hangs, answers garbage or refuses the key for good).</summary>
     public Fault? PermanentFault { get; set; }
+
+    /// <summary>Waited before each request is answered.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>The <c>Retry-After</c> of a 429.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
 
     /// <summary>
     /// When above 0, each completion also bills this many hidden reasoning tokens, up to the request's completion cap
@@ -66,26 +87,41 @@ public sealed class FakeTeacherServer : IAsyncDisposable
     /// </summary>
     public int HiddenReasoningTokens { get; set; }
 
-    /// <summary>Billed completions whose request carried no completion cap.</summary>
-    public int Uncapped => Volatile.Read(ref _uncapped);
-
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>The most requests that were being answered at once.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     /// <summary>Requests without the right <c>Authorization: Bearer</c> key (answered 401).</summary>
     public int Unauthorized => Volatile.Read(ref _unauthorized);
 
-    public static async Task<FakeTeacherServer> StartAsync()
+    /// <summary>Billed completions whose request carried no completion cap.</summary>
+    public int Uncapped => Volatile.Read(ref _uncapped);
+
+    /// <summary>Faults still queued (not yet served).</summary>
+    public int FaultsQueued => _faults.Count;
+
+    /// <summary>Starts a server answering as <paramref name="model"/> that accepts <paramref name="key"/> (a fresh one if null).</summary>
+    public static async Task<FakeOpenAiServer> StartAsync(string model = "fake-model", string? key = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var server = new FakeTeacherServer(app);
+        var server = new FakeOpenAiServer(app, model, key ?? $"sk-test-{Guid.NewGuid():N}");
         app.MapPost("/v1/chat/completions", server.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Endpoint = new Uri(address.TrimEnd('/') + "/v1");
         return server;
+    }
+
+    public void Enqueue(params Fault[] faults)
+    {
+        foreach (var fault in faults)
+        {
+            _faults.Enqueue(fault);
+        }
     }
 
     public void Enqueue(Fault fault, int count)
@@ -95,9 +131,6 @@ public sealed class FakeTeacherServer : IAsyncDisposable
             _faults.Enqueue(fault);
         }
     }
-
-    /// <summary>Faults still queued (not yet served).</summary>
-    public int FaultsQueued => _faults.Count;
 
     public void ClearFaults() => _faults.Clear();
 
@@ -117,6 +150,27 @@ public sealed class FakeTeacherServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        var now = Interlocked.Increment(ref _inFlight);
+        int seen;
+        while (now > (seen = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, seen) != seen)
+        {
+        }
+        try
+        {
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, context.RequestAborted);
+            }
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
         if (context.Request.Headers.Authorization.ToString() != $"Bearer {Key}")
         {
             Interlocked.Increment(ref _unauthorized);
@@ -128,13 +182,16 @@ public sealed class FakeTeacherServer : IAsyncDisposable
         if (fault is { } f)
         {
             _faultsServed.AddOrUpdate(f, 1, (_, n) => n + 1);
-            await ServeFaultAsync(context, f);
-            return;
+            if (f != Fault.NoUsage)
+            {
+                await ServeFaultAsync(context, f);
+                return;
+            }
         }
         var request = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var messages = request!["messages"]!.AsArray()
             .Select(m => new ChatMessage(new ChatRole(m!["role"]!.GetValue<string>()), m["content"]!.GetValue<string>())).ToList();
-        var seed = request["seed"]?.GetValue<long>() ?? 0;
+        var seed = request["seed"]?.GetValue<long>();
         var reply = await _teacher.GetResponseAsync(messages, new ChatOptions { Seed = seed }, context.RequestAborted);
         var prompt = reply.Usage!.InputTokenCount ?? 0;
         var completion = reply.Usage.OutputTokenCount ?? 0;
@@ -155,28 +212,31 @@ public sealed class FakeTeacherServer : IAsyncDisposable
                 ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply.Text },
                 ["finish_reason"] = "stop",
             }),
-            ["usage"] = new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion },
         };
+        if (fault != Fault.NoUsage)
+        {
+            body["usage"] = new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
+        }
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(body.ToJsonString(JsonSerializerOptions.Default), context.RequestAborted);
         await context.Response.CompleteAsync();
         Interlocked.Increment(ref _billedCompletions);
         Interlocked.Add(ref _billedPromptTokens, prompt);
         Interlocked.Add(ref _billedCompletionTokens, completion);
-        _billedBySeed.AddOrUpdate(seed, 1, (_, n) => n + 1);
+        _billedBySeed.AddOrUpdate(seed ?? 0, 1, (_, n) => n + 1);
         if (cap is null)
         {
             Interlocked.Increment(ref _uncapped);
         }
     }
 
-    private static async Task ServeFaultAsync(HttpContext context, Fault fault)
+    private async Task ServeFaultAsync(HttpContext context, Fault fault)
     {
         switch (fault)
         {
             case Fault.RateLimited:
                 context.Response.StatusCode = 429;
-                context.Response.Headers.RetryAfter = "1";
+                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 await context.Response.WriteAsJsonAsync(new { error = new { message = "Rate limit reached", type = "rate_limit" } });
                 break;
             case Fault.ServerError:
