@@ -1,5 +1,6 @@
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Student.HuggingFace;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ public static class StudentHostingExtensions
 {
     /// <summary>
     /// Student device options (validated at start), a health check that proves libtorch works on that device, the
-    /// resolved <see cref="StudentDevice"/> and the <see cref="CheckpointStore"/> over the registered <see cref="ArtifactStore"/>.
+    /// resolved <see cref="StudentDevice"/> the <see cref="CheckpointStore"/> and the <see cref="HfCheckpointStore"/> over the registered <see cref="ArtifactStore"/>.
     /// </summary>
     public static TBuilder AddStudentRuntime<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -23,6 +24,7 @@ public static class StudentHostingExtensions
         builder.Services.AddHealthChecks().AddCheck<TorchHealthCheck>("torch", tags: ["ready"]);
         builder.Services.TryAddSingleton(sp => new StudentDevice(sp.GetRequiredService<IOptions<StudentDeviceOptions>>().Value));
         builder.Services.TryAddSingleton(sp => new CheckpointStore(sp.GetRequiredService<ArtifactStore>()));
+        builder.Services.TryAddSingleton(sp => new HfCheckpointStore(sp.GetRequiredService<ArtifactStore>()));
         return builder;
     }
 }

@@ -3,7 +3,9 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.ServiceDefaults;
 using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Student;
 using ActiveSynth.Student.Grading;
+using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Student.Scoring;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
@@ -24,6 +26,8 @@ public sealed class InvalidRequestException(string field, string reason) : Excep
 /// </summary>
 public sealed class StudentScoringService(
     StudentModelCache models,
+    HfCheckpointStore hfCheckpoints,
+    StudentDevice device,
     GraderLookup graders,
     IOptions<ScoringOptions> options,
     ScoringMetrics metrics,
@@ -95,12 +99,7 @@ public sealed class StudentScoringService(
         activity?.SetTag("activesynth.round", request.Round);
         activity?.SetTag("activesynth.checkpoint", request.Checkpoint.Id);
         var started = Stopwatch.GetTimestamp();
-        using var lease = await models.AcquireAsync(request.Checkpoint.Path, request.Checkpoint.Sha256, ct).ConfigureAwait(false);
-        metrics.CacheLookup(lease.CacheHit);
-        if (!lease.CacheHit)
-        {
-            logger.CheckpointLoaded(lease.Checkpoint.Id, lease.Checkpoint.Sha256);
-        }
+        using var student = await AcquireAsync(request.Checkpoint, ct).ConfigureAwait(false);
         List<TaskItem> items = [.. request.Items.Select(i => i.ToTaskItem()), .. request.Candidates.Select(c => c.ToTaskItem())];
         var settings = new ScoringSettings
         {
@@ -109,7 +108,7 @@ public sealed class StudentScoringService(
         };
         var signals = ContractMapping.ToSignals(request.Signals);
         // Torch work is synchronous and CPU-bound: keep it off the caller's thread (gRPC/consumer loop).
-        var scored = await Task.Run(() => StudentScorer.Score(lease.Model, items, signals, settings, graders, ct), ct).ConfigureAwait(false);
+        var scored = await Task.Run(() => StudentScorer.Score(student.Model, items, signals, settings, graders, ct), ct).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         var result = new ScoreResult
@@ -117,7 +116,7 @@ public sealed class StudentScoringService(
             RunId = request.RunId,
             Round = request.Round,
             RequestId = request.RequestId,
-            CheckpointId = string.IsNullOrEmpty(request.Checkpoint.Id) ? lease.Checkpoint.Id : request.Checkpoint.Id,
+            CheckpointId = string.IsNullOrEmpty(request.Checkpoint.Id) ? student.CheckpointId : request.Checkpoint.Id,
             Duration = Duration.FromTimeSpan(elapsed),
             TokensProcessed = scored.TokensProcessed,
             Instance = identity.Instance,
@@ -127,6 +126,33 @@ public sealed class StudentScoringService(
         metrics.Scored(items.Count, scored.TokensProcessed, elapsed.TotalSeconds, double.IsNaN(own) ? null : own, source);
         logger.Scored(items.Count, request.RunId, request.Round, result.CheckpointId, elapsed.TotalSeconds, scored.TokensProcessed, own);
         return result;
+    }
+
+    /// <summary>
+    /// The student of a checkpoint: an embedded one through the LRU model cache; a Hugging Face one (base + adapter)
+    /// loaded for this request and disposed after it, so a cached model is never shared with another request's adapter.
+    /// </summary>
+    private async Task<ScoringLease> AcquireAsync(CheckpointRef checkpoint, CancellationToken ct)
+    {
+        if (hfCheckpoints.IsHfCheckpoint(checkpoint.Path))
+        {
+            var (hf, info, _) = await hfCheckpoints.LoadAsync(checkpoint.Path, checkpoint.Sha256, device.Device, ct).ConfigureAwait(false);
+            metrics.CacheLookup(false);
+            logger.CheckpointLoaded(info.Id, info.Sha256);
+            return new ScoringLease(hf, info.Id, hf);
+        }
+        var lease = await models.AcquireAsync(checkpoint.Path, checkpoint.Sha256, ct).ConfigureAwait(false);
+        metrics.CacheLookup(lease.CacheHit);
+        if (!lease.CacheHit)
+        {
+            logger.CheckpointLoaded(lease.Checkpoint.Id, lease.Checkpoint.Sha256);
+        }
+        return new ScoringLease(new EmbeddedScoringStudent(lease.Model), lease.Checkpoint.Id, lease);
+    }
+
+    private sealed record ScoringLease(IScoringStudent Model, string CheckpointId, IDisposable Owner) : IDisposable
+    {
+        public void Dispose() => Owner.Dispose();
     }
 
     /// <summary>A ScoreResult that says why nothing was scored (no internals: field names and checkpoint paths only).</summary>

@@ -8,7 +8,9 @@ using ActiveSynth.Student;
 using ActiveSynth.Student.Checkpoints;
 using ActiveSynth.Student.Evaluation;
 using ActiveSynth.Student.Grading;
+using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Student.Modeling;
+using ActiveSynth.Student.Scoring;
 using ActiveSynth.Student.Training;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
@@ -17,11 +19,14 @@ namespace ActiveSynth.Training;
 
 /// <summary>
 /// The Training service's work, shared by the stream handler and gRPC: the embedded base (pretrained once per
-/// configuration, cached), a round's finetuning + evaluation (<see cref="RoundTrainer"/>), and Evaluate.
+/// configuration, cached), a round's finetuning + evaluation (<see cref="RoundTrainer"/>), and Evaluate. A Hugging Face
+/// student (<c>student.kind</c> HF) takes the same steps with its own checkpoints: the base is the model at
+/// <c>student.path</c> as it is, each round trains a LoRA adapter (<see cref="HfRoundTrainer"/>).
 /// </summary>
 public sealed partial class StudentTrainingService(
     ArtifactStore artifacts,
     CheckpointStore checkpoints,
+    HfCheckpointStore hfCheckpoints,
     StudentDevice device,
     TaskFamilyRegistry families,
     GraderLookup graders,
@@ -79,6 +84,24 @@ public sealed partial class StudentTrainingService(
         return result.Checkpoint;
     }
 
+    /// <summary>The base checkpoint of a Hugging Face student: its model directory as it is, with its options. Bad fields are an invalid request.</summary>
+    public async Task<CheckpointInfo> EnsureHfBaseAsync(StudentSpec student, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        if (string.IsNullOrWhiteSpace(student.Path))
+        {
+            throw new InvalidRequestException("student.path", "is required for a Hugging Face student (its model directory, relative to the artifact root)");
+        }
+        try
+        {
+            return await hfCheckpoints.EnsureBaseAsync(student.Path, student.Options, ct).ConfigureAwait(false);
+        }
+        catch (HfStudentSpecException ex)
+        {
+            throw new InvalidRequestException(ex.Field, ex.Reason);
+        }
+    }
+
     /// <summary>
     /// Handles a TrainRequest. Round 0 returns the base (pretrained once, cached) and its evaluation; round r ≥ 1
     /// finetunes into <see cref="CheckpointPath"/> unless that checkpoint already exists. Throws
@@ -92,7 +115,9 @@ public sealed partial class StudentTrainingService(
         activity?.SetTag("activesynth.round", request.Round);
 
         var baseInfo = await ResolveCheckpointAsync(request.BaseCheckpoint, "base_checkpoint", ct).ConfigureAwait(false)
-            ?? await EnsureBaseAsync(request.Student, ct).ConfigureAwait(false);
+            ?? (request.Student is { Kind: StudentKind.Hf } hf
+                ? await EnsureHfBaseAsync(hf, ct).ConfigureAwait(false)
+                : await EnsureBaseAsync(request.Student, ct).ConfigureAwait(false));
         var test = request.SkipEvaluation || request.TestSet is null || string.IsNullOrEmpty(request.TestSet.Path)
             ? null
             : await ContractMapping.ReadItemsAsync(artifacts, request.TestSet, "test_set", samples: false, ct).ConfigureAwait(false);
@@ -137,8 +162,9 @@ public sealed partial class StudentTrainingService(
             EvalBatchSize = _options.EvalBatchSize,
             MaxNewTokens = request.Student is { MaxNewTokens: > 0 } s ? s.MaxNewTokens : _options.MaxNewTokens,
         };
-        var trainer = new RoundTrainer(checkpoints, device.Device);
-        var round = await Task.Run(() => trainer.TrainRoundAsync(plan, ct), ct).ConfigureAwait(false);
+        var round = hfCheckpoints.IsHfCheckpoint(baseInfo.Path)
+            ? await Task.Run(() => new HfRoundTrainer(hfCheckpoints, device.Device).TrainRoundAsync(plan, ct), ct).ConfigureAwait(false)
+            : await Task.Run(() => new RoundTrainer(checkpoints, device.Device).TrainRoundAsync(plan, ct), ct).ConfigureAwait(false);
 
         result.Checkpoint = round.Checkpoint.ToContract();
         result.TrainLoss = round.Training.FinalLoss;
@@ -196,9 +222,20 @@ public sealed partial class StudentTrainingService(
         CancellationToken ct, StudentSpec? student = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var loaded = await checkpoints.LoadAsync(info.Path, info.Sha256, device.Device, loadOptimizerState: false, ct).ConfigureAwait(false);
-        using var model = loaded.Model;
         var maxNew = student is { MaxNewTokens: > 0 } s ? s.MaxNewTokens : _options.MaxNewTokens;
+        IScoringStudent model;
+        IDisposable owned;
+        if (hfCheckpoints.IsHfCheckpoint(info.Path))
+        {
+            var hf = (await hfCheckpoints.LoadAsync(info.Path, info.Sha256, device.Device, ct).ConfigureAwait(false)).Student;
+            (model, owned) = (hf, hf);
+        }
+        else
+        {
+            var loaded = await checkpoints.LoadAsync(info.Path, info.Sha256, device.Device, loadOptimizerState: false, ct).ConfigureAwait(false);
+            (model, owned) = (new EmbeddedScoringStudent(loaded.Model), loaded.Model);
+        }
+        using var _ = owned;
         var report = await Task.Run(() => StudentEvaluator.Evaluate(model, items, graders, _options.EvalBatchSize, maxNew, ct), ct).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         metrics.Evaluated(report.Accuracy, seconds, source);
@@ -213,7 +250,9 @@ public sealed partial class StudentTrainingService(
         {
             return null;
         }
-        var info = await checkpoints.ReadInfoAsync(reference.Path, ct).ConfigureAwait(false);
+        var info = hfCheckpoints.IsHfCheckpoint(reference.Path)
+            ? (await hfCheckpoints.ReadAsync(reference.Path, null, ct).ConfigureAwait(false)).Info
+            : await checkpoints.ReadInfoAsync(reference.Path, ct).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(reference.Sha256) && !string.Equals(reference.Sha256, info.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidRequestException($"{field}.sha256", $"does not match the checkpoint at '{reference.Path}'");

@@ -57,7 +57,7 @@ public sealed class HostileRunSpecTests(SelectionApiFixture api) : IClassFixture
         { "seed_file_invalid_utf8", "spec.task.seed_file", "line 1: is not valid UTF-8" },
         { "seed_file_huge_line", "spec.task.seed_file", "line 1: line is longer than" },
         { "seed_file_empty", "spec.task.seed_file", "holds no items" },
-        { "student_kind_hf", "spec.student.kind", "STUDENT_KIND_HF" },
+        { "student_kind_hf", "spec.student.path", "is required for STUDENT_KIND_HF" },
         { "student_negative", "spec.student", "must be >= 0" },
         { "student_layers_absurd", "spec.student.layers", "must be <= 96" },
         { "student_d_model_absurd", "spec.student.d_model", "must be <= 16384" },

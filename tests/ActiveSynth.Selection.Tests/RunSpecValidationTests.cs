@@ -36,7 +36,9 @@ public sealed class RunSpecValidationTests
         { "unknown_family", "spec.task.families[1]" },
         { "negative_budget", "spec.budget.max_teacher_tokens" },
         { "overgenerate_factor", "spec.overgenerate_factor" },
-        { "hf_student", "spec.student.kind" },
+        { "hf_student", "spec.student.path" },
+        { "hf_student_with_layers", "spec.student" },
+        { "hf_student_with_tokenizer", "spec.student.tokenizer" },
         { "error_rate", "spec.teacher.error_rate" },
         { "no_end", "spec.budget" },
         { "seed_pool", "spec.task.seed_pool_size" },
@@ -60,6 +62,17 @@ public sealed class RunSpecValidationTests
         var rpc = RunsApi.Invalid(ex);
         Assert.Equal(StatusCode.InvalidArgument, rpc.StatusCode);
         Assert.Contains(field + ": ", rpc.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_hugging_face_student_with_a_path_is_accepted()
+    {
+        var spec = Specs.Small();
+        spec.Student.Kind = StudentKind.Hf;
+        spec.Student.Path = "models/qwen2.5-0.5b-instruct";
+        spec.Student.Options.Add("dtype", "bfloat16");
+
+        Assert.Empty(RunSpecValidator.Validate(spec, Options));
     }
 
     [Fact]
@@ -93,6 +106,8 @@ public sealed class RunSpecValidationTests
             case "negative_budget": spec.Budget.MaxTeacherTokens = -5; break;
             case "overgenerate_factor": spec.Mode = GenerationMode.Overgenerate; spec.OvergenerateFactor = 1; break;
             case "hf_student": spec.Student.Kind = StudentKind.Hf; break;
+            case "hf_student_with_layers": spec.Student.Kind = StudentKind.Hf; spec.Student.Path = "models/qwen"; spec.Student.Layers = 4; break;
+            case "hf_student_with_tokenizer": spec.Student.Kind = StudentKind.Hf; spec.Student.Path = "models/qwen"; spec.Student.Tokenizer = "byte"; break;
             case "error_rate": spec.Teacher.ErrorRate = 1.5; break;
             case "no_end": spec.Budget = new Budget(); spec.MaxRounds = 0; break;
             case "seed_pool": spec.Task.SeedPoolSize = 0; break;

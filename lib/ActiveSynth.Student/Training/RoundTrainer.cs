@@ -1,4 +1,3 @@
-using System.Globalization;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Checkpoints;
 using ActiveSynth.Student.Evaluation;
@@ -62,7 +61,7 @@ public sealed class RoundTrainer(CheckpointStore checkpoints, Device device)
             var existing = await Checkpoints.LoadAsync(plan.OutputPath, null, device, loadOptimizerState: false, ct).ConfigureAwait(false);
             using var existingModel = existing.Model;
             var manifest = await Checkpoints.ReadPropertiesAsync(plan.OutputPath, ct).ConfigureAwait(false);
-            return new RoundTrainingResult(existing.Info, ReportFrom(manifest), Evaluate(existingModel, plan, ct), AlreadyExisted: true);
+            return new RoundTrainingResult(existing.Info, TrainingReportProperties.Read(manifest), Evaluate(existingModel, plan, ct), AlreadyExisted: true);
         }
 
         var start = plan.Previous ?? plan.Base;
@@ -81,15 +80,7 @@ public sealed class RoundTrainer(CheckpointStore checkpoints, Device device)
         var sampler = new TrainingBatchSampler(plan.Dataset, replay, plan.Settings.ReplayFraction, plan.Settings.BatchSize, plan.Settings.Seed);
         var report = StudentTrainer.Train(model, optimizer, plan.Settings, sampler, ct);
 
-        var properties = new Dictionary<string, string>(plan.Metadata.Properties)
-        {
-            ["train_steps"] = report.Steps.ToString(CultureInfo.InvariantCulture),
-            ["train_final_loss"] = report.FinalLoss.ToString("R", CultureInfo.InvariantCulture),
-            ["train_loss_curve"] = string.Join(",", report.LossCurve.Select(l => l.ToString("R", CultureInfo.InvariantCulture))),
-            ["train_tokens"] = report.TokensTrained.ToString(CultureInfo.InvariantCulture),
-            ["train_seconds"] = report.Duration.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture),
-            ["started_from"] = start.Id,
-        };
+        var properties = TrainingReportProperties.Write(report, plan.Metadata.Properties, start.Id);
         var info = await Checkpoints.SaveAsync(plan.OutputPath, model, optimizer, plan.Metadata with
         {
             ParentId = plan.Previous?.Id ?? "",
@@ -101,15 +92,4 @@ public sealed class RoundTrainer(CheckpointStore checkpoints, Device device)
 
     private static EvaluationReport? Evaluate(StudentModel model, RoundTrainingPlan plan, CancellationToken ct) =>
         plan.TestSet is { Count: > 0 } test ? StudentEvaluator.Evaluate(model, test, plan.Graders, plan.EvalBatchSize, plan.MaxNewTokens, ct) : null;
-
-    private static TrainingReport ReportFrom(IReadOnlyDictionary<string, string> p)
-    {
-        static double D(IReadOnlyDictionary<string, string> p, string k) =>
-            p.TryGetValue(k, out var v) && double.TryParse(v, CultureInfo.InvariantCulture, out var d) ? d : double.NaN;
-        var curve = p.TryGetValue("train_loss_curve", out var c) && c.Length > 0
-            ? c.Split(',').Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToList()
-            : [];
-        return new TrainingReport((int)(double.IsNaN(D(p, "train_steps")) ? 0 : D(p, "train_steps")), D(p, "train_final_loss"), curve,
-            (long)(double.IsNaN(D(p, "train_tokens")) ? 0 : D(p, "train_tokens")), TimeSpan.FromSeconds(double.IsNaN(D(p, "train_seconds")) ? 0 : D(p, "train_seconds")));
-    }
 }

@@ -203,9 +203,13 @@ public static class RunSpecValidator
 
     private static void ValidateStudent(StudentSpec student, List<SpecError> errors)
     {
-        if (student.Kind is not (StudentKind.Unspecified or StudentKind.Embedded))
+        if (student.Kind is not (StudentKind.Unspecified or StudentKind.Embedded or StudentKind.Hf))
         {
-            errors.Add(new(P + "student.kind", $"{KindName(student.Kind)} is not supported by this deployment's scorer and trainer; use STUDENT_KIND_EMBEDDED"));
+            errors.Add(new(P + "student.kind", $"{KindName(student.Kind)} is not supported by this deployment's scorer and trainer; use STUDENT_KIND_EMBEDDED or STUDENT_KIND_HF"));
+        }
+        if (student.Kind == StudentKind.Hf)
+        {
+            ValidateHfStudent(student, errors);
         }
         if (student.Layers < 0 || student.DModel < 0 || student.Heads < 0 || student.ContextLength < 0 || student.MaxNewTokens < 0)
         {
@@ -237,6 +241,27 @@ public static class RunSpecValidator
             {
                 errors.Add(new($"{P}student.{name}", $"must be <= {max}, got {value}"));
             }
+        }
+    }
+
+    /// <summary>
+    /// A Hugging Face student is its model directory: the embedded student's shape fields do not apply. Its options
+    /// (dtype, chat_template, lora_*) are checked by the Training service when it opens the base (this service does
+    /// not load torch); a bad one fails the run in round 0 naming <c>student.options[key]</c>.
+    /// </summary>
+    private static void ValidateHfStudent(StudentSpec student, List<SpecError> errors)
+    {
+        if (student.Path.Length == 0)
+        {
+            errors.Add(new(P + "student.path", "is required for STUDENT_KIND_HF: the model directory (config.json, *.safetensors, tokenizer.json), relative to the artifact root"));
+        }
+        if (student.Layers != 0 || student.DModel != 0 || student.Heads != 0 || student.ContextLength != 0)
+        {
+            errors.Add(new(P + "student", "layers, d_model, heads and context_length are the embedded student's; leave them 0 for STUDENT_KIND_HF (the shape comes from config.json, the context from options max_context)"));
+        }
+        if (student.Tokenizer.Length > 0)
+        {
+            errors.Add(new(P + "student.tokenizer", "leave it empty for STUDENT_KIND_HF (the model's tokenizer.json is used)"));
         }
     }
 

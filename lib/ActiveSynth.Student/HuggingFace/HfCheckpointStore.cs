@@ -1,0 +1,334 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Student.Checkpoints;
+using static TorchSharp.torch;
+
+namespace ActiveSynth.Student.HuggingFace;
+
+/// <summary>
+/// Checkpoints of a Hugging Face student in the artifact store. The base model stays where the run spec names it
+/// (<c>student.path</c>, relative to the artifact root) and is never copied; a checkpoint is a small directory with a
+/// manifest (<see cref="ManifestFile"/>: the base path, the <c>student.options</c>, lineage) and, from round 1 on, the
+/// round's LoRA adapter in the layout PEFT reads (<c>adapter_model.safetensors</c>, <c>adapter_config.json</c>). A
+/// checkpoint's identity (the sha256 messages carry) is the sha256 of its manifest, which records the adapter's sha256
+/// and the base's config.json sha256, so a changed adapter or a different base model at the same path is detected.
+/// </summary>
+public sealed class HfCheckpointStore(ArtifactStore artifacts)
+{
+    public const string ManifestFile = "hf-checkpoint.json";
+    public const string FormatName = "activesynth-hf-lora/1";
+
+    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
+
+    public ArtifactStore Artifacts { get; } = artifacts ?? throw new ArgumentNullException(nameof(artifacts));
+
+    /// <summary>True when <paramref name="path"/> holds a Hugging Face checkpoint (its manifest exists).</summary>
+    public bool IsHfCheckpoint(string path)
+    {
+        try
+        {
+            return File.Exists(Artifacts.Resolve(Join(path, ManifestFile)));
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The base checkpoint of <paramref name="basePath"/> with <paramref name="options"/>: written once per (base, options)
+    /// under <c>students/hf/</c>, reused after. Checks that the base directory has a readable config.json and the options
+    /// parse; errors name <c>student.path</c> or <c>student.options[key]</c> (<see cref="HfStudentSpecException"/>).
+    /// </summary>
+    public async Task<CheckpointInfo> EnsureBaseAsync(string basePath, IReadOnlyDictionary<string, string> options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ParseOptions(options);
+        var configSha = await BaseConfigShaAsync(basePath, ct).ConfigureAwait(false);
+        var sortedOptions = new SortedDictionary<string, string>(options.ToDictionary(), StringComparer.Ordinal);
+        var key = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { basePath, configSha, sortedOptions })))[..16];
+        var manifest = new HfCheckpointManifest
+        {
+            Id = $"hf-base-{key}",
+            IsBase = true,
+            BasePath = basePath,
+            BaseConfigSha256 = configSha,
+            Options = new Dictionary<string, string>(sortedOptions),
+        };
+        return await WriteAsync($"students/hf/{key}", manifest, student: null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="student"/>'s LoRA adapter as the checkpoint at <paramref name="path"/>, on top of
+    /// <paramref name="parent"/>'s base and options. If another writer completed the same checkpoint first, theirs is kept.
+    /// </summary>
+    public async Task<CheckpointInfo> SaveRoundAsync(string path, HfStudent student, HfCheckpointManifest parent, CheckpointMetadata metadata,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(parent);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var manifest = parent with
+        {
+            Id = metadata.Id,
+            Round = metadata.Round,
+            IsBase = false,
+            RunId = metadata.RunId,
+            ParentId = metadata.ParentId,
+            TrainedSamples = metadata.TrainedSamples,
+            Properties = new Dictionary<string, string>(metadata.Properties),
+        };
+        return await WriteAsync(path, manifest, student, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The manifest of the checkpoint at <paramref name="path"/>, checked against <paramref name="expectedSha256"/> when given.</summary>
+    public async Task<(CheckpointInfo Info, HfCheckpointManifest Manifest)> ReadAsync(string path, string? expectedSha256, CancellationToken ct = default)
+    {
+        var manifestPath = ResolveIn(path, ManifestFile);
+        if (!File.Exists(manifestPath))
+        {
+            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}' does not exist (no {ManifestFile}).")
+            { IsMissing = true, FileName = ManifestFile, Problem = "does not exist" };
+        }
+        var bytes = await File.ReadAllBytesAsync(manifestPath, ct).ConfigureAwait(false);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!string.IsNullOrEmpty(expectedSha256) && !string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}' is not the one asked for: sha256 {sha}, expected {expectedSha256}.")
+            { FileName = ManifestFile, Problem = $"has sha256 {sha}, not the {expectedSha256} asked for" };
+        }
+        HfCheckpointManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<HfCheckpointManifest>(bytes, ManifestJson)
+                ?? throw new JsonException("empty manifest");
+        }
+        catch (JsonException ex)
+        {
+            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}' has an unreadable {ManifestFile}: {ex.Message}", ex)
+            { FileName = ManifestFile, Problem = "is not readable" };
+        }
+        if (manifest.Format != FormatName)
+        {
+            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}' has format '{manifest.Format}', expected '{FormatName}'.")
+            { FileName = ManifestFile, Problem = $"has format '{manifest.Format}'" };
+        }
+        return (Info(path, manifest, sha, bytes.Length), manifest);
+    }
+
+    /// <summary>
+    /// Loads the base model of the checkpoint at <paramref name="path"/> on <paramref name="device"/> and, when the checkpoint
+    /// has one, its LoRA adapter (verified against the manifest). The caller owns the student.
+    /// </summary>
+    public async Task<(HfStudent Student, CheckpointInfo Info, HfCheckpointManifest Manifest)> LoadAsync(string path, string? expectedSha256, Device device,
+        CancellationToken ct = default)
+    {
+        var (info, manifest) = await ReadAsync(path, expectedSha256, ct).ConfigureAwait(false);
+        string configSha;
+        try
+        {
+            configSha = await BaseConfigShaAsync(manifest.BasePath, ct).ConfigureAwait(false);
+        }
+        catch (HfStudentSpecException ex)
+        {
+            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': its base model is gone: {ex.Reason}", ex)
+            { IsMissing = true, FileName = "config.json", Problem = $"of the base '{manifest.BasePath}' is missing" };
+        }
+        if (configSha != manifest.BaseConfigSha256)
+        {
+            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': the base model at '{manifest.BasePath}' changed since the checkpoint was made.")
+            { FileName = "config.json", Problem = $"of the base '{manifest.BasePath}' changed since the checkpoint was made" };
+        }
+        if (manifest.AdapterSha256.Length > 0)
+        {
+            var adapter = ResolveIn(path, LoraAdapter.WeightsFile);
+            if (!File.Exists(adapter) || await ArtifactStore.Sha256Async(adapter, ct).ConfigureAwait(false) != manifest.AdapterSha256)
+            {
+                throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': {LoraAdapter.WeightsFile} is missing or does not match its recorded sha256.")
+                { FileName = LoraAdapter.WeightsFile, Problem = "is missing or does not match its recorded sha256" };
+            }
+        }
+        var (options, _) = ParseOptions(manifest.Options);
+        HfStudent? student = null;
+        try
+        {
+            student = HfStudent.Load(Artifacts.Resolve(manifest.BasePath), options, device);
+            if (manifest.AdapterSha256.Length > 0)
+            {
+                LoraAdapter.Load(student, ResolveIn(path, ""));
+            }
+            return (student, info, manifest);
+        }
+        catch (HfCheckpointException ex)
+        {
+            student?.Dispose();
+            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': {ex.Message}", ex)
+            { FileName = Path.GetFileName(ex.File), Problem = "is not usable" };
+        }
+        catch
+        {
+            student?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The student options and LoRA settings of <c>student.options</c>; a bad key throws naming it.</summary>
+    public static (HfStudentOptions Student, LoraSettings Lora) ParseOptions(IReadOnlyDictionary<string, string> options)
+    {
+        try
+        {
+            return HfStudentSpecOptions.Parse(options);
+        }
+        catch (HfOptionException ex)
+        {
+            throw new HfStudentSpecException($"student.options[{ex.Key}]", ex.Reason, ex);
+        }
+    }
+
+    private async Task<string> BaseConfigShaAsync(string basePath, CancellationToken ct)
+    {
+        string directory;
+        try
+        {
+            directory = Artifacts.Resolve(basePath);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new HfStudentSpecException("student.path", ex.Message, ex);
+        }
+        var config = Path.Combine(directory, "config.json");
+        if (!File.Exists(config))
+        {
+            throw new HfStudentSpecException("student.path",
+                $"'{basePath}' is not a Hugging Face checkpoint directory under the artifact root (no config.json there)");
+        }
+        return await ArtifactStore.Sha256Async(config, ct).ConfigureAwait(false);
+    }
+
+    private async Task<CheckpointInfo> WriteAsync(string path, HfCheckpointManifest manifest, HfStudent? student, CancellationToken ct)
+    {
+        var target = Artifacts.Resolve(path);
+        if (File.Exists(Path.Combine(target, ManifestFile)))
+        {
+            return (await ReadAsync(path, null, ct).ConfigureAwait(false)).Info;
+        }
+        var staging = Artifacts.Resolve($"{path.TrimEnd('/')}.staging-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(staging);
+            if (student is not null)
+            {
+                LoraAdapter.Save(student, staging, manifest.BasePath);
+                manifest = manifest with { AdapterSha256 = await ArtifactStore.Sha256Async(Path.Combine(staging, LoraAdapter.WeightsFile), ct).ConfigureAwait(false) };
+            }
+            manifest = manifest with { CreatedAt = DateTimeOffset.UtcNow };
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson);
+            await File.WriteAllBytesAsync(Path.Combine(staging, ManifestFile), bytes, ct).ConfigureAwait(false);
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target, recursive: true); // a leftover without a manifest is never a complete checkpoint
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            try
+            {
+                Directory.Move(staging, target);
+            }
+            catch (IOException) when (File.Exists(Path.Combine(target, ManifestFile)))
+            {
+                return (await ReadAsync(path, null, ct).ConfigureAwait(false)).Info; // another writer completed it first
+            }
+            return Info(path, manifest, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private string ResolveIn(string path, string file)
+    {
+        try
+        {
+            return Artifacts.Resolve(Join(path, file));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CheckpointException(path, ex.Message, ex) { IsInvalidPath = true, Problem = "is not a path inside the artifact store" };
+        }
+    }
+
+    private static string Join(string path, string file) => file.Length == 0 ? path : $"{path.TrimEnd('/')}/{file}";
+
+    private static CheckpointInfo Info(string path, HfCheckpointManifest manifest, string sha256, long size) => new()
+    {
+        Id = manifest.Id,
+        Path = path,
+        Sha256 = sha256,
+        SizeBytes = size,
+        Round = manifest.Round,
+        IsBase = manifest.IsBase,
+        RunId = manifest.RunId,
+        ParentId = manifest.ParentId,
+        TrainedSamples = manifest.TrainedSamples,
+        CreatedAt = manifest.CreatedAt,
+    };
+}
+
+/// <summary>The manifest of a Hugging Face checkpoint (<see cref="HfCheckpointStore.ManifestFile"/>).</summary>
+public sealed record HfCheckpointManifest
+{
+    [JsonPropertyName("format")]
+    public string Format { get; init; } = HfCheckpointStore.FormatName;
+
+    [JsonPropertyName("id")]
+    public string Id { get; init; } = "";
+
+    [JsonPropertyName("round")]
+    public int Round { get; init; }
+
+    [JsonPropertyName("is_base")]
+    public bool IsBase { get; init; }
+
+    [JsonPropertyName("run_id")]
+    public string RunId { get; init; } = "";
+
+    [JsonPropertyName("parent_id")]
+    public string ParentId { get; init; } = "";
+
+    [JsonPropertyName("trained_samples")]
+    public int TrainedSamples { get; init; }
+
+    [JsonPropertyName("created_at")]
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The base model directory, relative to the artifact root (the run spec's <c>student.path</c>).</summary>
+    [JsonPropertyName("base_path")]
+    public string BasePath { get; init; } = "";
+
+    [JsonPropertyName("base_config_sha256")]
+    public string BaseConfigSha256 { get; init; } = "";
+
+    /// <summary>The run spec's <c>student.options</c>.</summary>
+    [JsonPropertyName("options")]
+    public Dictionary<string, string> Options { get; init; } = [];
+
+    /// <summary>sha256 of <c>adapter_model.safetensors</c>; empty for a base without an adapter.</summary>
+    [JsonPropertyName("adapter_sha256")]
+    public string AdapterSha256 { get; init; } = "";
+
+    [JsonPropertyName("properties")]
+    public Dictionary<string, string> Properties { get; init; } = [];
+}
+
+/// <summary>A run spec's Hugging Face student that cannot be used; <see cref="Field"/> names the spec field (<c>student.path</c>, <c>student.options[key]</c>).</summary>
+public sealed class HfStudentSpecException(string field, string reason, Exception? inner = null) : Exception($"{field}: {reason}", inner)
+{
+    public string Field { get; } = field;
+
+    public string Reason { get; } = reason;
+}
