@@ -168,6 +168,6 @@ public sealed class StudentScoringService(
 
     /// <summary>What a client may be told about a checkpoint problem.</summary>
     public static string Describe(CheckpointException error) => error.IsMissing
-        ? $"checkpoint '{error.CheckpointPath}' was not found in the artifact store"
+        ? error.Summary
         : $"checkpoint '{error.CheckpointPath}' is corrupted or is not the checkpoint asked for (sha256 mismatch or unreadable file)";
 }

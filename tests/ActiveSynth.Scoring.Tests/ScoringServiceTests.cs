@@ -9,7 +9,9 @@ using ActiveSynth.ServiceDefaults;
 using ActiveSynth.Student;
 using ActiveSynth.Student.Checkpoints;
 using ActiveSynth.Student.Grading;
+using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Student.Modeling;
+using ActiveSynth.Student.Training;
 using ActiveSynth.Student.Tokenization;
 using Google.Protobuf;
 using Grpc.Core;
@@ -35,6 +37,8 @@ public sealed class ScoringServiceTests : IDisposable
         services.AddMetrics();
         services.AddSingleton(Options.Create(new ScoringOptions { BatchSize = 4, MaxNewTokens = 16, ModelCacheCapacity = 1 }));
         services.AddSingleton(new StudentModelCache(_checkpoints, torch.CPU, 1));
+        services.AddSingleton(new HfCheckpointStore(artifacts));
+        services.AddSingleton(new StudentDevice(new StudentDeviceOptions { Device = "cpu", Threads = 1 }));
         services.AddSingleton(new GraderLookup(TaskFamilyRegistry.Default.Families));
         services.AddSingleton<ScoringMetrics>();
         services.AddSingleton(new ServiceIdentity("scoring", "test-1"));
@@ -119,6 +123,73 @@ public sealed class ScoringServiceTests : IDisposable
         Assert.Equal(Streams.ScoreResults, entry.Stream);
         Assert.Equal("run1/1/score/q1", entry.Id);
         Assert.Equal(3, Assert.IsType<ScoreResult>(entry.Message).Signals.Count);
+    }
+
+    /// <summary>
+    /// A tiny random Qwen2 model under the artifact root, its base checkpoint, and a round-1 LoRA adapter trained on the
+    /// reference answers of <see cref="Request"/>'s items.
+    /// </summary>
+    private async Task<(CheckpointRef Base, CheckpointRef Trained)> HfCheckpointsAsync()
+    {
+        using var model = TinyHfCheckpoint.Qwen(seed: 31);
+        var target = Path.Combine(_root, "models/tiny-qwen");
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(model.Directory))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+        var store = _provider.GetRequiredService<HfCheckpointStore>();
+        var options = new Dictionary<string, string> { ["max_context"] = "128", ["lora_rank"] = "4", ["lora_dropout"] = "0" };
+        var baseInfo = await store.EnsureBaseAsync("models/tiny-qwen", options);
+        var items = Request(new CheckpointRef()).Items.Select(i => new TaskItem(i.Id, i.Family, i.Difficulty, i.Question, i.Answer)).ToList();
+        var round = await new HfRoundTrainer(store, torch.CPU).TrainRoundAsync(new RoundTrainingPlan
+        {
+            OutputPath = "runs/hf/checkpoints/r1",
+            Metadata = new CheckpointMetadata { Id = "hf-r1", Round = 1, RunId = "hf" },
+            Base = baseInfo,
+            Dataset = items,
+            Settings = new TrainingSettings { Steps = 30, BatchSize = 2, LearningRate = 1e-2, Schedule = LearningRateSchedule.Constant, Seed = 1 },
+        });
+        static CheckpointRef Ref(CheckpointInfo info) => new() { Id = info.Id, Path = info.Path, Sha256 = info.Sha256 };
+        return (Ref(baseInfo), Ref(round.Checkpoint));
+    }
+
+    [Fact]
+    public async Task A_hugging_face_checkpoint_is_scored_with_the_same_signals_and_its_adapter_applied()
+    {
+        torch.set_num_threads(1);
+        var (baseRef, trainedRef) = await HfCheckpointsAsync();
+
+        var before = await Scoring.ScoreAsync(Request(baseRef, SignalKind.OwnAnswerNll, SignalKind.ReferenceNll, SignalKind.Embedding), "test", CancellationToken.None);
+        var after = await Scoring.ScoreAsync(Request(trainedRef, SignalKind.OwnAnswerNll, SignalKind.ReferenceNll, SignalKind.Embedding), "test", CancellationToken.None);
+
+        Assert.Equal("", before.Failure);
+        Assert.Equal("", after.Failure);
+        Assert.Equal(["copy-1", "rev-1", "cand-1"], after.Signals.Select(s => s.ItemId));
+        Assert.All(after.Signals, s =>
+        {
+            Assert.True(s.HasOwnAnswerMeanNll);
+            Assert.Equal(32, s.Embedding.Count); // the tiny model's hidden size
+        });
+        Assert.Equal("hf-r1", after.CheckpointId);
+        // The adapter was trained on the two items' reference answers: their loss must have dropped.
+        var referenceBefore = before.Signals.Take(2).Average(s => s.ReferenceNll);
+        var referenceAfter = after.Signals.Take(2).Average(s => s.ReferenceNll);
+        Assert.True(referenceAfter < referenceBefore * 0.8, $"reference NLL {referenceBefore} -> {referenceAfter}");
+    }
+
+    [Fact]
+    public async Task A_hugging_face_checkpoint_whose_base_is_gone_is_answered_with_a_failure_naming_it()
+    {
+        var (_, trainedRef) = await HfCheckpointsAsync();
+        Directory.Delete(Path.Combine(_root, "models/tiny-qwen"), recursive: true);
+        var message = new StreamMessage<ScoreRequest>(Streams.ScoreRequests, "1-0", "run1/1/score/q1", "run1", 1, Request(trainedRef));
+
+        await _provider.GetRequiredService<ScoreRequestHandler>().HandleAsync(message, CancellationToken.None);
+
+        var result = Assert.IsType<ScoreResult>(Assert.Single(_provider.GetRequiredService<RecordingPublisher>().Entries).Message);
+        Assert.Contains("runs/hf/checkpoints/r1", result.Failure, StringComparison.Ordinal);
+        Assert.Contains("of the base 'models/tiny-qwen' is missing", result.Failure, StringComparison.Ordinal);
     }
 
     [Fact]

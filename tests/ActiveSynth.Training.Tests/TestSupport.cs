@@ -6,6 +6,7 @@ using ActiveSynth.ServiceDefaults;
 using ActiveSynth.Student;
 using ActiveSynth.Student.Checkpoints;
 using ActiveSynth.Student.Grading;
+using ActiveSynth.Student.HuggingFace;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,7 @@ internal sealed class TrainingHarness : IDisposable
         services.AddMetrics();
         services.AddSingleton(Artifacts);
         services.AddSingleton(new CheckpointStore(Artifacts));
+        services.AddSingleton(new HfCheckpointStore(Artifacts));
         services.AddSingleton(new StudentDevice(new StudentDeviceOptions { Device = "cpu", Threads = 1 }));
         services.AddSingleton(TaskFamilyRegistry.Default);
         services.AddSingleton(new GraderLookup(TaskFamilyRegistry.Default.Families));

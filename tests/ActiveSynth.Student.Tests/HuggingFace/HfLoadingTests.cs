@@ -6,12 +6,12 @@ namespace ActiveSynth.Student.Tests.HuggingFace;
 
 public sealed class HfLoadingTests
 {
-    private static readonly int[] Sequence = [.. "<|im_start|>user\nthe cat is 12".Select(c => (int)c % 200), TinyCheckpoint.FirstSpecialId + 1, 5, 17, 260];
+    private static readonly int[] Sequence = [.. "<|im_start|>user\nthe cat is 12".Select(c => (int)c % 200), TinyHfCheckpoint.FirstSpecialId + 1, 5, 17, 260];
 
     [Fact]
     public void Qwen2_fp32_logits_match_a_plain_double_reference()
     {
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 3);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 3);
         using var student = HfStudent.Load(checkpoint.Directory);
         Assert.Equal(HfArchitecture.Qwen2, student.Config.Architecture);
         Assert.True(student.Config.TieWordEmbeddings && student.Config.AttentionBias);
@@ -25,13 +25,13 @@ public sealed class HfLoadingTests
     [Fact]
     public void Llama_with_untied_head_gqa_head_dim_and_llama3_rope_scaling_matches_the_reference()
     {
-        using var checkpoint = TinyCheckpoint.Llama(seed: 4);
+        using var checkpoint = TinyHfCheckpoint.Llama(seed: 4);
         using var student = HfStudent.Load(checkpoint.Directory);
         Assert.Equal(HfArchitecture.Llama, student.Config.Architecture);
         Assert.False(student.Config.TieWordEmbeddings);
         Assert.NotNull(student.Config.RopeScaling);
         Assert.Same(ChatTemplate.Llama3, student.Template);
-        Assert.Equal([TinyCheckpoint.FirstSpecialId + 1, TinyCheckpoint.FirstSpecialId + 4], student.StopTokenIds.Order());
+        Assert.Equal([TinyHfCheckpoint.FirstSpecialId + 1, TinyHfCheckpoint.FirstSpecialId + 4], student.StopTokenIds.Order());
 
         // Long enough that low-frequency (scaled) rotary components matter.
         var ids = Enumerable.Range(0, 70).Select(i => (i * 37 + 11) % 270).ToArray();
@@ -42,7 +42,7 @@ public sealed class HfLoadingTests
     [Fact]
     public void Bf16_checkpoint_runs_in_bf16_within_a_looser_tolerance_and_can_be_loaded_as_fp32()
     {
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 5, bf16: true);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 5, bf16: true);
         var reference = ReferenceForward.Logits(checkpoint, Sequence);
         using (var bf16 = HfStudent.Load(checkpoint.Directory))
         {
@@ -58,8 +58,8 @@ public sealed class HfLoadingTests
     [Fact]
     public void Sharded_checkpoint_loads_the_same_weights_as_a_single_file()
     {
-        using var single = TinyCheckpoint.Qwen(seed: 6);
-        using var sharded = TinyCheckpoint.Qwen(seed: 6, sharded: true);
+        using var single = TinyHfCheckpoint.Qwen(seed: 6);
+        using var sharded = TinyHfCheckpoint.Qwen(seed: 6, sharded: true);
         Assert.True(File.Exists(Path.Combine(sharded.Directory, "model.safetensors.index.json")));
         using var a = HfStudent.Load(single.Directory);
         using var b = HfStudent.Load(sharded.Directory);
@@ -72,7 +72,7 @@ public sealed class HfLoadingTests
     public void Kv_cache_decoding_gives_the_same_tokens_as_full_recompute_for_a_left_padded_batch(string architecture)
     {
         set_num_threads(1);
-        using var checkpoint = architecture == "llama" ? TinyCheckpoint.Llama(seed: 7) : TinyCheckpoint.Qwen(seed: 7);
+        using var checkpoint = architecture == "llama" ? TinyHfCheckpoint.Llama(seed: 7) : TinyHfCheckpoint.Qwen(seed: 7);
         using var student = HfStudent.Load(checkpoint.Directory);
         string[] questions = ["copy: abc", "reverse: the cat is on the mat", "x"];
         var cached = student.DecodeGreedy(questions, 12, useKvCache: true);
@@ -97,9 +97,9 @@ public sealed class HfLoadingTests
     public void Greedy_decoding_stops_at_an_eos_token_and_counts_it_as_the_terminator()
     {
         // eos_token_id = <|endoftext|>, a stop token that the chat prompt does not contain.
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 8, editConfig: c => c["eos_token_id"] = TinyCheckpoint.FirstSpecialId);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 8, editConfig: c => c["eos_token_id"] = TinyHfCheckpoint.FirstSpecialId);
         using var student = HfStudent.Load(checkpoint.Directory);
-        var eos = TinyCheckpoint.FirstSpecialId;
+        var eos = TinyHfCheckpoint.FirstSpecialId;
         Assert.Contains(eos, student.StopTokenIds);
         var prompt = student.PromptIds("copy: abc");
         var first = student.DecodeGreedy(["copy: abc"], 1, useKvCache: true)[0].Tokens[0];

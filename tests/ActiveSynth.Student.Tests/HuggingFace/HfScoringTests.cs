@@ -10,7 +10,7 @@ public sealed class HfScoringTests
     public void The_shared_scorer_computes_every_signal_for_a_hugging_face_student()
     {
         torch.set_num_threads(1);
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 21);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 21);
         using var student = HfStudent.Load(checkpoint.Directory);
         var items = HfTestSupport.Items();
         var result = StudentScorer.Score(student, items, StudentSignals.All, new ScoringSettings { BatchSize = 3, MaxNewTokens = 6 });
@@ -41,7 +41,7 @@ public sealed class HfScoringTests
     public void The_own_answer_nll_from_decoding_equals_a_teacher_forced_pass_over_the_own_answer()
     {
         torch.set_num_threads(1);
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 22);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 22);
         using var student = HfStudent.Load(checkpoint.Directory);
         var item = HfTestSupport.Items()[1];
         var decoded = student.DecodeGreedy([item.Question], 8, useKvCache: true)[0];
@@ -56,7 +56,7 @@ public sealed class HfEvaluationTests
     [Fact]
     public void The_shared_evaluator_grades_a_hugging_face_students_greedy_answers()
     {
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 23);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 23);
         using var student = HfStudent.Load(checkpoint.Directory);
         var items = HfTestSupport.Items();
         var report = ActiveSynth.Student.Evaluation.StudentEvaluator.Evaluate(student, items, batchSize: 3, maxNewTokens: 5);

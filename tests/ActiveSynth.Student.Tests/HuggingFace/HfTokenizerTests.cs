@@ -9,7 +9,7 @@ public sealed class HfTokenizerTests
         directory = Path.Combine(Path.GetTempPath(), "activesynth-tok-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, "tokenizer.json");
-        File.WriteAllText(path, TinyCheckpoint.TokenizerJson(specials).ToJsonString());
+        File.WriteAllText(path, TinyHfCheckpoint.TokenizerJson(specials).ToJsonString());
         return HfTokenizer.Load(path);
     }
 
@@ -20,7 +20,7 @@ public sealed class HfTokenizerTests
     [InlineData("")]
     public void Text_round_trips(string text)
     {
-        var tokenizer = Load(TinyCheckpoint.QwenSpecials, out var dir);
+        var tokenizer = Load(TinyHfCheckpoint.QwenSpecials, out var dir);
         try
         {
             Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text)));
@@ -34,10 +34,10 @@ public sealed class HfTokenizerTests
     [Fact]
     public void Merges_apply_and_special_tokens_encode_to_their_ids_and_round_trip()
     {
-        var tokenizer = Load(TinyCheckpoint.QwenSpecials, out var dir);
+        var tokenizer = Load(TinyHfCheckpoint.QwenSpecials, out var dir);
         try
         {
-            var first = TinyCheckpoint.FirstSpecialId;
+            var first = TinyHfCheckpoint.FirstSpecialId;
             Assert.Equal(first + 1, tokenizer.TokenId("<|im_start|>"));
             // " the" is one merged token (Ġ t → Ġt, h e → he, Ġt he → Ġthe); "####" is one token (# # → ##, ## ## → ####).
             Assert.Single(tokenizer.Encode(" the"));
@@ -49,7 +49,7 @@ public sealed class HfTokenizerTests
             Assert.Equal(2, ids.Count(i => i >= first));
             Assert.Equal(text, tokenizer.Decode(ids, includeSpecial: true));
             Assert.Equal("user\nthe cat\n", tokenizer.Decode(ids));
-            Assert.Equal(first + TinyCheckpoint.QwenSpecials.Length, tokenizer.Count);
+            Assert.Equal(first + TinyHfCheckpoint.QwenSpecials.Length, tokenizer.Count);
         }
         finally
         {
@@ -64,12 +64,12 @@ public sealed class HfTokenizerTests
         Assert.Equal("<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", ChatTemplate.ChatMl.Prompt("hi", "be brief"));
         Assert.Equal("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
             ChatTemplate.Llama3.Prompt("hi"));
-        var qwen = Load(TinyCheckpoint.QwenSpecials, out var a);
-        var llama = Load(TinyCheckpoint.LlamaSpecials, out var b);
+        var qwen = Load(TinyHfCheckpoint.QwenSpecials, out var a);
+        var llama = Load(TinyHfCheckpoint.LlamaSpecials, out var b);
         try
         {
-            var qwenConfig = HfModelConfig.Parse(TinyCheckpoint.QwenConfig(TinyCheckpoint.FirstSpecialId), "config.json");
-            var llamaConfig = HfModelConfig.Parse(TinyCheckpoint.LlamaConfig(TinyCheckpoint.FirstSpecialId), "config.json");
+            var qwenConfig = HfModelConfig.Parse(TinyHfCheckpoint.QwenConfig(TinyHfCheckpoint.FirstSpecialId), "config.json");
+            var llamaConfig = HfModelConfig.Parse(TinyHfCheckpoint.LlamaConfig(TinyHfCheckpoint.FirstSpecialId), "config.json");
             Assert.Same(ChatTemplate.ChatMl, ChatTemplate.For(qwenConfig, qwen));
             Assert.Same(ChatTemplate.Llama3, ChatTemplate.For(llamaConfig, llama));
             Assert.Same(ChatTemplate.ChatMl, ChatTemplate.For(llamaConfig, qwen)); // tokens decide over model_type

@@ -17,7 +17,7 @@ public sealed class LoraTests
     public void Training_lowers_the_loss_and_leaves_every_base_weight_bit_identical()
     {
         torch.set_num_threads(1);
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 11);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 11);
         using var student = HfStudent.Load(checkpoint.Directory);
         var baseBefore = student.Network.named_parameters().ToDictionary(p => p.name, p => HfTestSupport.Bytes(p.parameter));
         var items = HfTestSupport.Items();
@@ -42,12 +42,12 @@ public sealed class LoraTests
     public void Adapters_round_trip_exactly_in_the_peft_layout()
     {
         torch.set_num_threads(1);
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 12);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 12);
         var adapterDir = Path.Combine(checkpoint.Directory, "adapter-round-1");
         var items = HfTestSupport.Items();
         float[] trainedLogits;
         Dictionary<string, byte[]> trainedTensors;
-        var probe = new[] { 5, 60, 270, TinyCheckpoint.FirstSpecialId + 1, 33 };
+        var probe = new[] { 5, 60, 270, TinyHfCheckpoint.FirstSpecialId + 1, 33 };
         using (var student = HfStudent.Load(checkpoint.Directory))
         {
             LoraAdapter.Attach(student, new LoraSettings { Rank = 2, Alpha = 4, Dropout = 0.1, TargetModules = ["q_proj", "v_proj", "down_proj"] }, seed: 2);
@@ -92,7 +92,7 @@ public sealed class LoraTests
     [Fact]
     public void An_adapter_with_a_wrong_shape_or_a_foreign_key_is_refused_naming_the_file_and_tensor()
     {
-        using var checkpoint = TinyCheckpoint.Qwen(seed: 13);
+        using var checkpoint = TinyHfCheckpoint.Qwen(seed: 13);
         var adapterDir = Path.Combine(checkpoint.Directory, "adapter");
         using (var student = HfStudent.Load(checkpoint.Directory))
         {

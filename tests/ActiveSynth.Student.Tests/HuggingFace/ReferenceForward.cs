@@ -7,7 +7,7 @@ namespace ActiveSynth.Student.Tests.HuggingFace;
 /// </summary>
 public static class ReferenceForward
 {
-    public static double[][] Logits(TinyCheckpoint checkpoint, int[] ids)
+    public static double[][] Logits(TinyHfCheckpoint checkpoint, int[] ids)
     {
         var c = checkpoint.Config;
         int I(string f) => c[f]!.GetValue<int>();

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace ActiveSynth.Student.Tests.HuggingFace;
+namespace ActiveSynth.Testing;
 
 /// <summary>
 /// A tiny randomly initialised Llama/Qwen2 checkpoint written by the tests themselves: config.json, a byte-level BPE
@@ -10,7 +10,7 @@ namespace ActiveSynth.Student.Tests.HuggingFace;
 /// (one file or two shards with an index; F32 or BF16), written here by hand so that the loader is tested against
 /// the format rather than against its own writer. The weights are kept as float arrays for the reference forward.
 /// </summary>
-public sealed class TinyCheckpoint : IDisposable
+public sealed class TinyHfCheckpoint : IDisposable
 {
     public static readonly string[] QwenSpecials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
     public static readonly string[] LlamaSpecials = ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"];
@@ -24,7 +24,7 @@ public sealed class TinyCheckpoint : IDisposable
         ("Ġ", "s"), ("a", "t"), ("e", "n"), ("Ġ", "c"), ("o", "r"), ("Ġ", "w"), ("i", "s"), ("Ġ", "o"), ("Ġ", "1"), ("Ġ", "2"),
     ];
 
-    private TinyCheckpoint(string directory, JsonObject config, Dictionary<string, (long[] Shape, float[] Data)> weights, string[] specials)
+    private TinyHfCheckpoint(string directory, JsonObject config, Dictionary<string, (long[] Shape, float[] Data)> weights, string[] specials)
     {
         Directory = directory;
         Config = config;
@@ -95,12 +95,12 @@ public sealed class TinyCheckpoint : IDisposable
 
     public static int FirstSpecialId => 256 + MergeList.Length;
 
-    public static TinyCheckpoint Qwen(int seed = 1, bool bf16 = false, bool sharded = false, Action<JsonObject>? editConfig = null) =>
+    public static TinyHfCheckpoint Qwen(int seed = 1, bool bf16 = false, bool sharded = false, Action<JsonObject>? editConfig = null) =>
         Write(QwenConfig(FirstSpecialId), QwenSpecials, seed, bf16, sharded, editConfig);
 
-    public static TinyCheckpoint Llama(int seed = 1) => Write(LlamaConfig(FirstSpecialId), LlamaSpecials, seed, bf16: false, sharded: false, null);
+    public static TinyHfCheckpoint Llama(int seed = 1) => Write(LlamaConfig(FirstSpecialId), LlamaSpecials, seed, bf16: false, sharded: false, null);
 
-    public static TinyCheckpoint Write(JsonObject config, string[] specials, int seed, bool bf16, bool sharded, Action<JsonObject>? editConfig)
+    public static TinyHfCheckpoint Write(JsonObject config, string[] specials, int seed, bool bf16, bool sharded, Action<JsonObject>? editConfig)
     {
         var directory = Path.Combine(Path.GetTempPath(), "activesynth-hf-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -133,7 +133,7 @@ public sealed class TinyCheckpoint : IDisposable
             File.WriteAllText(Path.Combine(directory, "model.safetensors.index.json"),
                 new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = 0 }, ["weight_map"] = map }.ToJsonString());
         }
-        return new TinyCheckpoint(directory, config, weights, specials);
+        return new TinyHfCheckpoint(directory, config, weights, specials);
     }
 
     /// <summary>transformers' parameter names and shapes for the config, filled from a seeded Gaussian.</summary>
