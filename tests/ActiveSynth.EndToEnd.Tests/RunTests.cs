@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Testing;
 using Grpc.Core;
 using Xunit.Abstractions;
 
@@ -57,6 +58,43 @@ public sealed class RunTests(AppHostFixture fixture, ITestOutputHelper output)
         Assert.Equal(2, run.Plots.Count(p => File.Exists(Path.Combine(fixture.ArtifactsRoot, p.Path))));
         var dataset = await File.ReadAllLinesAsync(Path.Combine(fixture.ArtifactsRoot, run.Dataset.Path));
         Assert.Equal(run.Usage.SamplesKept, dataset.Count(l => l.Length > 0));
+    }
+
+    [Fact]
+    public async Task A_run_with_a_hugging_face_student_trains_lora_adapters_through_the_services()
+    {
+        // A tiny random Qwen2 checkpoint (config.json, safetensors, tokenizer.json) under the deployment's artifact root.
+        using var model = TinyHfCheckpoint.Qwen(seed: 41);
+        var modelPath = $"models/tiny-qwen-{Guid.NewGuid():N}"[..24];
+        Directory.CreateDirectory(Path.Combine(fixture.ArtifactsRoot, modelPath));
+        foreach (var file in Directory.GetFiles(model.Directory))
+        {
+            File.Copy(file, Path.Combine(fixture.ArtifactsRoot, modelPath, Path.GetFileName(file)));
+        }
+        var spec = SmallSpec(maxRounds: 2, maxSamples: 16);
+        spec.SamplesPerRound = 8;
+        spec.Task.TestSetSize = 8;
+        spec.Training.ReplayFraction = 0;
+        spec.Training.LearningRate = 1e-2;
+        spec.Student = new StudentSpec { Kind = StudentKind.Hf, Path = modelPath, MaxNewTokens = 12 };
+        spec.Student.Options.Add("max_context", "128");
+        spec.Student.Options.Add("lora_rank", "4");
+        var runId = $"e2e-hf-{Guid.NewGuid():N}"[..20];
+
+        await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }, deadline: Deadline(60));
+        var events = await WatchUntilFinishedAsync(runId, TimeSpan.FromMinutes(6));
+
+        var run = await Runs.GetRunAsync(new GetRunRequest { RunId = runId }, deadline: Deadline());
+        output.WriteLine($"run {runId}: {run.State} {run.StopReason} {run.FailureReason}, usage {run.Usage}");
+        Assert.Equal(RunState.Completed, events.Last().RunFinished.State);
+        Assert.Equal([0, 1, 2], run.Curve.Select(p => p.Round));
+        Assert.Equal(16, run.Usage.SamplesKept);
+        foreach (var round in new[] { 1, 2 })
+        {
+            var adapter = Path.Combine(fixture.ArtifactsRoot, "runs", runId, "checkpoints", $"r{round}");
+            Assert.True(File.Exists(Path.Combine(adapter, "adapter_model.safetensors")), $"round {round} left no LoRA adapter in {adapter}");
+            Assert.True(File.Exists(Path.Combine(adapter, "adapter_config.json")));
+        }
     }
 
     [Fact]

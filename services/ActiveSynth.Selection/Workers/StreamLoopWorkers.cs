@@ -37,7 +37,9 @@ public sealed class StreamLoopWorkers(RunWorkContext run, IStreamPublisher publi
             Options = run.Spec.Training ?? new TrainingOptions(),
             TestSet = run.TestSet.ToContract(),
         };
-        if (run.Spec.Student is { Path.Length: > 0 } student)
+        // An embedded student's path names its base checkpoint; a Hugging Face student's names its model directory,
+        // which the Training service turns into the base itself.
+        if (run.Spec.Student is { Path.Length: > 0, Kind: not StudentKind.Hf } student)
         {
             request.BaseCheckpoint = new CheckpointRef { Path = student.Path, IsBase = true };
         }
