@@ -90,31 +90,10 @@ public sealed class CheckpointException : Exception
         : $"checkpoint '{CheckpointPath}': {FileName} {Problem}";
 }
 
-internal sealed record CheckpointManifest
+internal sealed record CheckpointManifest : CheckpointLineage
 {
     [JsonPropertyName("format")]
     public string Format { get; init; } = CheckpointStore.FormatName;
-
-    [JsonPropertyName("id")]
-    public string Id { get; init; } = "";
-
-    [JsonPropertyName("round")]
-    public int Round { get; init; }
-
-    [JsonPropertyName("is_base")]
-    public bool IsBase { get; init; }
-
-    [JsonPropertyName("run_id")]
-    public string RunId { get; init; } = "";
-
-    [JsonPropertyName("parent_id")]
-    public string ParentId { get; init; } = "";
-
-    [JsonPropertyName("trained_samples")]
-    public int TrainedSamples { get; init; }
-
-    [JsonPropertyName("created_at")]
-    public DateTimeOffset CreatedAt { get; init; }
 
     [JsonPropertyName("weights_sha256")]
     public string WeightsSha256 { get; init; } = "";
@@ -125,7 +104,4 @@ internal sealed record CheckpointManifest
 
     [JsonPropertyName("size_bytes")]
     public long SizeBytes { get; init; }
-
-    [JsonPropertyName("properties")]
-    public Dictionary<string, string> Properties { get; init; } = [];
 }

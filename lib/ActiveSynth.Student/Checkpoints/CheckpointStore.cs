@@ -330,18 +330,8 @@ public sealed class CheckpointStore(ArtifactStore store)
         }
     }
 
-    private static CheckpointInfo ToInfo(string path, CheckpointManifest m) => new()
+    private static CheckpointInfo ToInfo(string path, CheckpointManifest m) => m.ToInfo(path, m.WeightsSha256, m.SizeBytes) with
     {
-        Id = m.Id,
-        Path = path,
-        Sha256 = m.WeightsSha256,
-        SizeBytes = m.SizeBytes,
-        Round = m.Round,
-        IsBase = m.IsBase,
-        RunId = m.RunId,
-        ParentId = m.ParentId,
-        TrainedSamples = m.TrainedSamples,
-        CreatedAt = m.CreatedAt,
         HasOptimizerState = m.Files.ContainsKey(OptimizerFile),
         HasReplay = m.Files.ContainsKey(ReplayFile),
     };

@@ -115,7 +115,7 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
             throw new CheckpointException(path, $"Hugging Face checkpoint '{path}' has format '{manifest.Format}', expected '{FormatName}'.")
             { FileName = ManifestFile, Problem = $"has format '{manifest.Format}'" };
         }
-        return (Info(path, manifest, sha, bytes.Length), manifest);
+        return (manifest.ToInfo(path, sha, bytes.Length), manifest);
     }
 
     /// <summary>
@@ -239,7 +239,7 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
             {
                 return (await ReadAsync(path, null, ct).ConfigureAwait(false)).Info; // another writer completed it first
             }
-            return Info(path, manifest, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
+            return manifest.ToInfo(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
         }
         finally
         {
@@ -263,48 +263,13 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
     }
 
     private static string Join(string path, string file) => file.Length == 0 ? path : $"{path.TrimEnd('/')}/{file}";
-
-    private static CheckpointInfo Info(string path, HfCheckpointManifest manifest, string sha256, long size) => new()
-    {
-        Id = manifest.Id,
-        Path = path,
-        Sha256 = sha256,
-        SizeBytes = size,
-        Round = manifest.Round,
-        IsBase = manifest.IsBase,
-        RunId = manifest.RunId,
-        ParentId = manifest.ParentId,
-        TrainedSamples = manifest.TrainedSamples,
-        CreatedAt = manifest.CreatedAt,
-    };
 }
 
 /// <summary>The manifest of a Hugging Face checkpoint (<see cref="HfCheckpointStore.ManifestFile"/>).</summary>
-public sealed record HfCheckpointManifest
+public sealed record HfCheckpointManifest : CheckpointLineage
 {
     [JsonPropertyName("format")]
     public string Format { get; init; } = HfCheckpointStore.FormatName;
-
-    [JsonPropertyName("id")]
-    public string Id { get; init; } = "";
-
-    [JsonPropertyName("round")]
-    public int Round { get; init; }
-
-    [JsonPropertyName("is_base")]
-    public bool IsBase { get; init; }
-
-    [JsonPropertyName("run_id")]
-    public string RunId { get; init; } = "";
-
-    [JsonPropertyName("parent_id")]
-    public string ParentId { get; init; } = "";
-
-    [JsonPropertyName("trained_samples")]
-    public int TrainedSamples { get; init; }
-
-    [JsonPropertyName("created_at")]
-    public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>The base model directory, relative to the artifact root (the run spec's <c>student.path</c>).</summary>
     [JsonPropertyName("base_path")]
@@ -320,9 +285,6 @@ public sealed record HfCheckpointManifest
     /// <summary>sha256 of <c>adapter_model.safetensors</c>; empty for a base without an adapter.</summary>
     [JsonPropertyName("adapter_sha256")]
     public string AdapterSha256 { get; init; } = "";
-
-    [JsonPropertyName("properties")]
-    public Dictionary<string, string> Properties { get; init; } = [];
 }
 
 /// <summary>A run spec's Hugging Face student that cannot be used; <see cref="Field"/> names the spec field (<c>student.path</c>, <c>student.options[key]</c>).</summary>
