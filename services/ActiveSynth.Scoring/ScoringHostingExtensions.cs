@@ -4,6 +4,7 @@ using ActiveSynth.Core.Tasks;
 using ActiveSynth.Messaging;
 using ActiveSynth.Student;
 using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Student.Grading;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,7 @@ public static class ScoringHostingExtensions
             sp.GetRequiredService<CheckpointStore>(),
             sp.GetRequiredService<StudentDevice>().Device,
             sp.GetRequiredService<IOptions<ScoringOptions>>().Value.ModelCacheCapacity));
+        builder.Services.TryAddSingleton(sp => new HfStudentCache(sp.GetRequiredService<HfCheckpointStore>(), sp.GetRequiredService<StudentDevice>().Device));
         builder.Services.TryAddSingleton<StudentScoringService>();
         ((IHostApplicationBuilder)builder).AddStreamConsumer<ScoreRequest, ScoreRequestHandler>(Streams.ScoreRequests, ConsumerGroups.Scoring);
         return builder;

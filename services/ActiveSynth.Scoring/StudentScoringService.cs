@@ -3,7 +3,6 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.ServiceDefaults;
 using ActiveSynth.Student.Checkpoints;
-using ActiveSynth.Student;
 using ActiveSynth.Student.Grading;
 using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Student.Scoring;
@@ -27,7 +26,7 @@ public sealed class InvalidRequestException(string field, string reason) : Excep
 public sealed class StudentScoringService(
     StudentModelCache models,
     HfCheckpointStore hfCheckpoints,
-    StudentDevice device,
+    HfStudentCache hfStudents,
     GraderLookup graders,
     IOptions<ScoringOptions> options,
     ScoringMetrics metrics,
@@ -129,17 +128,20 @@ public sealed class StudentScoringService(
     }
 
     /// <summary>
-    /// The student of a checkpoint: an embedded one through the LRU model cache; a Hugging Face one (base + adapter)
-    /// loaded for this request and disposed after it, so a cached model is never shared with another request's adapter.
+    /// The student of a checkpoint: an embedded one through the LRU model cache; a Hugging Face one through the kept base
+    /// model, which takes the checkpoint's adapter for the time of the lease (one HF request at a time).
     /// </summary>
     private async Task<ScoringLease> AcquireAsync(CheckpointRef checkpoint, CancellationToken ct)
     {
         if (hfCheckpoints.IsHfCheckpoint(checkpoint.Path))
         {
-            var (hf, info, _) = await hfCheckpoints.LoadAsync(checkpoint.Path, checkpoint.Sha256, device.Device, ct).ConfigureAwait(false);
-            metrics.CacheLookup(false);
-            logger.CheckpointLoaded(info.Id, info.Sha256);
-            return new ScoringLease(hf, info.Id, hf);
+            var hf = await hfStudents.AcquireAsync(checkpoint.Path, checkpoint.Sha256, ct).ConfigureAwait(false);
+            metrics.CacheLookup(hf.CacheHit);
+            if (!hf.CacheHit)
+            {
+                logger.CheckpointLoaded(hf.Checkpoint.Id, hf.Checkpoint.Sha256);
+            }
+            return new ScoringLease(hf.Student, hf.Checkpoint.Id, hf);
         }
         var lease = await models.AcquireAsync(checkpoint.Path, checkpoint.Sha256, ct).ConfigureAwait(false);
         metrics.CacheLookup(lease.CacheHit);

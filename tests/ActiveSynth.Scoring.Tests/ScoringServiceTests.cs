@@ -38,7 +38,7 @@ public sealed class ScoringServiceTests : IDisposable
         services.AddSingleton(Options.Create(new ScoringOptions { BatchSize = 4, MaxNewTokens = 16, ModelCacheCapacity = 1 }));
         services.AddSingleton(new StudentModelCache(_checkpoints, torch.CPU, 1));
         services.AddSingleton(new HfCheckpointStore(artifacts));
-        services.AddSingleton(new StudentDevice(new StudentDeviceOptions { Device = "cpu", Threads = 1 }));
+        services.AddSingleton(sp => new HfStudentCache(sp.GetRequiredService<HfCheckpointStore>(), torch.CPU));
         services.AddSingleton(new GraderLookup(TaskFamilyRegistry.Default.Families));
         services.AddSingleton<ScoringMetrics>();
         services.AddSingleton(new ServiceIdentity("scoring", "test-1"));
@@ -176,6 +176,12 @@ public sealed class ScoringServiceTests : IDisposable
         var referenceBefore = before.Signals.Take(2).Average(s => s.ReferenceNll);
         var referenceAfter = after.Signals.Take(2).Average(s => s.ReferenceNll);
         Assert.True(referenceAfter < referenceBefore * 0.8, $"reference NLL {referenceBefore} -> {referenceAfter}");
+
+        // The base model is kept between requests and takes each checkpoint's adapter: the base scored after the
+        // trained checkpoint (its adapter zeroed) gives exactly what the freshly loaded base gave.
+        var baseAgain = await Scoring.ScoreAsync(Request(baseRef, SignalKind.OwnAnswerNll, SignalKind.ReferenceNll, SignalKind.Embedding), "test", CancellationToken.None);
+        Assert.Equal(before.Signals.Select(s => s.ReferenceNll), baseAgain.Signals.Select(s => s.ReferenceNll));
+        Assert.Equal(before.Signals.Select(s => s.OwnAnswerMeanNll), baseAgain.Signals.Select(s => s.OwnAnswerMeanNll));
     }
 
     [Fact]

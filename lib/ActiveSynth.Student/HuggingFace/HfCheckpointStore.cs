@@ -125,6 +125,29 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
     public async Task<(HfStudent Student, CheckpointInfo Info, HfCheckpointManifest Manifest)> LoadAsync(string path, string? expectedSha256, Device device,
         CancellationToken ct = default)
     {
+        var (info, manifest) = await VerifyAsync(path, expectedSha256, ct).ConfigureAwait(false);
+        var student = LoadBase(path, manifest, device, attachLora: false);
+        try
+        {
+            if (manifest.AdapterSha256.Length > 0)
+            {
+                Usable(path, () => LoraAdapter.Load(student, ResolveIn(path, "")));
+            }
+            return (student, info, manifest);
+        }
+        catch
+        {
+            student.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the checkpoint's manifest and checks everything it depends on without loading weights: the base's
+    /// config.json is still the one recorded, and the adapter file (when there is one) has its recorded sha256.
+    /// </summary>
+    public async Task<(CheckpointInfo Info, HfCheckpointManifest Manifest)> VerifyAsync(string path, string? expectedSha256, CancellationToken ct = default)
+    {
         var (info, manifest) = await ReadAsync(path, expectedSha256, ct).ConfigureAwait(false);
         string configSha;
         try
@@ -150,29 +173,60 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
                 { FileName = LoraAdapter.WeightsFile, Problem = "is missing or does not match its recorded sha256" };
             }
         }
-        var (options, _) = ParseOptions(manifest.Options);
-        HfStudent? student = null;
+        return (info, manifest);
+    }
+
+    /// <summary>
+    /// The base model of a verified checkpoint (<see cref="VerifyAsync"/>), with an empty LoRA adapter of its options'
+    /// settings when <paramref name="attachLora"/> (a student that <see cref="ApplyAdapter"/> then fills per checkpoint).
+    /// </summary>
+    public HfStudent LoadBase(string path, HfCheckpointManifest manifest, Device device, bool attachLora)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var (options, lora) = ParseOptions(manifest.Options);
+        var student = Usable(path, () => HfStudent.Load(Artifacts.Resolve(manifest.BasePath), options, device));
+        if (attachLora)
+        {
+            LoraAdapter.Attach(student, lora, seed: 0);
+        }
+        return student;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="student"/> (loaded by <see cref="LoadBase"/> with an adapter attached) the adapter of the verified
+    /// checkpoint at <paramref name="path"/>, or a zero one for a base: the outputs are then exactly the base's.
+    /// </summary>
+    public void ApplyAdapter(HfStudent student, string path, HfCheckpointManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.AdapterSha256.Length == 0)
+        {
+            LoraAdapter.Zero(student);
+            return;
+        }
+        Usable(path, () => LoraAdapter.Fill(student, ResolveIn(path, "")));
+    }
+
+    /// <summary>Runs <paramref name="load"/>, turning an unusable Hugging Face file into a <see cref="CheckpointException"/> naming the checkpoint.</summary>
+    private static T Usable<T>(string path, Func<T> load)
+    {
         try
         {
-            student = HfStudent.Load(Artifacts.Resolve(manifest.BasePath), options, device);
-            if (manifest.AdapterSha256.Length > 0)
-            {
-                LoraAdapter.Load(student, ResolveIn(path, ""));
-            }
-            return (student, info, manifest);
+            return load();
         }
         catch (HfCheckpointException ex)
         {
-            student?.Dispose();
             throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': {ex.Message}", ex)
             { FileName = Path.GetFileName(ex.File), Problem = "is not usable" };
         }
-        catch
-        {
-            student?.Dispose();
-            throw;
-        }
     }
+
+    private static void Usable(string path, Action load) => Usable(path, () =>
+    {
+        load();
+        return true;
+    });
 
     /// <summary>The student options and LoRA settings of <c>student.options</c>; a bad key throws naming it.</summary>
     public static (HfStudentOptions Student, LoraSettings Lora) ParseOptions(IReadOnlyDictionary<string, string> options)

@@ -149,7 +149,25 @@ public static class LoraAdapter
     public static LoraSettings Load(HfStudent student, string directory)
     {
         ArgumentNullException.ThrowIfNull(student);
+        Attach(student, ReadSettings(directory), seed: 0);
+        return Fill(student, directory);
+    }
+
+    /// <summary>
+    /// Fills the adapter <paramref name="student"/> already has from the one saved in <paramref name="directory"/>, which
+    /// must have the same rank, alpha and target modules (a cached base model takes each round's adapter this way).
+    /// </summary>
+    public static LoraSettings Fill(HfStudent student, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(student);
         var settings = ReadSettings(directory);
+        var attached = student.AttachedLora ?? throw new InvalidOperationException("The student has no LoRA adapter to fill.");
+        if (attached.Rank != settings.Rank || attached.Alpha != settings.Alpha || !attached.TargetModules.Order().SequenceEqual(settings.TargetModules.Order()))
+        {
+            throw new HfCheckpointException(Path.Combine(directory, ConfigFile),
+                $"r={settings.Rank}, lora_alpha={settings.Alpha}, target_modules {string.Join(",", settings.TargetModules)} differ from the attached adapter's " +
+                $"(r={attached.Rank}, lora_alpha={attached.Alpha}, {string.Join(",", attached.TargetModules)}).");
+        }
         var path = Path.Combine(directory, WeightsFile);
         if (!File.Exists(path))
         {
@@ -164,7 +182,6 @@ public static class LoraAdapter
         {
             throw new HfCheckpointException(path, ex.Message, ex);
         }
-        Attach(student, settings, seed: 0);
         var expected = PeftTensors(student).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var unknown = header.Entries.Keys.Where(k => !expected.ContainsKey(k)).ToList();
         if (unknown.Count > 0)
@@ -187,6 +204,17 @@ public static class LoraAdapter
             parameter.copy_(SafeTensors.ReadTensor(stream, entry).to(parameter.dtype).to(parameter.device));
         }
         return settings;
+    }
+
+    /// <summary>Zeroes every adapter's B, so the student computes exactly what its base does.</summary>
+    public static void Zero(HfStudent student)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        using var noGrad = no_grad();
+        foreach (var (_, linear) in student.Network.Projections().Where(p => p.Linear.HasLora))
+        {
+            linear.Lora!.Value.B.zero_();
+        }
     }
 
     private static IEnumerable<(string Name, HfLinear Linear)> Targets(HfStudent student, LoraSettings settings) =>
