@@ -39,6 +39,8 @@ public sealed class RunSpecValidationTests
         { "hf_student", "spec.student.path" },
         { "hf_student_with_layers", "spec.student" },
         { "hf_student_with_tokenizer", "spec.student.tokenizer" },
+        { "hf_student_bad_dtype", "spec.student.options[dtype]" },
+        { "hf_student_unknown_option", "spec.student.options[lora_rnk]" },
         { "error_rate", "spec.teacher.error_rate" },
         { "no_end", "spec.budget" },
         { "seed_pool", "spec.task.seed_pool_size" },
@@ -107,6 +109,8 @@ public sealed class RunSpecValidationTests
             case "overgenerate_factor": spec.Mode = GenerationMode.Overgenerate; spec.OvergenerateFactor = 1; break;
             case "hf_student": spec.Student.Kind = StudentKind.Hf; break;
             case "hf_student_with_layers": spec.Student.Kind = StudentKind.Hf; spec.Student.Path = "models/qwen"; spec.Student.Layers = 4; break;
+            case "hf_student_bad_dtype": spec.Student.Kind = StudentKind.Hf; spec.Student.Path = "models/qwen"; spec.Student.Options["dtype"] = "float8"; break;
+            case "hf_student_unknown_option": spec.Student.Kind = StudentKind.Hf; spec.Student.Path = "models/qwen"; spec.Student.Options["lora_rnk"] = "8"; break;
             case "hf_student_with_tokenizer": spec.Student.Kind = StudentKind.Hf; spec.Student.Path = "models/qwen"; spec.Student.Tokenizer = "byte"; break;
             case "error_rate": spec.Teacher.ErrorRate = 1.5; break;
             case "no_end": spec.Budget = new Budget(); spec.MaxRounds = 0; break;

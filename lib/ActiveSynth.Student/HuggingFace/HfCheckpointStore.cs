@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Students;
 using ActiveSynth.Student.Checkpoints;
 using static TorchSharp.torch;
 

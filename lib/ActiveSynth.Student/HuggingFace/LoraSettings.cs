@@ -1,9 +1,11 @@
+using ActiveSynth.Core.Students;
+
 namespace ActiveSynth.Student.HuggingFace;
 
 /// <summary>A LoRA adapter's shape (PEFT's <c>LoraConfig</c>): rank r, scaling α/r, dropout on the adapter's input, and the projections it adapts.</summary>
 public sealed record LoraSettings
 {
-    public static IReadOnlyList<string> AllProjections { get; } = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
+    public static IReadOnlyList<string> AllProjections => HfStudentOptionValues.Projections;
 
     public int Rank { get; init; } = 8;
 

@@ -2,6 +2,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
+using ActiveSynth.Core.Students;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Selection.Options;
 using CoreSignals = ActiveSynth.Core.Selection.SignalKind;
@@ -245,9 +246,8 @@ public static class RunSpecValidator
     }
 
     /// <summary>
-    /// A Hugging Face student is its model directory: the embedded student's shape fields do not apply. Its options
-    /// (dtype, chat_template, lora_*) are checked by the Training service when it opens the base (this service does
-    /// not load torch); a bad one fails the run in round 0 naming <c>student.options[key]</c>.
+    /// A Hugging Face student is its model directory: the embedded student's shape fields do not apply. Its options are
+    /// checked here as values; that the directory holds a usable model is checked by the Training service in round 0.
     /// </summary>
     private static void ValidateHfStudent(StudentSpec student, List<SpecError> errors)
     {
@@ -262,6 +262,14 @@ public static class RunSpecValidator
         if (student.Tokenizer.Length > 0)
         {
             errors.Add(new(P + "student.tokenizer", "leave it empty for STUDENT_KIND_HF (the model's tokenizer.json is used)"));
+        }
+        try
+        {
+            HfStudentOptionValues.Parse(student.Options);
+        }
+        catch (HfOptionException ex)
+        {
+            errors.Add(new($"{P}student.options[{ex.Key}]", ex.Reason));
         }
     }
 

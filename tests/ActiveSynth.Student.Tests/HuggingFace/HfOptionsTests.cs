@@ -1,3 +1,4 @@
+using ActiveSynth.Core.Students;
 using ActiveSynth.Student.HuggingFace;
 using static TorchSharp.torch;
 
