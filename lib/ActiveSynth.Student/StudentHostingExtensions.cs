@@ -24,7 +24,12 @@ public static class StudentHostingExtensions
         builder.Services.AddHealthChecks().AddCheck<TorchHealthCheck>("torch", tags: ["ready"]);
         builder.Services.TryAddSingleton(sp => new StudentDevice(sp.GetRequiredService<IOptions<StudentDeviceOptions>>().Value));
         builder.Services.TryAddSingleton(sp => new CheckpointStore(sp.GetRequiredService<ArtifactStore>()));
-        builder.Services.TryAddSingleton(sp => new HfCheckpointStore(sp.GetRequiredService<ArtifactStore>()));
+        builder.Services.AddOptions<StudentModelsOptions>()
+            .BindConfiguration(StudentDeviceOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(sp => new HfCheckpointStore(sp.GetRequiredService<ArtifactStore>(),
+            sp.GetRequiredService<IOptions<StudentModelsOptions>>().Value.ModelsRoot));
         return builder;
     }
 }

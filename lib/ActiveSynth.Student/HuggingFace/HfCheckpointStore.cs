@@ -10,13 +10,13 @@ namespace ActiveSynth.Student.HuggingFace;
 
 /// <summary>
 /// Checkpoints of a Hugging Face student in the artifact store. The base model stays where the run spec names it
-/// (<c>student.path</c>, relative to the artifact root) and is never copied; a checkpoint is a small directory with a
+/// (<c>student.path</c>, relative to the models root: <c>Student:ModelsRoot</c>, else the artifact root) and is never copied; a checkpoint is a small directory with a
 /// manifest (<see cref="ManifestFile"/>: the base path, the <c>student.options</c>, lineage) and, from round 1 on, the
 /// round's LoRA adapter in the layout PEFT reads (<c>adapter_model.safetensors</c>, <c>adapter_config.json</c>). A
 /// checkpoint's identity (the sha256 messages carry) is the sha256 of its manifest, which records the adapter's sha256
-/// and the base's config.json sha256, so a changed adapter or a different base model at the same path is detected.
+/// and the base's fingerprint, so a changed adapter or a different base model at the same path is detected.
 /// </summary>
-public sealed class HfCheckpointStore(ArtifactStore artifacts)
+public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoot = null)
 {
     public const string ManifestFile = "hf-checkpoint.json";
     public const string FormatName = "activesynth-hf-lora/1";
@@ -24,6 +24,9 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
 
     public ArtifactStore Artifacts { get; } = artifacts ?? throw new ArgumentNullException(nameof(artifacts));
+
+    /// <summary>Where <c>student.path</c> is resolved (with the artifact store's rules): <c>Student:ModelsRoot</c>, else the artifact root.</summary>
+    public ArtifactStore Models { get; } = string.IsNullOrWhiteSpace(modelsRoot) ? artifacts! : new ArtifactStore(modelsRoot);
 
     /// <summary>True when <paramref name="path"/> holds a Hugging Face checkpoint (its manifest exists).</summary>
     public bool IsHfCheckpoint(string path)
@@ -47,15 +50,15 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
     {
         ArgumentNullException.ThrowIfNull(options);
         ParseOptions(options);
-        var configSha = await BaseConfigShaAsync(basePath, ct).ConfigureAwait(false);
+        var fingerprint = await BaseFingerprintAsync(basePath, ct).ConfigureAwait(false);
         var sortedOptions = new SortedDictionary<string, string>(options.ToDictionary(), StringComparer.Ordinal);
-        var key = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { basePath, configSha, sortedOptions })))[..16];
+        var key = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { basePath, fingerprint, sortedOptions })))[..16];
         var manifest = new HfCheckpointManifest
         {
             Id = $"hf-base-{key}",
             IsBase = true,
             BasePath = basePath,
-            BaseConfigSha256 = configSha,
+            BaseFingerprint = fingerprint,
             Options = new Dictionary<string, string>(sortedOptions),
         };
         return await WriteAsync($"students/hf/{key}", manifest, student: null, ct).ConfigureAwait(false);
@@ -150,17 +153,17 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
     public async Task<(CheckpointInfo Info, HfCheckpointManifest Manifest)> VerifyAsync(string path, string? expectedSha256, CancellationToken ct = default)
     {
         var (info, manifest) = await ReadAsync(path, expectedSha256, ct).ConfigureAwait(false);
-        string configSha;
+        string fingerprint;
         try
         {
-            configSha = await BaseConfigShaAsync(manifest.BasePath, ct).ConfigureAwait(false);
+            fingerprint = await BaseFingerprintAsync(manifest.BasePath, ct).ConfigureAwait(false);
         }
         catch (HfStudentSpecException ex)
         {
             throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': its base model is gone: {ex.Reason}", ex)
             { IsMissing = true, FileName = "config.json", Problem = $"of the base '{manifest.BasePath}' is missing" };
         }
-        if (configSha != manifest.BaseConfigSha256)
+        if (fingerprint != manifest.BaseFingerprint)
         {
             throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': the base model at '{manifest.BasePath}' changed since the checkpoint was made.")
             { FileName = "config.json", Problem = $"of the base '{manifest.BasePath}' changed since the checkpoint was made" };
@@ -185,7 +188,7 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var (options, lora) = ParseOptions(manifest.Options);
-        var student = Usable(path, () => HfStudent.Load(Artifacts.Resolve(manifest.BasePath), options, device));
+        var student = Usable(path, () => HfStudent.Load(Models.Resolve(manifest.BasePath), options, device));
         if (attachLora)
         {
             LoraAdapter.Attach(student, lora, seed: 0);
@@ -242,12 +245,16 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
         }
     }
 
-    private async Task<string> BaseConfigShaAsync(string basePath, CancellationToken ct)
+    /// <summary>
+    /// The base's identity: sha256 over its config.json and the names and sizes of its weight files. Cheap enough for
+    /// every request (hashing gigabytes of weights per round is not), and different after another model is put at the path.
+    /// </summary>
+    private async Task<string> BaseFingerprintAsync(string basePath, CancellationToken ct)
     {
         string directory;
         try
         {
-            directory = Artifacts.Resolve(basePath);
+            directory = Models.Resolve(basePath);
         }
         catch (ArgumentException ex)
         {
@@ -257,9 +264,15 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts)
         if (!File.Exists(config))
         {
             throw new HfStudentSpecException("student.path",
-                $"'{basePath}' is not a Hugging Face checkpoint directory under the artifact root (no config.json there)");
+                $"'{basePath}' is not a Hugging Face checkpoint directory under the models root (no config.json there)");
         }
-        return await ArtifactStore.Sha256Async(config, ct).ConfigureAwait(false);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(await File.ReadAllBytesAsync(config, ct).ConfigureAwait(false));
+        foreach (var file in Directory.EnumerateFiles(directory, "*.safetensors*").Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"\n{Path.GetFileName(file)}:{new FileInfo(file).Length}"));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private async Task<CheckpointInfo> WriteAsync(string path, HfCheckpointManifest manifest, HfStudent? student, CancellationToken ct)
@@ -330,8 +343,9 @@ public sealed record HfCheckpointManifest : CheckpointLineage
     [JsonPropertyName("base_path")]
     public string BasePath { get; init; } = "";
 
-    [JsonPropertyName("base_config_sha256")]
-    public string BaseConfigSha256 { get; init; } = "";
+    /// <summary>sha256 over the base's config.json and the names and sizes of its weight files.</summary>
+    [JsonPropertyName("base_fingerprint")]
+    public string BaseFingerprint { get; init; } = "";
 
     /// <summary>The run spec's <c>student.options</c>.</summary>
     [JsonPropertyName("options")]

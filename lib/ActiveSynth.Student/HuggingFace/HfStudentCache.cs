@@ -20,7 +20,7 @@ public sealed class HfStudentCache(HfCheckpointStore store, Device device) : IDi
     public async Task<HfStudentLease> AcquireAsync(string path, string? sha256, CancellationToken ct = default)
     {
         var (info, manifest) = await store.VerifyAsync(path, sha256, ct).ConfigureAwait(false);
-        var key = $"{manifest.BasePath}\n{manifest.BaseConfigSha256}\n{string.Join("\n", manifest.Options.OrderBy(o => o.Key, StringComparer.Ordinal))}";
+        var key = $"{manifest.BasePath}\n{manifest.BaseFingerprint}\n{string.Join("\n", manifest.Options.OrderBy(o => o.Key, StringComparer.Ordinal))}";
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {

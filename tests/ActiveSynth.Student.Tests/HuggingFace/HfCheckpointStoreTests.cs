@@ -1,0 +1,94 @@
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Tasks;
+using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Student.HuggingFace;
+using ActiveSynth.Student.Training;
+using TorchSharp;
+
+namespace ActiveSynth.Student.Tests.HuggingFace;
+
+/// <summary>HF checkpoints of runs: the base referenced under a models root of its own, adapters verified on load.</summary>
+public sealed class HfCheckpointStoreTests : IDisposable
+{
+    private static readonly Dictionary<string, string> Options = new() { ["max_context"] = "128", ["lora_rank"] = "2", ["lora_dropout"] = "0" };
+    private readonly string _artifacts = Path.Combine(Path.GetTempPath(), $"activesynth-hfstore-{Guid.NewGuid():N}");
+    private readonly TinyHfCheckpoint _model = TinyHfCheckpoint.Qwen(seed: 51);
+    private readonly HfCheckpointStore _store;
+
+    public HfCheckpointStoreTests()
+    {
+        // The models root is the folder the tiny model was written into: outside the artifact root, as a download folder is.
+        _store = new HfCheckpointStore(new ArtifactStore(_artifacts), Path.GetDirectoryName(_model.Directory));
+    }
+
+    private string ModelPath => Path.GetFileName(_model.Directory);
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        Directory.Delete(_artifacts, recursive: true);
+    }
+
+    private async Task<CheckpointInfo> TrainedAsync(CheckpointInfo baseInfo) => (await new HfRoundTrainer(_store, torch.CPU).TrainRoundAsync(new RoundTrainingPlan
+    {
+        OutputPath = "runs/s/checkpoints/r1",
+        Metadata = new CheckpointMetadata { Id = "s-r1", Round = 1, RunId = "s" },
+        Base = baseInfo,
+        Dataset = [new TaskItem("a", "copy", 1, "copy abc", "a,b,c\n#### abc")],
+        Settings = new TrainingSettings { Steps = 2, BatchSize = 1, LearningRate = 1e-2, Seed = 1 },
+    })).Checkpoint;
+
+    [Fact]
+    public async Task The_base_is_found_under_the_models_root_and_not_copied_into_the_artifacts()
+    {
+        var baseInfo = await _store.EnsureBaseAsync(ModelPath, Options);
+        var again = await _store.EnsureBaseAsync(ModelPath, Options);
+
+        Assert.Equal(baseInfo.Sha256, again.Sha256); // written once per (base, options)
+        Assert.Empty(Directory.GetFiles(_artifacts, "*.safetensors", SearchOption.AllDirectories));
+        var (student, _, _) = await _store.LoadAsync(baseInfo.Path, baseInfo.Sha256, torch.CPU);
+        using (student)
+        {
+            Assert.Equal(_model.Hidden, student.HiddenSize);
+        }
+        var outside = await Assert.ThrowsAsync<HfStudentSpecException>(() => _store.EnsureBaseAsync("../elsewhere", Options));
+        Assert.Equal("student.path", outside.Field);
+    }
+
+    [Fact]
+    public async Task Another_model_at_the_base_path_is_refused_naming_the_base()
+    {
+        var baseInfo = await _store.EnsureBaseAsync(ModelPath, Options);
+        var weights = Directory.GetFiles(_model.Directory, "*.safetensors").First();
+        await File.AppendAllTextAsync(weights, " "); // a different download: same config, other weight file size
+
+        var e = await Assert.ThrowsAsync<CheckpointException>(() => _store.LoadAsync(baseInfo.Path, baseInfo.Sha256, torch.CPU));
+
+        Assert.Contains($"of the base '{ModelPath}' changed", e.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tampered_adapter_is_refused_naming_its_file()
+    {
+        var trained = await TrainedAsync(await _store.EnsureBaseAsync(ModelPath, Options));
+        var adapter = Path.Combine(_artifacts, trained.Path, LoraAdapter.WeightsFile);
+        var bytes = await File.ReadAllBytesAsync(adapter);
+        bytes[^1] ^= 0x01;
+        await File.WriteAllBytesAsync(adapter, bytes);
+
+        var e = await Assert.ThrowsAsync<CheckpointException>(() => _store.LoadAsync(trained.Path, trained.Sha256, torch.CPU));
+
+        Assert.Equal(LoraAdapter.WeightsFile, e.FileName);
+        Assert.Contains("runs/s/checkpoints/r1", e.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_asked_for_with_another_sha256_is_refused()
+    {
+        var baseInfo = await _store.EnsureBaseAsync(ModelPath, Options);
+
+        var e = await Assert.ThrowsAsync<CheckpointException>(() => _store.LoadAsync(baseInfo.Path, new string('0', 64), torch.CPU));
+
+        Assert.Contains("not the", e.Summary, StringComparison.Ordinal);
+    }
+}
