@@ -131,7 +131,7 @@ public sealed class StudentScoringService(
     /// The student of a checkpoint: an embedded one through the LRU model cache; a Hugging Face one through the kept base
     /// model, which takes the checkpoint's adapter for the time of the lease (one HF request at a time).
     /// </summary>
-    private async Task<ScoringLease> AcquireAsync(CheckpointRef checkpoint, CancellationToken ct)
+    private async Task<ScoringStudentLease> AcquireAsync(CheckpointRef checkpoint, CancellationToken ct)
     {
         if (hfCheckpoints.IsHfCheckpoint(checkpoint.Path))
         {
@@ -141,7 +141,7 @@ public sealed class StudentScoringService(
             {
                 logger.CheckpointLoaded(hf.Checkpoint.Id, hf.Checkpoint.Sha256);
             }
-            return new ScoringLease(hf.Student, hf.Checkpoint.Id, hf);
+            return new ScoringStudentLease(hf.Student, hf.Checkpoint.Id, hf.CacheHit, hf);
         }
         var lease = await models.AcquireAsync(checkpoint.Path, checkpoint.Sha256, ct).ConfigureAwait(false);
         metrics.CacheLookup(lease.CacheHit);
@@ -149,12 +149,7 @@ public sealed class StudentScoringService(
         {
             logger.CheckpointLoaded(lease.Checkpoint.Id, lease.Checkpoint.Sha256);
         }
-        return new ScoringLease(new EmbeddedScoringStudent(lease.Model), lease.Checkpoint.Id, lease);
-    }
-
-    private sealed record ScoringLease(IScoringStudent Model, string CheckpointId, IDisposable Owner) : IDisposable
-    {
-        public void Dispose() => Owner.Dispose();
+        return new ScoringStudentLease(new EmbeddedScoringStudent(lease.Model), lease.Checkpoint.Id, lease.CacheHit, lease);
     }
 
     /// <summary>A ScoreResult that says why nothing was scored (no internals: field names and checkpoint paths only).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ActiveSynth.Cli;
 using ActiveSynth.Cli.Compare;
+using ActiveSynth.Testing;
 using SkiaSharp;
 using Spectre.Console.Testing;
 
@@ -29,6 +30,10 @@ public sealed class CliTests : IDisposable
         { ["export", "some-run", "--format", "xml"], "--format" },
         { ["export", "no-such-run", "--artifacts", "/nonexistent"], "no run 'no-such-run'" },
         { ["seeds", "import", "/does/not/exist.jsonl"], "does not exist" },
+        { ["run", "--local", "--hf-option", "dtype=float32"], "need --hf-model" },
+        { ["run", "--local", "--hf-model", "../qwen"], "--hf-model: '../qwen'" },
+        { ["run", "--local", "--hf-model", "qwen", "--hf-option", "dtype=float8"], "--hf-option: options[dtype] is 'float8'" },
+        { ["run", "--local", "--hf-model", "qwen", "--hf-option", "lora_rank"], "'lora_rank' is not key=value" },
     };
 
     [Theory]
@@ -100,6 +105,33 @@ public sealed class CliTests : IDisposable
             await file.ReadExactlyAsync(magic);
         }
         Assert.Equal("PAR1"u8.ToArray(), magic);
+    }
+
+    [Fact]
+    public async Task A_local_run_with_a_hugging_face_student_trains_a_lora_adapter_per_round()
+    {
+        using var model = TinyHfCheckpoint.Qwen(seed: 11);
+        var artifacts = Path.Combine(_dir, "artifacts");
+        var console = new TestConsole();
+        console.Profile.Width = 400;
+
+        var exit = await CliApp.RunAsync(
+        [
+            "run", "--local", "--strategy", "loss-high", "--run-id", "hf", "--rounds", "2", "--pool", "8", "--test", "4", "--samples-per-round", "3",
+            "--families", "copy", "--train-steps", "3", "--artifacts", artifacts,
+            "--hf-model", Path.GetFileName(model.Directory), "--models-root", Path.GetDirectoryName(model.Directory)!,
+            "--hf-option", "lora_rank=4", "--hf-option", "max_context=160",
+        ], console);
+
+        Assert.True(exit == 0, console.Output);
+        foreach (var round in new[] { "round-001", "round-002" })
+        {
+            Assert.True(File.Exists(Path.Combine(artifacts, "runs", "hf", round, "adapter_model.safetensors")), round);
+            Assert.True(File.Exists(Path.Combine(artifacts, "runs", "hf", round, "adapter_config.json")), round);
+        }
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(artifacts, "runs", "hf", "round-002", "hf-checkpoint.json")));
+        Assert.Equal("hf-r1", manifest.RootElement.GetProperty("parent_id").GetString());
+        Assert.Equal(6, manifest.RootElement.GetProperty("trained_samples").GetInt32()); // a round trains on every sample kept so far
     }
 
     [Fact]

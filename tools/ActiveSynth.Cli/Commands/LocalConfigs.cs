@@ -18,5 +18,8 @@ internal static class LocalConfigs
         Budget = settings.ParsedBudget,
         BaseSteps = settings.BaseSteps,
         Training = new TrainingSettings { Steps = settings.TrainSteps },
+        HfStudent = string.IsNullOrWhiteSpace(settings.HfModel)
+            ? null
+            : new LocalHfStudent(settings.ModelsRoot ?? settings.Artifacts, settings.HfModel, settings.HfOptionMap),
     };
 }

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
+using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Budgets;
+using ActiveSynth.Core.Students;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -49,8 +51,28 @@ public class LocalRunSettings : CommandSettings
     [Description("libtorch intra-op threads per process; 1 is fastest for the tiny student. Default 1.")]
     public int Threads { get; init; } = 1;
 
+    [CommandOption("--hf-model <PATH>")]
+    [Description("A Hugging Face student (Qwen2/Llama checkpoint directory) instead of the embedded one: student.path, relative to --models-root here (to the services' Student:ModelsRoot with --server).")]
+    public string? HfModel { get; init; }
+
+    [CommandOption("--hf-option <KEY=VALUE>")]
+    [Description("A student.options entry of the Hugging Face student (dtype, chat_template, system_prompt, max_context, lora_rank, lora_alpha, lora_dropout, lora_target_modules); repeatable.")]
+    public string[] HfOptions { get; init; } = [];
+
+    [CommandOption("--models-root <DIR>")]
+    [Description("Local runs: the directory --hf-model is relative to. Default: the artifact directory.")]
+    public string? ModelsRoot { get; init; }
+
+    /// <summary>The <c>--hf-option</c> entries as <c>student.options</c>.</summary>
+    public IReadOnlyDictionary<string, string> HfOptionMap =>
+        HfOptions.Select(o => o.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0].Trim(), kv => kv[1], StringComparer.Ordinal);
+
     public override ValidationResult Validate()
     {
+        if (HfProblem() is { } hf)
+        {
+            return ValidationResult.Error(hf);
+        }
         if (SamplesPerRound <= 0)
         {
             return ValidationResult.Error("--samples-per-round must be > 0");
@@ -64,6 +86,32 @@ public class LocalRunSettings : CommandSettings
             return ValidationResult.Error("--rounds 0 needs a --budget, or the run would never end");
         }
         return TryParseBudget(Budget, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error!);
+    }
+
+    private string? HfProblem()
+    {
+        if (string.IsNullOrWhiteSpace(HfModel))
+        {
+            return HfOptions.Length > 0 || ModelsRoot is not null ? "--hf-option and --models-root need --hf-model" : null;
+        }
+        if (ArtifactStore.ProblemWith(HfModel) is { } problem)
+        {
+            return $"--hf-model: '{HfModel}' {problem.Replace("artifact root", "models root", StringComparison.Ordinal)}";
+        }
+        var bad = HfOptions.FirstOrDefault(o => o.Split('=', 2) is not [{ Length: > 0 }, _]);
+        if (bad is not null)
+        {
+            return $"--hf-option: '{bad}' is not key=value";
+        }
+        try
+        {
+            HfStudentOptionValues.Parse(HfOptionMap);
+            return null;
+        }
+        catch (HfOptionException ex)
+        {
+            return $"--hf-option: {ex.Message}";
+        }
     }
 
     public BudgetLimits ParsedBudget => TryParseBudget(Budget, out var limits, out var error) ? limits : throw new InvalidOperationException(error);

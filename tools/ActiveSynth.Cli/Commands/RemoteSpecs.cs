@@ -34,6 +34,14 @@ internal static class RemoteSpecs
             RandomSeed = s.Seed,
         };
         spec.Task.Families.AddRange(s.FamilyList);
+        if (!string.IsNullOrWhiteSpace(s.HfModel))
+        {
+            spec.Student = new StudentSpec { Kind = StudentKind.Hf, Path = s.HfModel };
+            foreach (var (key, value) in s.HfOptionMap)
+            {
+                spec.Student.Options[key] = value;
+            }
+        }
         return spec;
     }
 }

@@ -90,6 +90,18 @@ public static class ChildRun
             start.ArgumentList.Add("--budget");
             start.ArgumentList.Add(s.Budget);
         }
+        if (!string.IsNullOrWhiteSpace(s.HfModel))
+        {
+            start.ArgumentList.Add("--hf-model");
+            start.ArgumentList.Add(s.HfModel);
+            start.ArgumentList.Add("--models-root");
+            start.ArgumentList.Add(s.ModelsRoot ?? s.Artifacts);
+            foreach (var option in s.HfOptions)
+            {
+                start.ArgumentList.Add("--hf-option");
+                start.ArgumentList.Add(option);
+            }
+        }
         return start;
     }
 

@@ -50,6 +50,9 @@ public sealed record LocalRunConfig
 
     public TrainingSettings Training { get; init; } = new();
 
+    /// <summary>A Hugging Face student instead of the embedded one (null = embedded).</summary>
+    public LocalHfStudent? HfStudent { get; init; }
+
     public BaseStudentSpec BaseSpec => new()
     {
         Families = Families,
@@ -71,3 +74,6 @@ public sealed record LocalRunConfig
         GenerationReservation = new BudgetAmount(1, 2, ReservedTokensPerSample, 0),
     };
 }
+
+/// <summary>A Hugging Face student of a local run: <c>student.path</c> under <paramref name="ModelsRoot"/> and its <c>student.options</c>.</summary>
+public sealed record LocalHfStudent(string ModelsRoot, string Path, IReadOnlyDictionary<string, string> Options);

@@ -6,6 +6,7 @@ using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Checkpoints;
 using ActiveSynth.Student.Evaluation;
 using ActiveSynth.Student.Grading;
+using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Student.Scoring;
 using ActiveSynth.Student.Training;
 using ActiveSynth.Teachers.Embedded;
@@ -19,7 +20,9 @@ namespace ActiveSynth.Cli.Local;
 /// <summary>
 /// The loop's workers in one process: the same student and teacher libraries the Scoring, Training and Teacher
 /// services call, without Redis. This is the in-process yardstick for orchestration overhead and what
-/// <c>activesynth run --local</c> and <c>compare</c> use.
+/// <c>activesynth run --local</c> and <c>compare</c> use. With <see cref="LocalRunConfig.HfStudent"/> the student is a
+/// Hugging Face checkpoint with a LoRA adapter per round, through the same checkpoint store, cache and round trainer as
+/// the services (the kept scoring model and the one being trained are two copies of the base in memory).
 /// </summary>
 public sealed class LocalWorkers : ILoopWorkers, IDisposable
 {
@@ -33,7 +36,12 @@ public sealed class LocalWorkers : ILoopWorkers, IDisposable
     private readonly SampleGenerator _teacher;
     private readonly TeacherCallSettings _teacherSettings;
     private readonly GraderLookup _graders;
+    private readonly HfCheckpointStore? _hfCheckpoints;
+    private readonly HfStudentCache? _hfStudents;
     private CheckpointInfo? _base;
+
+    /// <summary>Scoring and evaluation batch of a Hugging Face student: its logits are vocabulary-wide.</summary>
+    private const int HfBatchSize = 8;
 
     public LocalWorkers(LocalRunConfig config, ArtifactStore artifacts, IReadOnlyList<TaskItem> testSet, TaskFamilyRegistry families, torch.Device device)
     {
@@ -49,10 +57,20 @@ public sealed class LocalWorkers : ILoopWorkers, IDisposable
         _teacher = new SampleGenerator(new EmbeddedTeacherChatClient(families, embedded), families,
             new SampleValidator(families, new ValidationOptions()), new InMemorySeenQuestions(), PriceTable.Free);
         _teacherSettings = new TeacherCallSettings(embedded.ModelId, "v1", Seed: config.Seed, ErrorRate: config.TeacherErrorRate);
+        if (config.HfStudent is { } hf)
+        {
+            _hfCheckpoints = new HfCheckpointStore(artifacts, hf.ModelsRoot);
+            _hfStudents = new HfStudentCache(_hfCheckpoints, device);
+        }
     }
 
     public async Task<TrainResult> PrepareBaseAsync(string key, CancellationToken ct)
     {
+        if (_config.HfStudent is { } hf)
+        {
+            _base = await _hfCheckpoints!.EnsureBaseAsync(hf.Path, hf.Options, ct);
+            return new TrainResult(Handle(_base), double.NaN, await EvaluateAsync(_base, ct));
+        }
         var families = _config.Families.Select(_families.Get).ToList();
         var result = await new BaseStudentCache(_checkpoints).GetOrCreateAsync(_config.BaseSpec, families, _device, ct: ct);
         _base = result.Checkpoint;
@@ -62,8 +80,9 @@ public sealed class LocalWorkers : ILoopWorkers, IDisposable
 
     public async Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct)
     {
-        using var lease = await _models.AcquireAsync(checkpoint.Path, checkpoint.Sha256, ct);
-        var scores = StudentScorer.Score(lease.Model, items, ToStudentSignals(needs), new ScoringSettings(), _graders, ct);
+        using var lease = await AcquireAsync(checkpoint.Path, checkpoint.Sha256, ct);
+        var settings = _hfStudents is null ? new ScoringSettings() : new ScoringSettings { BatchSize = HfBatchSize };
+        var scores = StudentScorer.Score(lease.Model, items, ToStudentSignals(needs), settings, _graders, ct);
         return [.. items.Zip(scores.Items, (item, score) => new CandidateSignals(item.Id, item.Family, item.Difficulty)
         {
             OwnNll = score.OwnMeanNll,
@@ -89,7 +108,9 @@ public sealed class LocalWorkers : ILoopWorkers, IDisposable
     public async Task<TrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
     {
         var @base = _base ?? throw new InvalidOperationException("The base checkpoint is not prepared.");
-        var previous = from.Id == @base.Id ? null : await _checkpoints.ReadInfoAsync(from.Path, ct);
+        var previous = from.Id == @base.Id ? null
+            : _hfCheckpoints is not null ? (await _hfCheckpoints.ReadAsync(from.Path, from.Sha256, ct)).Info
+            : await _checkpoints.ReadInfoAsync(from.Path, ct);
         var plan = new RoundTrainingPlan
         {
             OutputPath = $"runs/{_config.RunId}/round-{round:D3}",
@@ -105,21 +126,40 @@ public sealed class LocalWorkers : ILoopWorkers, IDisposable
             Previous = previous,
             KeepOptimizerState = true,
             Dataset = [.. samples.Select(s => s.Item)],
-            Settings = _config.Training with { Seed = _config.Seed * 1000 + round },
+            Settings = _config.Training with { Seed = _config.Seed * 1000 + round, ReplayFraction = _hfCheckpoints is null ? _config.Training.ReplayFraction : 0 },
             TestSet = _testSet,
             Graders = _graders,
+            EvalBatchSize = _hfCheckpoints is null ? 256 : HfBatchSize,
         };
-        var result = await _trainer.TrainRoundAsync(plan, ct);
+        var result = _hfCheckpoints is null
+            ? await _trainer.TrainRoundAsync(plan, ct)
+            : await new HfRoundTrainer(_hfCheckpoints, _device).TrainRoundAsync(plan, ct);
         var evaluation = result.Evaluation is { } report ? ToEvaluation(report) : await EvaluateAsync(result.Checkpoint, ct);
         return new TrainResult(Handle(result.Checkpoint), result.Training.FinalLoss, evaluation);
     }
 
-    public void Dispose() => _models.Dispose();
+    public void Dispose()
+    {
+        _models.Dispose();
+        _hfStudents?.Dispose();
+    }
 
     private async Task<Evaluation> EvaluateAsync(CheckpointInfo checkpoint, CancellationToken ct)
     {
-        using var lease = await _models.AcquireAsync(checkpoint.Path, checkpoint.Sha256, ct);
-        return ToEvaluation(StudentEvaluator.Evaluate(lease.Model, _testSet, _graders, ct: ct));
+        using var lease = await AcquireAsync(checkpoint.Path, checkpoint.Sha256, ct);
+        return ToEvaluation(StudentEvaluator.Evaluate(lease.Model, _testSet, _graders, _hfStudents is null ? 256 : HfBatchSize, ct: ct));
+    }
+
+    /// <summary>The student at a checkpoint: the embedded model from its cache, or the kept HF base with that checkpoint's adapter.</summary>
+    private async Task<ScoringStudentLease> AcquireAsync(string path, string sha256, CancellationToken ct)
+    {
+        if (_hfStudents is not null)
+        {
+            var hf = await _hfStudents.AcquireAsync(path, sha256, ct);
+            return new ScoringStudentLease(hf.Student, hf.Checkpoint.Id, hf.CacheHit, hf);
+        }
+        var lease = await _models.AcquireAsync(path, sha256, ct);
+        return new ScoringStudentLease(new EmbeddedScoringStudent(lease.Model), lease.Checkpoint.Id, lease.CacheHit, lease);
     }
 
     private static Evaluation ToEvaluation(EvaluationReport report) => new(report.Accuracy, report.FamilyAccuracy, report.Total);
