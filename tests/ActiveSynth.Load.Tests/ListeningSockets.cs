@@ -3,36 +3,14 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
+using ActiveSynth.Testing;
+
 namespace ActiveSynth.Load.Tests;
 
-/// <summary>
-/// Linux /proc: the processes of a deployment (found by a marker, a unique folder, in their command line, environment or working
-/// directory, since
-/// DCP starts them outside the test's process tree) and the TCP sockets each of them listens on, with the address bound.
-/// </summary>
+/// <summary>Linux /proc: the TCP sockets each process of a deployment (<see cref="ProcessTree.Marked"/>) listens on, with the address bound.</summary>
 public static class ListeningSockets
 {
     public sealed record Listener(int Pid, string Process, IPAddress Address, int Port);
-
-    public static IReadOnlyDictionary<int, string> ProcessesMarked(string marker)
-    {
-        var result = new Dictionary<int, string>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
-            {
-                continue;
-            }
-            var commandLine = Read($"{dir}/cmdline");
-            // redis-server rewrites its command line (its process title), so it is found by its working directory, its data folder.
-            if (commandLine.Contains(marker, StringComparison.Ordinal) || Read($"{dir}/environ").Contains(marker, StringComparison.Ordinal)
-                || WorkingDirectory(dir).StartsWith(marker, StringComparison.Ordinal))
-            {
-                result[pid] = commandLine;
-            }
-        }
-        return result;
-    }
 
     /// <summary>Every TCP socket in LISTEN state owned by one of <paramref name="processes"/>.</summary>
     public static IReadOnlyList<Listener> Of(IReadOnlyDictionary<int, string> processes)
@@ -131,30 +109,6 @@ public static class ListeningSockets
             {
                 yield return target["socket:[".Length..^1];
             }
-        }
-    }
-
-    private static string WorkingDirectory(string procDir)
-    {
-        try
-        {
-            return new DirectoryInfo($"{procDir}/cwd").ResolveLinkTarget(returnFinalTarget: false)?.FullName ?? "";
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
-
-    private static string Read(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path).Replace('\0', ' ');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return "";
         }
     }
 

@@ -1,3 +1,4 @@
+using ActiveSynth.Testing;
 using System.Net;
 using Aspire.Hosting.Testing;
 using Xunit.Abstractions;
@@ -27,7 +28,7 @@ public sealed class LoopbackBindTests(LoadAppHostFixture fixture, ITestOutputHel
             Assert.True(uri.Host is "localhost" or "127.0.0.1" or "[::1]", $"{name}'s endpoint is {uri}, not on loopback");
         }
 
-        var processes = ListeningSockets.ProcessesMarked(fixture.DataDir);
+        var processes = ProcessTree.Marked(fixture.DataDir);
         var listeners = ListeningSockets.Of(processes);
         foreach (var l in listeners)
         {
