@@ -65,24 +65,47 @@ public sealed class CheckpointTests : IDisposable
         }
 
         CheckpointInfo info;
-        var resumedSampler = new TrainingBatchSampler(data, null, 0, 4, 1);
+        var firstHalf = new TrainingBatchSampler(data, null, 0, 4, 1);
         using (var first = Tiny.Model(seed: 9))
         using (var optimizer = StudentOptimizer.Create(first, settings))
         {
-            StudentTrainer.Train(first, optimizer, settings, resumedSampler);
+            StudentTrainer.Train(first, optimizer, settings, firstHalf);
             info = await _store.SaveAsync("c/half", first, optimizer, new CheckpointMetadata { Id = "half" });
         }
-        var loaded = await _store.LoadAsync(info.Path, info.Sha256, torch.CPU);
-        using var resumed = loaded.Model;
-        using (var optimizer = StudentOptimizer.Create(resumed, settings))
+
+        async Task<float[]> ResumeAsync(bool withOptimizerState)
         {
-            optimizer.LoadState(loaded.OptimizerState!);
-            StudentTrainer.Train(resumed, optimizer, settings, resumedSampler);
+            var loaded = await _store.LoadAsync(info.Path, info.Sha256, torch.CPU);
+            using var resumed = loaded.Model;
+            using var optimizer = StudentOptimizer.Create(resumed, settings);
+            if (withOptimizerState)
+            {
+                optimizer.LoadState(loaded.OptimizerState!);
+            }
+            // Both resumptions see the same second half of the batch stream as the straight run.
+            var sampler = new TrainingBatchSampler(data, null, 0, 4, 1);
+            for (var step = 0; step < settings.Steps; step++)
+            {
+                sampler.Next();
+            }
+            StudentTrainer.Train(resumed, optimizer, settings, sampler);
+            return Weights(resumed);
         }
 
-        var a = straight.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
-        var b = resumed.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
-        Assert.Equal(a, b);
+        // Not bit-exact: freshly initialised and loaded tensors can take different BLAS kernels (alignment), which
+        // CI once showed as a one-ulp difference. Dropping the Adam moments moves weights by orders of magnitude more.
+        var expected = Weights(straight);
+        var resumedWithState = MaxAbsDifference(expected, await ResumeAsync(withOptimizerState: true));
+        var resumedWithout = MaxAbsDifference(expected, await ResumeAsync(withOptimizerState: false));
+        Assert.True(resumedWithState < 1e-6, $"resumed with optimizer state differs by {resumedWithState}");
+        Assert.True(resumedWithout > 1e-4, $"control: resuming without optimizer state differs by only {resumedWithout}");
+
+        static float[] Weights(StudentModel model) => model.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        static double MaxAbsDifference(float[] a, float[] b)
+        {
+            Assert.Equal(a.Length, b.Length);
+            return a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
+        }
     }
 
     [Fact]
