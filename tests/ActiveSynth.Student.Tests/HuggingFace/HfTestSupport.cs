@@ -18,6 +18,23 @@ internal static class HfTestSupport
     }
 
     /// <summary>Largest |model − reference| over all logits, and the reference's largest |logit| (the scale the error compares to).</summary>
+    /// <summary>
+    /// Same logits up to float rounding: separately allocated copies of the same weights may take different BLAS
+    /// kernels, so bit equality is not promised; a wrong weight or a missing adapter moves logits far more.
+    /// </summary>
+    public static void AssertSameLogits(float[] expected, float[] actual)
+    {
+        var error = MaxDifference(expected, actual);
+        var scale = expected.Max(Math.Abs);
+        Assert.True(error <= 1e-5 * Math.Max(1, scale), $"max |logit difference| {error} at scale {scale}");
+    }
+
+    public static double MaxDifference(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        return expected.Zip(actual, (a, b) => Math.Abs((double)a - b)).Max();
+    }
+
     public static (double MaxError, double Scale) Compare(float[] model, double[][] reference)
     {
         var vocab = reference[0].Length;

@@ -84,9 +84,10 @@ public sealed class LoraTests
         {
             Assert.Equal(bytes, reloadedTensors[key]);
         }
-        Assert.Equal(trainedLogits, HfTestSupport.Logits(reloaded, probe));
+        HfTestSupport.AssertSameLogits(trainedLogits, HfTestSupport.Logits(reloaded, probe));
         using var plain = HfStudent.Load(checkpoint.Directory);
-        Assert.NotEqual(trainedLogits, HfTestSupport.Logits(plain, probe)); // the adapter does change the model
+        var adapterEffect = HfTestSupport.MaxDifference(trainedLogits, HfTestSupport.Logits(plain, probe));
+        Assert.True(adapterEffect > 0.1, $"the adapter changes the logits by only {adapterEffect}");
     }
 
     [Fact]
