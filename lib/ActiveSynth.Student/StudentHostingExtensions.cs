@@ -13,7 +13,8 @@ public static class StudentHostingExtensions
 {
     /// <summary>
     /// Student device options (validated at start), a health check that proves libtorch works on that device, the
-    /// resolved <see cref="StudentDevice"/> the <see cref="CheckpointStore"/> and the <see cref="HfCheckpointStore"/> over the registered <see cref="ArtifactStore"/>.
+    /// resolved <see cref="StudentDevice"/>, the <see cref="CheckpointStore"/> and the <see cref="HfCheckpointStore"/> over the
+    /// registered <see cref="ArtifactStore"/>, and the process's one <see cref="HfStudentCache"/> (its kept Hugging Face base).
     /// </summary>
     public static TBuilder AddStudentRuntime<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -30,6 +31,7 @@ public static class StudentHostingExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(sp => new HfCheckpointStore(sp.GetRequiredService<ArtifactStore>(),
             sp.GetRequiredService<IOptions<StudentModelsOptions>>().Value.ModelsRoot));
+        builder.Services.TryAddSingleton(sp => new HfStudentCache(sp.GetRequiredService<HfCheckpointStore>(), sp.GetRequiredService<StudentDevice>().Device));
         return builder;
     }
 }

@@ -33,7 +33,6 @@ public static class ScoringHostingExtensions
             sp.GetRequiredService<CheckpointStore>(),
             sp.GetRequiredService<StudentDevice>().Device,
             sp.GetRequiredService<IOptions<ScoringOptions>>().Value.ModelCacheCapacity));
-        builder.Services.TryAddSingleton(sp => new HfStudentCache(sp.GetRequiredService<HfCheckpointStore>(), sp.GetRequiredService<StudentDevice>().Device));
         builder.Services.TryAddSingleton<StudentScoringService>();
         ((IHostApplicationBuilder)builder).AddStreamConsumer<ScoreRequest, ScoreRequestHandler>(Streams.ScoreRequests, ConsumerGroups.Scoring);
         return builder;

@@ -27,6 +27,7 @@ public sealed partial class StudentTrainingService(
     ArtifactStore artifacts,
     CheckpointStore checkpoints,
     HfCheckpointStore hfCheckpoints,
+    HfStudentCache hfStudents,
     StudentDevice device,
     TaskFamilyRegistry families,
     GraderLookup graders,
@@ -163,7 +164,7 @@ public sealed partial class StudentTrainingService(
             MaxNewTokens = request.Student is { MaxNewTokens: > 0 } s ? s.MaxNewTokens : _options.MaxNewTokens,
         };
         var round = hfCheckpoints.IsHfCheckpoint(baseInfo.Path)
-            ? await Task.Run(() => new HfRoundTrainer(hfCheckpoints, device.Device).TrainRoundAsync(plan, ct), ct).ConfigureAwait(false)
+            ? await Task.Run(() => new HfRoundTrainer(hfStudents).TrainRoundAsync(plan, ct), ct).ConfigureAwait(false)
             : await Task.Run(() => new RoundTrainer(checkpoints, device.Device).TrainRoundAsync(plan, ct), ct).ConfigureAwait(false);
 
         result.Checkpoint = round.Checkpoint.ToContract();
@@ -227,8 +228,8 @@ public sealed partial class StudentTrainingService(
         IDisposable owned;
         if (hfCheckpoints.IsHfCheckpoint(info.Path))
         {
-            var hf = (await hfCheckpoints.LoadAsync(info.Path, info.Sha256, device.Device, ct).ConfigureAwait(false)).Student;
-            (model, owned) = (hf, hf);
+            var lease = await hfStudents.AcquireAsync(info.Path, info.Sha256, ct).ConfigureAwait(false);
+            (model, owned) = (lease.Student, lease);
         }
         else
         {

@@ -142,7 +142,9 @@ public sealed class ScoringServiceTests : IDisposable
         var options = new Dictionary<string, string> { ["max_context"] = "128", ["lora_rank"] = "4", ["lora_dropout"] = "0" };
         var baseInfo = await store.EnsureBaseAsync("models/tiny-qwen", options);
         var items = Request(new CheckpointRef()).Items.Select(i => new TaskItem(i.Id, i.Family, i.Difficulty, i.Question, i.Answer)).ToList();
-        var round = await new HfRoundTrainer(store, torch.CPU).TrainRoundAsync(new RoundTrainingPlan
+        // Its own cache: the service's cache must first load the base fresh, for the bit-identity check below.
+        using var trainer = new HfStudentCache(store, torch.CPU);
+        var round = await new HfRoundTrainer(trainer).TrainRoundAsync(new RoundTrainingPlan
         {
             OutputPath = "runs/hf/checkpoints/r1",
             Metadata = new CheckpointMetadata { Id = "hf-r1", Round = 1, RunId = "hf" },

@@ -123,6 +123,8 @@ public sealed class HfTrainingTests(RedisServerFixture redis) : IClassFixture<Re
         var again = await _harness.Service.TrainAsync(Round(1, dataset, base0.Checkpoint, student), CancellationToken.None);
         Assert.Equal(r1.Checkpoint.Sha256, again.Checkpoint.Sha256);
         Assert.Equal(r1.TrainLoss, again.TrainLoss, 6);
+        // One read of the base for all of it: round 0's evaluation, two rounds of training, the answer from disk.
+        Assert.Equal(1, _harness.HfStudents.BaseLoads);
     }
 
     [Fact]

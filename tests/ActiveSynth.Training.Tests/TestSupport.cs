@@ -44,6 +44,7 @@ internal sealed class TrainingHarness : IDisposable
         services.AddSingleton(Artifacts);
         services.AddSingleton(new CheckpointStore(Artifacts));
         services.AddSingleton(new HfCheckpointStore(Artifacts));
+        services.AddSingleton(sp => new HfStudentCache(sp.GetRequiredService<HfCheckpointStore>(), TorchSharp.torch.CPU));
         services.AddSingleton(new StudentDevice(new StudentDeviceOptions { Device = "cpu", Threads = 1 }));
         services.AddSingleton(TaskFamilyRegistry.Default);
         services.AddSingleton(new GraderLookup(TaskFamilyRegistry.Default.Families));
@@ -68,6 +69,8 @@ internal sealed class TrainingHarness : IDisposable
     public StudentTrainingService Service => _provider.GetRequiredService<StudentTrainingService>();
 
     public TrainRequestHandler Handler => _provider.GetRequiredService<TrainRequestHandler>();
+
+    public HfStudentCache HfStudents => _provider.GetRequiredService<HfStudentCache>();
 
     public RecordingPublisher Published => _provider.GetRequiredService<RecordingPublisher>();
 

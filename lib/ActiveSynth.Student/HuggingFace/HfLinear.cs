@@ -57,18 +57,26 @@ public sealed class HfLinear : nn.Module<Tensor, Tensor>
         {
             throw new InvalidOperationException("This projection already has a LoRA adapter.");
         }
-        using (no_grad())
-        {
-            // nn.Linear's default initialisation is kaiming_uniform_(a=√5), which is what PEFT uses for lora_A.
-            lora_A = nn.Linear(InFeatures, rank, hasBias: false, device: weight.device, dtype: weight.dtype);
-            lora_B = nn.Linear(rank, OutFeatures, hasBias: false, device: weight.device, dtype: weight.dtype);
-            lora_B.weight!.zero_();
-        }
+        lora_A = nn.Linear(InFeatures, rank, hasBias: false, device: weight.device, dtype: weight.dtype);
+        lora_B = nn.Linear(rank, OutFeatures, hasBias: false, device: weight.device, dtype: weight.dtype);
         register_module("lora_A", lora_A);
         register_module("lora_B", lora_B);
         LoraRank = rank;
         _scaling = alpha / rank;
         _dropout = dropout;
+        ResetLora();
+    }
+
+    /// <summary>
+    /// Gives the adapter a fresh start: A Kaiming-uniform(a=√5), PEFT's initialisation of lora_A; B zeros, so the
+    /// projection computes exactly its base. Draws from the global generator (seed it first for a reproducible A).
+    /// </summary>
+    public void ResetLora()
+    {
+        var (a, b) = Lora ?? throw new InvalidOperationException("This projection has no LoRA adapter.");
+        using var noGrad = no_grad();
+        nn.init.kaiming_uniform_(a, Math.Sqrt(5));
+        b.zero_();
     }
 
     public override Tensor forward(Tensor input)

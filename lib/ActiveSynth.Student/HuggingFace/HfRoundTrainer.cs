@@ -7,44 +7,41 @@ namespace ActiveSynth.Student.HuggingFace;
 
 /// <summary>
 /// One round of LoRA finetuning of a Hugging Face student: the plan's start checkpoint (the previous round's adapter, or
-/// the base with a fresh adapter of the <c>student.options</c> LoRA settings), trained on the round's dataset, saved as a
-/// new adapter checkpoint, evaluated. The same plan and result as the embedded <see cref="RoundTrainer"/>; a round whose
-/// checkpoint already exists (a redelivered request) is not trained again. There is no replay pool (the base was not
+/// the base with a fresh adapter of the <c>student.options</c> LoRA settings, seeded by the plan), trained on the round's
+/// dataset, saved as a new adapter checkpoint, evaluated. The same plan and result as the embedded
+/// <see cref="RoundTrainer"/>; a round whose checkpoint already exists (a redelivered request) is not trained again. The
+/// student is the cache's kept base model, so rounds do not re-read the base. There is no replay pool (the base was not
 /// pretrained here) and no optimizer state is kept between rounds.
 /// </summary>
-public sealed class HfRoundTrainer(HfCheckpointStore checkpoints, Device device)
+public sealed class HfRoundTrainer(HfStudentCache students)
 {
     public async Task<RoundTrainingResult> TrainRoundAsync(RoundTrainingPlan plan, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         plan.Settings.Validate();
-        if (checkpoints.IsHfCheckpoint(plan.OutputPath))
+        if (students.Store.IsHfCheckpoint(plan.OutputPath))
         {
-            var (existing, info, manifest) = await checkpoints.LoadAsync(plan.OutputPath, null, device, ct).ConfigureAwait(false);
-            using (existing)
-            {
-                return new RoundTrainingResult(info, TrainingReportProperties.Read(manifest.Properties), Evaluate(existing, plan, ct), AlreadyExisted: true);
-            }
+            using var existing = await students.AcquireAsync(plan.OutputPath, null, ct).ConfigureAwait(false);
+            return new RoundTrainingResult(existing.Checkpoint, TrainingReportProperties.Read(existing.Manifest.Properties),
+                Evaluate(existing.Student, plan, ct), AlreadyExisted: true);
         }
 
         var start = plan.Previous ?? plan.Base;
-        var (student, _, startManifest) = await checkpoints.LoadAsync(start.Path, start.Sha256, device, ct).ConfigureAwait(false);
-        using (student)
+        using var lease = await students.AcquireAsync(start.Path, start.Sha256, ct).ConfigureAwait(false);
+        var student = lease.Student;
+        if (lease.Manifest.AdapterSha256.Length == 0)
         {
-            if (student.AttachedLora is null)
-            {
-                LoraAdapter.Attach(student, HfCheckpointStore.ParseOptions(startManifest.Options).Lora, plan.Settings.Seed);
-            }
-            var sampler = new TrainingBatchSampler(plan.Dataset, null, 0, plan.Settings.BatchSize, plan.Settings.Seed);
-            var report = LoraTrainer.Train(student, plan.Settings, sampler, ct);
-            var info = await checkpoints.SaveRoundAsync(plan.OutputPath, student, startManifest, plan.Metadata with
-            {
-                ParentId = plan.Previous?.Id ?? plan.Base.Id,
-                TrainedSamples = plan.Dataset.Count,
-                Properties = TrainingReportProperties.Write(report, plan.Metadata.Properties, start.Id),
-            }, ct).ConfigureAwait(false);
-            return new RoundTrainingResult(info, report, Evaluate(student, plan, ct), AlreadyExisted: false);
+            LoraAdapter.Reset(student, plan.Settings.Seed);
         }
+        var sampler = new TrainingBatchSampler(plan.Dataset, null, 0, plan.Settings.BatchSize, plan.Settings.Seed);
+        var report = LoraTrainer.Train(student, plan.Settings, sampler, ct);
+        var info = await students.Store.SaveRoundAsync(plan.OutputPath, student, lease.Manifest, plan.Metadata with
+        {
+            ParentId = plan.Previous?.Id ?? plan.Base.Id,
+            TrainedSamples = plan.Dataset.Count,
+            Properties = TrainingReportProperties.Write(report, plan.Metadata.Properties, start.Id),
+        }, ct).ConfigureAwait(false);
+        return new RoundTrainingResult(info, report, Evaluate(student, plan, ct), AlreadyExisted: false);
     }
 
     private static EvaluationReport? Evaluate(HfStudent student, RoundTrainingPlan plan, CancellationToken ct) =>

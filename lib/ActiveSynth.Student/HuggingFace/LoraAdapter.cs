@@ -32,14 +32,27 @@ public static class LoraAdapter
         {
             parameter.requires_grad = false;
         }
-        manual_seed(seed);
-        foreach (var (name, linear) in Targets(student, settings))
+        foreach (var (_, linear) in Targets(student, settings))
         {
-            _ = name;
             linear.AttachLora(settings.Rank, settings.Alpha, settings.Dropout);
         }
         student.AttachedLora = settings;
+        Reset(student, seed);
         return Parameters(student);
+    }
+
+    /// <summary>
+    /// Re-initialises the attached adapter as <see cref="Attach"/> with <paramref name="seed"/> would (A Kaiming-uniform,
+    /// B zeros): a kept base model starts a new adapter this way, and trains exactly as a freshly loaded one would.
+    /// </summary>
+    public static void Reset(HfStudent student, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        manual_seed(seed);
+        foreach (var (_, linear) in student.Network.Projections().Where(p => p.Linear.HasLora))
+        {
+            linear.ResetLora();
+        }
     }
 
     /// <summary>The adapter weights (trainable), in module order.</summary>

@@ -29,14 +29,63 @@ public sealed class HfCheckpointStoreTests : IDisposable
         Directory.Delete(_artifacts, recursive: true);
     }
 
-    private async Task<CheckpointInfo> TrainedAsync(CheckpointInfo baseInfo) => (await new HfRoundTrainer(_store, torch.CPU).TrainRoundAsync(new RoundTrainingPlan
+    private async Task<CheckpointInfo> TrainedAsync(CheckpointInfo baseInfo)
     {
-        OutputPath = "runs/s/checkpoints/r1",
-        Metadata = new CheckpointMetadata { Id = "s-r1", Round = 1, RunId = "s" },
+        using var students = new HfStudentCache(_store, torch.CPU);
+        return await TrainedAsync(students, baseInfo, "s", seed: 1);
+    }
+
+    private static async Task<CheckpointInfo> TrainedAsync(HfStudentCache students, CheckpointInfo baseInfo, string run, long seed,
+        string answer = "a,b,c\n#### abc") => (await new HfRoundTrainer(students).TrainRoundAsync(new RoundTrainingPlan
+    {
+        OutputPath = $"runs/{run}/checkpoints/r1",
+        Metadata = new CheckpointMetadata { Id = $"{run}-r1", Round = 1, RunId = run },
         Base = baseInfo,
-        Dataset = [new TaskItem("a", "copy", 1, "copy abc", "a,b,c\n#### abc")],
-        Settings = new TrainingSettings { Steps = 2, BatchSize = 1, LearningRate = 1e-2, Seed = 1 },
+        Dataset = [new TaskItem("a", "copy", 1, "copy abc", answer)],
+        Settings = new TrainingSettings { Steps = 2, BatchSize = 1, LearningRate = 1e-2, Seed = seed },
     })).Checkpoint;
+
+    private Dictionary<string, float[]> AdapterTensors(CheckpointInfo info)
+    {
+        var file = Path.Combine(_store.Artifacts.Resolve(info.Path), LoraAdapter.WeightsFile);
+        using var stream = File.OpenRead(file);
+        return SafeTensors.ReadHeader(file).Entries.ToDictionary(e => e.Key, e =>
+        {
+            using var tensor = SafeTensors.ReadTensor(stream, e.Value);
+            return tensor.data<float>().ToArray();
+        });
+    }
+
+    [Fact]
+    public async Task A_kept_base_that_trained_another_adapter_trains_a_round_as_a_freshly_loaded_base_does()
+    {
+        torch.set_num_threads(1);
+        var baseInfo = await _store.EnsureBaseAsync(ModelPath, Options);
+        CheckpointInfo fresh, other, reused;
+        using (var freshCache = new HfStudentCache(_store, torch.CPU))
+        {
+            fresh = await TrainedAsync(freshCache, baseInfo, "fresh", seed: 1);
+        }
+        using (var keptCache = new HfStudentCache(_store, torch.CPU))
+        {
+            // Another run's round first leaves its trained adapter (other seed, other data) in the kept model.
+            other = await TrainedAsync(keptCache, baseInfo, "other", seed: 7, answer: "a,b,c\n#### cba");
+            reused = await TrainedAsync(keptCache, baseInfo, "reused", seed: 1);
+            Assert.Equal(1, keptCache.BaseLoads);
+        }
+
+        var expected = AdapterTensors(fresh);
+        var actual = AdapterTensors(reused);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (key, values) in expected)
+        {
+            var difference = values.Zip(actual[key], (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(difference < 1e-6, $"{key} differs by {difference}");
+        }
+        // Control: the other run's adapter really is different, so a leaked adapter would have shown.
+        var otherTensors = AdapterTensors(other);
+        Assert.Contains(expected, p => p.Value.Zip(otherTensors[p.Key], (a, b) => Math.Abs(a - b)).Max() > 1e-3);
+    }
 
     [Fact]
     public async Task The_base_is_found_under_the_models_root_and_not_copied_into_the_artifacts()

@@ -22,7 +22,7 @@ namespace ActiveSynth.Cli.Local;
 /// services call, without Redis. This is the in-process yardstick for orchestration overhead and what
 /// <c>activesynth run --local</c> and <c>compare</c> use. With <see cref="LocalRunConfig.HfStudent"/> the student is a
 /// Hugging Face checkpoint with a LoRA adapter per round, through the same checkpoint store, cache and round trainer as
-/// the services (the kept scoring model and the one being trained are two copies of the base in memory).
+/// the services; scoring, training and evaluation share the cache's one copy of the base.
 /// </summary>
 public sealed class LocalWorkers : ILoopWorkers, IDisposable
 {
@@ -133,7 +133,7 @@ public sealed class LocalWorkers : ILoopWorkers, IDisposable
         };
         var result = _hfCheckpoints is null
             ? await _trainer.TrainRoundAsync(plan, ct)
-            : await new HfRoundTrainer(_hfCheckpoints, _device).TrainRoundAsync(plan, ct);
+            : await new HfRoundTrainer(_hfStudents!).TrainRoundAsync(plan, ct);
         var evaluation = result.Evaluation is { } report ? ToEvaluation(report) : await EvaluateAsync(result.Checkpoint, ct);
         return new TrainResult(Handle(result.Checkpoint), result.Training.FinalLoss, evaluation);
     }
