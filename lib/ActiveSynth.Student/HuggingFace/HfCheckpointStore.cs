@@ -12,14 +12,16 @@ namespace ActiveSynth.Student.HuggingFace;
 /// Checkpoints of a Hugging Face student in the artifact store. The base model stays where the run spec names it
 /// (<c>student.path</c>, relative to the models root: <c>Student:ModelsRoot</c>, else the artifact root) and is never copied; a checkpoint is a small directory with a
 /// manifest (<see cref="ManifestFile"/>: the base path, the <c>student.options</c>, lineage) and, from round 1 on, the
-/// round's LoRA adapter in the layout PEFT reads (<c>adapter_model.safetensors</c>, <c>adapter_config.json</c>). A
-/// checkpoint's identity (the sha256 messages carry) is the sha256 of its manifest, which records the adapter's sha256
-/// and the base's fingerprint, so a changed adapter or a different base model at the same path is detected.
+/// round's LoRA adapter in the layout PEFT reads (<c>adapter_model.safetensors</c>, <c>adapter_config.json</c>) and the
+/// adapter's AdamW state (<see cref="OptimizerFile"/>). A checkpoint's identity (the sha256 messages carry) is the sha256
+/// of its manifest, which records the adapter's and the optimizer state's sha256 and the base's fingerprint, so a
+/// changed file or a different base model at the same path is detected.
 /// </summary>
 public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoot = null)
 {
     public const string ManifestFile = "hf-checkpoint.json";
     public const string FormatName = "activesynth-hf-lora/1";
+    public const string OptimizerFile = "optimizer.bin";
 
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
 
@@ -61,15 +63,16 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             BaseFingerprint = fingerprint,
             Options = new Dictionary<string, string>(sortedOptions),
         };
-        return await WriteAsync($"students/hf/{key}", manifest, student: null, ct).ConfigureAwait(false);
+        return await WriteAsync($"students/hf/{key}", manifest, student: null, optimizerState: null, ct).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Saves <paramref name="student"/>'s LoRA adapter as the checkpoint at <paramref name="path"/>, on top of
-    /// <paramref name="parent"/>'s base and options. If another writer completed the same checkpoint first, theirs is kept.
+    /// Saves <paramref name="student"/>'s LoRA adapter (and its optimizer state, when given) as the checkpoint at
+    /// <paramref name="path"/>, on top of <paramref name="parent"/>'s base and options. If another writer completed the
+    /// same checkpoint first, theirs is kept.
     /// </summary>
     public async Task<CheckpointInfo> SaveRoundAsync(string path, HfStudent student, HfCheckpointManifest parent, CheckpointMetadata metadata,
-        CancellationToken ct = default)
+        byte[]? optimizerState = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(parent);
@@ -83,8 +86,27 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             ParentId = metadata.ParentId,
             TrainedSamples = metadata.TrainedSamples,
             Properties = new Dictionary<string, string>(metadata.Properties),
+            OptimizerSha256 = "",
         };
-        return await WriteAsync(path, manifest, student, ct).ConfigureAwait(false);
+        return await WriteAsync(path, manifest, student, optimizerState, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The adapter's AdamW state saved with the checkpoint (verified against the manifest), or null when it has none.</summary>
+    public async Task<byte[]?> LoadOptimizerStateAsync(string path, HfCheckpointManifest manifest, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.OptimizerSha256.Length == 0)
+        {
+            return null;
+        }
+        var file = ResolveIn(path, OptimizerFile);
+        var bytes = File.Exists(file) ? await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false) : null;
+        if (bytes is null || Convert.ToHexStringLower(SHA256.HashData(bytes)) != manifest.OptimizerSha256)
+        {
+            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': {OptimizerFile} is missing or does not match its recorded sha256.")
+            { FileName = OptimizerFile, Problem = "is missing or does not match its recorded sha256" };
+        }
+        return bytes;
     }
 
     /// <summary>The manifest of the checkpoint at <paramref name="path"/>, checked against <paramref name="expectedSha256"/> when given.</summary>
@@ -119,7 +141,7 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             throw new CheckpointException(path, $"Hugging Face checkpoint '{path}' has format '{manifest.Format}', expected '{FormatName}'.")
             { FileName = ManifestFile, Problem = $"has format '{manifest.Format}'" };
         }
-        return (manifest.ToInfo(path, sha, bytes.Length), manifest);
+        return (Info(manifest, path, sha, bytes.Length), manifest);
     }
 
     /// <summary>
@@ -275,7 +297,10 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private async Task<CheckpointInfo> WriteAsync(string path, HfCheckpointManifest manifest, HfStudent? student, CancellationToken ct)
+    private static CheckpointInfo Info(HfCheckpointManifest manifest, string path, string sha256, long sizeBytes) =>
+        manifest.ToInfo(path, sha256, sizeBytes) with { HasOptimizerState = manifest.OptimizerSha256.Length > 0 };
+
+    private async Task<CheckpointInfo> WriteAsync(string path, HfCheckpointManifest manifest, HfStudent? student, byte[]? optimizerState, CancellationToken ct)
     {
         var target = Artifacts.Resolve(path);
         if (File.Exists(Path.Combine(target, ManifestFile)))
@@ -290,6 +315,11 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             {
                 LoraAdapter.Save(student, staging, manifest.BasePath);
                 manifest = manifest with { AdapterSha256 = await ArtifactStore.Sha256Async(Path.Combine(staging, LoraAdapter.WeightsFile), ct).ConfigureAwait(false) };
+            }
+            if (optimizerState is not null)
+            {
+                await File.WriteAllBytesAsync(Path.Combine(staging, OptimizerFile), optimizerState, ct).ConfigureAwait(false);
+                manifest = manifest with { OptimizerSha256 = Convert.ToHexStringLower(SHA256.HashData(optimizerState)) };
             }
             manifest = manifest with { CreatedAt = DateTimeOffset.UtcNow };
             var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson);
@@ -307,7 +337,7 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             {
                 return (await ReadAsync(path, null, ct).ConfigureAwait(false)).Info; // another writer completed it first
             }
-            return manifest.ToInfo(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
+            return Info(manifest, path, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
         }
         finally
         {
@@ -354,6 +384,10 @@ public sealed record HfCheckpointManifest : CheckpointLineage
     /// <summary>sha256 of <c>adapter_model.safetensors</c>; empty for a base without an adapter.</summary>
     [JsonPropertyName("adapter_sha256")]
     public string AdapterSha256 { get; init; } = "";
+
+    /// <summary>sha256 of <see cref="HfCheckpointStore.OptimizerFile"/>, the adapter's AdamW state; empty when not saved.</summary>
+    [JsonPropertyName("optimizer_sha256")]
+    public string OptimizerSha256 { get; init; } = "";
 }
 
 /// <summary>A run spec's Hugging Face student that cannot be used; <see cref="Field"/> names the spec field (<c>student.path</c>, <c>student.options[key]</c>).</summary>

@@ -10,8 +10,9 @@ namespace ActiveSynth.Student.HuggingFace;
 /// the base with a fresh adapter of the <c>student.options</c> LoRA settings, seeded by the plan), trained on the round's
 /// dataset, saved as a new adapter checkpoint, evaluated. The same plan and result as the embedded
 /// <see cref="RoundTrainer"/>; a round whose checkpoint already exists (a redelivered request) is not trained again. The
-/// student is the cache's kept base model, so rounds do not re-read the base. There is no replay pool (the base was not
-/// pretrained here) and no optimizer state is kept between rounds.
+/// student is the cache's kept base model, so rounds do not re-read the base. The adapter's AdamW state is saved with
+/// each checkpoint and, with <see cref="RoundTrainingPlan.KeepOptimizerState"/>, restored from the start checkpoint. There
+/// is no replay pool (the base was not pretrained here).
 /// </summary>
 public sealed class HfRoundTrainer(HfStudentCache students)
 {
@@ -33,14 +34,27 @@ public sealed class HfRoundTrainer(HfStudentCache students)
         {
             LoraAdapter.Reset(student, plan.Settings.Seed);
         }
+        using var optimizer = LoraTrainer.CreateOptimizer(student, plan.Settings);
+        if (plan.KeepOptimizerState && await students.Store.LoadOptimizerStateAsync(start.Path, lease.Manifest, ct).ConfigureAwait(false) is { } state)
+        {
+            try
+            {
+                OptimizerState.Load(optimizer, state);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new CheckpointException(start.Path, $"Hugging Face checkpoint '{start.Path}': {HfCheckpointStore.OptimizerFile} is {ex.Message}.", ex)
+                { FileName = HfCheckpointStore.OptimizerFile, Problem = "is not the optimizer state of this adapter" };
+            }
+        }
         var sampler = new TrainingBatchSampler(plan.Dataset, null, 0, plan.Settings.BatchSize, plan.Settings.Seed);
-        var report = LoraTrainer.Train(student, plan.Settings, sampler, ct);
+        var report = LoraTrainer.Train(student, optimizer, plan.Settings, sampler, ct);
         var info = await students.Store.SaveRoundAsync(plan.OutputPath, student, lease.Manifest, plan.Metadata with
         {
             ParentId = plan.Previous?.Id ?? plan.Base.Id,
             TrainedSamples = plan.Dataset.Count,
             Properties = TrainingReportProperties.Write(report, plan.Metadata.Properties, start.Id),
-        }, ct).ConfigureAwait(false);
+        }, OptimizerState.Save(optimizer), ct).ConfigureAwait(false);
         return new RoundTrainingResult(info, report, Evaluate(student, plan, ct), AlreadyExisted: false);
     }
 

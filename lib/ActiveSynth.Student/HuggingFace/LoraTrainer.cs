@@ -17,17 +17,33 @@ public static class LoraTrainer
     public static TrainingReport Train(HfStudent student, TrainingSettings settings, TrainingBatchSampler sampler, CancellationToken ct = default,
         Action<int, double>? onStep = null)
     {
+        using var optimizer = CreateOptimizer(student, settings);
+        return Train(student, optimizer, settings, sampler, ct, onStep);
+    }
+
+    /// <summary>An AdamW over the student's adapter weights (for a caller that keeps or restores its state between rounds).</summary>
+    public static TorchSharp.Modules.AdamW CreateOptimizer(HfStudent student, TrainingSettings settings)
+    {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(sampler);
-        settings.Validate();
         var parameters = LoraAdapter.Parameters(student);
         if (parameters.Count == 0)
         {
             throw new InvalidOperationException("The student has no LoRA adapters: call LoraAdapter.Attach (or Load) before training.");
         }
-        using var optimizer = optim.AdamW(parameters, settings.LearningRate, settings.Beta1, settings.Beta2,
-            weight_decay: settings.WeightDecay);
+        return optim.AdamW(parameters, settings.LearningRate, settings.Beta1, settings.Beta2, weight_decay: settings.WeightDecay);
+    }
+
+    /// <summary>Trains with <paramref name="optimizer"/> (from <see cref="CreateOptimizer"/>), whose moments carry over from earlier calls.</summary>
+    public static TrainingReport Train(HfStudent student, TorchSharp.Modules.AdamW optimizer, TrainingSettings settings, TrainingBatchSampler sampler,
+        CancellationToken ct = default, Action<int, double>? onStep = null)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(sampler);
+        settings.Validate();
+        var parameters = LoraAdapter.Parameters(student);
         var net = student.Network;
         net.train();
         var progress = new TrainingProgress(settings);

@@ -42,23 +42,9 @@ public sealed class StudentOptimizer : IDisposable
         }
     }
 
-    public byte[] SaveState()
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            Inner.save_state_dict(writer);
-        }
-        return stream.ToArray();
-    }
+    public byte[] SaveState() => OptimizerState.Save(Inner);
 
-    public void LoadState(byte[] state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        using var stream = new MemoryStream(state);
-        using var reader = new BinaryReader(stream);
-        Inner.load_state_dict(reader);
-    }
+    public void LoadState(byte[] state) => OptimizerState.Load(Inner, state);
 
     public void Dispose() => Inner.Dispose();
 }

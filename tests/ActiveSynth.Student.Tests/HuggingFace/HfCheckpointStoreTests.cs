@@ -131,6 +131,71 @@ public sealed class HfCheckpointStoreTests : IDisposable
         Assert.Contains("runs/s/checkpoints/r1", e.Summary, StringComparison.Ordinal);
     }
 
+    private static Task<RoundTrainingResult> RoundAsync(HfStudentCache students, CheckpointInfo baseInfo, CheckpointInfo? previous, string run,
+        int round, bool keepOptimizerState) => new HfRoundTrainer(students).TrainRoundAsync(new RoundTrainingPlan
+    {
+        OutputPath = $"runs/{run}/checkpoints/r{round}",
+        Metadata = new CheckpointMetadata { Id = $"{run}-r{round}", Round = round, RunId = run },
+        Base = baseInfo,
+        Previous = previous,
+        KeepOptimizerState = keepOptimizerState,
+        Dataset = HfTestSupport.Items(),
+        Settings = RoundSettings(round),
+    });
+
+    private static TrainingSettings RoundSettings(int round) =>
+        new() { Steps = 4, BatchSize = 2, LearningRate = 1e-2, Schedule = LearningRateSchedule.Constant, ReplayFraction = 0, Seed = round };
+
+    [Fact]
+    public async Task A_round_resumed_with_the_saved_optimizer_state_equals_training_straight_through()
+    {
+        torch.set_num_threads(1);
+        var baseInfo = await _store.EnsureBaseAsync(ModelPath, Options);
+        using var students = new HfStudentCache(_store, torch.CPU);
+        var r1 = await RoundAsync(students, baseInfo, null, "kept", 1, keepOptimizerState: true);
+        Assert.True(r1.Checkpoint.HasOptimizerState);
+        var kept = await RoundAsync(students, baseInfo, r1.Checkpoint, "kept", 2, keepOptimizerState: true);
+        var fresh = await RoundAsync(students, baseInfo, r1.Checkpoint, "fresh", 2, keepOptimizerState: false);
+
+        // Straight through: one adapter and one AdamW for both rounds' steps, never saved in between.
+        var (student, _, _) = await _store.LoadAsync(baseInfo.Path, baseInfo.Sha256, torch.CPU);
+        using (student)
+        {
+            LoraAdapter.Attach(student, HfCheckpointStore.ParseOptions(Options).Lora, seed: 1);
+            using var optimizer = LoraTrainer.CreateOptimizer(student, RoundSettings(1));
+            foreach (var round in new[] { 1, 2 })
+            {
+                var settings = RoundSettings(round);
+                LoraTrainer.Train(student, optimizer, settings, new TrainingBatchSampler(HfTestSupport.Items(), null, 0, settings.BatchSize, settings.Seed));
+            }
+            var straight = LoraAdapter.PeftTensors(student).ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
+
+            double MaxDifference(CheckpointInfo info) => AdapterTensors(info).Max(p => p.Value.Zip(straight[p.Key], (a, b) => Math.Abs(a - b)).Max());
+            var withState = MaxDifference(kept.Checkpoint);
+            var withoutState = MaxDifference(fresh.Checkpoint);
+            Assert.True(withState < 1e-6, $"resumed with the optimizer state: differs by {withState}");
+            Assert.True(withoutState > 1e-4, $"control: a fresh optimizer differs by only {withoutState}");
+        }
+    }
+
+    [Fact]
+    public async Task A_tampered_optimizer_state_is_refused_naming_its_file()
+    {
+        var baseInfo = await _store.EnsureBaseAsync(ModelPath, Options);
+        using var students = new HfStudentCache(_store, torch.CPU);
+        var r1 = await RoundAsync(students, baseInfo, null, "t", 1, keepOptimizerState: true);
+        var file = Path.Combine(_artifacts, r1.Checkpoint.Path, HfCheckpointStore.OptimizerFile);
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[^1] ^= 0x01;
+        await File.WriteAllBytesAsync(file, bytes);
+
+        var e = await Assert.ThrowsAsync<CheckpointException>(() => RoundAsync(students, baseInfo, r1.Checkpoint, "t", 2, keepOptimizerState: true));
+
+        Assert.Equal(HfCheckpointStore.OptimizerFile, e.FileName);
+        Assert.Contains("runs/t/checkpoints/r1", e.Summary, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_artifacts, "runs/t/checkpoints/r2"))); // nothing written
+    }
+
     [Fact]
     public async Task A_checkpoint_asked_for_with_another_sha256_is_refused()
     {
