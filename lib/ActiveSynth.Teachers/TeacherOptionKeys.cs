@@ -19,6 +19,12 @@ public static class TeacherOptionKeys
     /// <summary>Response: true when served from the response cache (nothing was charged).</summary>
     public const string Cached = "activesynth.cached";
 
+    /// <summary>
+    /// Response: true when an earlier attempt of the same request was left unfinished by a process that died mid-call; the
+    /// response's usage then counts that attempt too (as much as this one cost), since the endpoint may have billed it.
+    /// </summary>
+    public const string AbandonedAttempt = "activesynth.abandoned_attempt";
+
     /// <summary>Response: retries the call needed (int); retried attempts are never charged.</summary>
     public const string Retries = "activesynth.retries";
 

@@ -12,7 +12,8 @@ namespace ActiveSynth.Chaos.Tests;
 /// The real AppHost, started once for the collection, with two replicas of each worker kind: a real redis-server (executable
 /// mode, AOF everysec, data in a temp folder) and every service as a real process. A short claim idle time makes a dead
 /// replica's in-flight entries (and a killed Training replica's request lease) available to the live one within seconds
-/// instead of the default 30 s.
+/// instead of the default 30 s. Runs use the embedded teacher unless they ask for the OpenAI-compatible one, which is a
+/// <see cref="FakeOpenAiServer"/> on a local socket that counts what it bills.
 /// </summary>
 public sealed class ChaosFixture : IAsyncLifetime
 {
@@ -41,6 +42,9 @@ public sealed class ChaosFixture : IAsyncLifetime
 
     public ReliabilityFigures Figures { get; } = new();
 
+    /// <summary>The OpenAI-compatible teacher endpoint of runs with <c>TEACHER_KIND_OPENAI</c>.</summary>
+    public FakeOpenAiServer TeacherEndpoint { get; private set; } = null!;
+
     /// <summary>Which rounds the Training replicas trained, from their logs.</summary>
     public TrainingLogWatcher Training { get; private set; } = null!;
 
@@ -50,8 +54,10 @@ public sealed class ChaosFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        TeacherEndpoint = await FakeOpenAiServer.StartAsync("fake-chaos-model");
         string[] args =
         [
+            $"--ConnectionStrings:teacher={TeacherEndpoint.ConnectionString}",
             "--Redis:Mode=executable",
             $"--Redis:DataDir={RedisDataDir}",
             $"--Artifacts:Root={ArtifactsRoot}",
@@ -99,6 +105,10 @@ public sealed class ChaosFixture : IAsyncLifetime
         }
         Training?.Dispose();
         Resources?.Dispose();
+        if (TeacherEndpoint is not null)
+        {
+            await TeacherEndpoint.DisposeAsync();
+        }
         try
         {
             Directory.Delete(_dataDir, recursive: true);

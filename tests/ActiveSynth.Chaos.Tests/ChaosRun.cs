@@ -15,8 +15,9 @@ public sealed class ChaosRun(Runs.RunsClient runs, string id)
 
     public string Id { get; } = id;
 
-    public static RunSpec Spec(string name, int trainSteps, int seedPoolSize = 48) => new()
+    public static RunSpec Spec(string name, int trainSteps, int seedPoolSize = 48, TeacherKind teacher = TeacherKind.Embedded) => new()
     {
+        Teacher = new TeacherSpec { Kind = teacher },
         Name = name,
         Task = new TaskSpec { Families = { "copy", "rev", "shift" }, MinDifficulty = 1, MaxDifficulty = 4, SeedPoolSize = seedPoolSize, TestSetSize = 24 },
         Strategy = new StrategySpec { Name = "loss-high" },
@@ -37,10 +38,12 @@ public sealed class ChaosRun(Runs.RunsClient runs, string id)
 
     /// <param name="trainSteps">Optimizer steps a round (10 takes about a second here); more keeps a round's training in flight longer.</param>
     /// <param name="seedPoolSize">Seeds scored each round; a larger pool keeps the score stage in flight longer.</param>
-    public static async Task<ChaosRun> StartAsync(Runs.RunsClient runs, string fault, int trainSteps = 10, int seedPoolSize = 48)
+    /// <param name="teacher">The embedded teacher, or the fixture's OpenAI-compatible fake endpoint.</param>
+    public static async Task<ChaosRun> StartAsync(Runs.RunsClient runs, string fault, int trainSteps = 10, int seedPoolSize = 48,
+        TeacherKind teacher = TeacherKind.Embedded)
     {
         var id = $"chaos-{fault}-{Guid.NewGuid():N}"[..28];
-        await runs.StartRunAsync(new StartRunRequest { RunId = id, Spec = Spec(fault, trainSteps, seedPoolSize) }, deadline: DateTime.UtcNow.AddSeconds(60));
+        await runs.StartRunAsync(new StartRunRequest { RunId = id, Spec = Spec(fault, trainSteps, seedPoolSize, teacher) }, deadline: DateTime.UtcNow.AddSeconds(60));
         return new ChaosRun(runs, id);
     }
 

@@ -21,7 +21,17 @@ public sealed record FaultFigures(
     int RoundsTrainedTwice,
     double DurationSeconds,
     IReadOnlyList<string> Injected,
-    IReadOnlyList<string> Observed);
+    IReadOnlyList<string> Observed,
+    TeacherBilling? TeacherEndpoint);
+
+/// <summary>
+/// What an OpenAI-compatible teacher endpoint billed during a fault: calls billed more than once, and billed tokens the run did
+/// not record (paid for, but by a replica that died before recording them). Null for faults on the embedded teacher.
+/// </summary>
+public sealed record TeacherBilling(long BilledCompletions, int ChargedTwice, long BilledTokens, long RecordedTokens, int CallsInFlightAtKill, bool BillsAbandonedCalls)
+{
+    public long UnrecordedTokens => BilledTokens - RecordedTokens;
+}
 
 /// <summary>
 /// Collects each fault's figures and writes them as JSON to <c>ACTIVESYNTH_RELIABILITY_OUT_CHAOS</c> (default:
@@ -45,13 +55,14 @@ public sealed class ReliabilityFigures
 
     /// <param name="injected">One line per fault injected (they are counted).</param>
     /// <param name="observed">What else the test checked around the faults (not counted).</param>
-    public void Add(RunAudit audit, string fault, TimeSpan duration, IReadOnlyList<string> injected, IReadOnlyList<string>? observed = null)
+    public void Add(RunAudit audit, string fault, TimeSpan duration, IReadOnlyList<string> injected, IReadOnlyList<string>? observed = null,
+        TeacherBilling? teacherEndpoint = null)
     {
         ArgumentNullException.ThrowIfNull(audit);
         lock (_gate)
         {
             _faults.Add(new FaultFigures(fault, audit.RunId, injected.Count, 1, audit.State == Contracts.V1.RunState.Completed ? 1 : 0, audit.Expected, audit.Kept,
-                audit.Lost, audit.Duplicates, audit.Overshoot, audit.Dropped, audit.DropsWithoutReason, audit.Trainings, audit.TrainedTwice.Count, Math.Round(duration.TotalSeconds, 1), injected, observed ?? []));
+                audit.Lost, audit.Duplicates, audit.Overshoot, audit.Dropped, audit.DropsWithoutReason, audit.Trainings, audit.TrainedTwice.Count, Math.Round(duration.TotalSeconds, 1), injected, observed ?? [], teacherEndpoint));
             Write();
         }
     }

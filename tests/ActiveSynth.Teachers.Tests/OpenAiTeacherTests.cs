@@ -136,6 +136,59 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_redone_after_its_process_died_mid_call_is_charged_for_both_attempts()
+    {
+        var shared = new InMemoryResponseCache();
+        // The first replica gets the question's reply from the endpoint and dies before storing it.
+        var died = await GenerateAsync(cache: new DiesBeforeStoringCache(shared));
+        Assert.Null(died.Sample);
+        var billedByTheDead = _server.Snapshot();
+        Assert.Equal(1, billedByTheDead.Completions);
+
+        var redone = await GenerateAsync(cache: shared);
+
+        Assert.NotNull(redone.Sample);
+        var billed = _server.Snapshot();
+        Assert.Equal(1, billed.ChargedTwice); // the question, paid by the dead replica and again
+        Assert.Equal(3, redone.Usage.Calls);
+        Assert.Equal(billed.Tokens, redone.Usage.TotalTokens); // what was paid, the abandoned attempt included, is what is recorded
+        Assert.Equal(billed.PromptTokens, redone.Usage.PromptTokens);
+
+        // Stored now: a third attempt is a cache hit that costs nothing and is not flagged.
+        var again = await GenerateAsync(cache: shared);
+        Assert.True(again.Usage.Cached);
+        Assert.Equal(0, again.Usage.TotalTokens);
+    }
+
+    [Fact]
+    public async Task A_call_that_failed_is_not_charged_again_when_redone()
+    {
+        var cache = new InMemoryResponseCache();
+        _server.Enqueue(F.ServerError, F.ServerError, F.ServerError);
+        var failed = await GenerateAsync(cache: cache, retry: TestTeachers.FastRetry(attempts: 3));
+        Assert.Null(failed.Sample);
+
+        var redone = await GenerateAsync(cache: cache);
+
+        Assert.NotNull(redone.Sample);
+        Assert.Equal(2, redone.Usage.Calls);
+        Assert.Equal(_server.Snapshot().Tokens, redone.Usage.TotalTokens);
+    }
+
+    /// <summary>A replica killed after the endpoint answered and before the reply was stored: its start mark stays behind.</summary>
+    private sealed class DiesBeforeStoringCache(IResponseCache shared) : IResponseCache
+    {
+        public Task<CachedResponse?> TryGetAsync(string fingerprint, CancellationToken ct = default) => shared.TryGetAsync(fingerprint, ct);
+
+        public Task SetAsync(string fingerprint, CachedResponse response, CancellationToken ct = default) =>
+            throw new IOException("the process was killed");
+
+        public Task<bool> TryStartAsync(string fingerprint, CancellationToken ct = default) => shared.TryStartAsync(fingerprint, ct);
+
+        public Task FinishAsync(string fingerprint, CancellationToken ct = default) => throw new IOException("the process was killed");
+    }
+
+    [Fact]
     public async Task Client_side_concurrency_limit_holds()
     {
         _server.Latency = TimeSpan.FromMilliseconds(100);

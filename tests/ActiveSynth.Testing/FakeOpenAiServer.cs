@@ -21,8 +21,9 @@ namespace ActiveSynth.Testing;
 /// Teacher service. Replies come from the embedded teacher, so they are valid questions and solutions of the seed's family, with
 /// usage like an endpoint's. Requests without the instance's <c>Authorization: Bearer</c> key are answered 401. Faults are played
 /// one per request from a queue (429 with Retry-After, 500, a hang, malformed JSON, a reply without usage, 401), or on every request
-/// while <see cref="PermanentFault"/> is set. It bills like a provider: a completion is billed once its full body has been written,
-/// and it counts how often the same call (the request's seed, unique per call) was billed.
+/// while <see cref="PermanentFault"/> is set. It bills like a provider: a completion is billed once its full body has been written
+/// (or, with <see cref="BillAbandonedCalls"/>, once generated, even if the client is gone), and it counts how often the same call
+/// (the request's seed, unique per call) was billed.
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
@@ -39,6 +40,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private int _uncapped;
     private int _inFlight;
     private int _maxInFlight;
+    private long _maxCallTokens;
 
     private FakeOpenAiServer(WebApplication app, string model, string key)
     {
@@ -87,7 +89,19 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// </summary>
     public int HiddenReasoningTokens { get; set; }
 
+    /// <summary>
+    /// The worst case of a provider: a completion is generated and billed even when the client disconnects while waiting for
+    /// it (otherwise a disconnect cancels it unbilled, like a streamed completion whose reader went away).
+    /// </summary>
+    public bool BillAbandonedCalls { get; set; }
+
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>The most tokens (prompt + completion) one billed completion cost.</summary>
+    public long MaxCallTokens => Interlocked.Read(ref _maxCallTokens);
+
+    /// <summary>Requests being answered now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>The most requests that were being answered at once.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
@@ -157,11 +171,13 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
         try
         {
+            // The whole request is received before the model "works" on it, as a provider does.
+            var request = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
             if (Latency > TimeSpan.Zero)
             {
-                await Task.Delay(Latency, context.RequestAborted);
+                await Task.Delay(Latency, BillAbandonedCalls ? CancellationToken.None : context.RequestAborted);
             }
-            await AnswerAsync(context);
+            await AnswerAsync(context, request!);
         }
         finally
         {
@@ -169,7 +185,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
     }
 
-    private async Task AnswerAsync(HttpContext context)
+    private async Task AnswerAsync(HttpContext context, JsonNode request)
     {
         if (context.Request.Headers.Authorization.ToString() != $"Bearer {Key}")
         {
@@ -188,11 +204,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 return;
             }
         }
-        var request = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        var messages = request!["messages"]!.AsArray()
+        var messages = request["messages"]!.AsArray()
             .Select(m => new ChatMessage(new ChatRole(m!["role"]!.GetValue<string>()), m["content"]!.GetValue<string>())).ToList();
         var seed = request["seed"]?.GetValue<long>();
-        var reply = await _teacher.GetResponseAsync(messages, new ChatOptions { Seed = seed }, context.RequestAborted);
+        var reply = await _teacher.GetResponseAsync(messages, new ChatOptions { Seed = seed }, BillAbandonedCalls ? CancellationToken.None : context.RequestAborted);
         var prompt = reply.Usage!.InputTokenCount ?? 0;
         var completion = reply.Usage.OutputTokenCount ?? 0;
         var cap = request["max_completion_tokens"]?.GetValue<long>() ?? request["max_tokens"]?.GetValue<long>();
@@ -218,11 +233,34 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             body["usage"] = new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
         }
         context.Response.ContentType = "application/json";
+        if (BillAbandonedCalls)
+        {
+            Bill(prompt, completion, seed, cap);
+            try
+            {
+                await context.Response.WriteAsync(body.ToJsonString(JsonSerializerOptions.Default), context.RequestAborted);
+                await context.Response.CompleteAsync();
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+            {
+                // The client is gone; the completion stays billed.
+            }
+            return;
+        }
         await context.Response.WriteAsync(body.ToJsonString(JsonSerializerOptions.Default), context.RequestAborted);
         await context.Response.CompleteAsync();
+        Bill(prompt, completion, seed, cap);
+    }
+
+    private void Bill(long prompt, long completion, long? seed, long? cap)
+    {
         Interlocked.Increment(ref _billedCompletions);
         Interlocked.Add(ref _billedPromptTokens, prompt);
         Interlocked.Add(ref _billedCompletionTokens, completion);
+        long seen;
+        while (prompt + completion > (seen = Interlocked.Read(ref _maxCallTokens)) && Interlocked.CompareExchange(ref _maxCallTokens, prompt + completion, seen) != seen)
+        {
+        }
         _billedBySeed.AddOrUpdate(seed ?? 0, 1, (_, n) => n + 1);
         if (cap is null)
         {

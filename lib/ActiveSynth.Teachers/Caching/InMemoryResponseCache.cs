@@ -6,6 +6,7 @@ namespace ActiveSynth.Teachers.Caching;
 public sealed class InMemoryResponseCache : IResponseCache
 {
     private readonly ConcurrentDictionary<string, CachedResponse> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _started = new(StringComparer.Ordinal);
 
     public int Count => _entries.Count;
 
@@ -15,6 +16,14 @@ public sealed class InMemoryResponseCache : IResponseCache
     public Task SetAsync(string fingerprint, CachedResponse response, CancellationToken ct = default)
     {
         _entries[fingerprint] = response;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryStartAsync(string fingerprint, CancellationToken ct = default) => Task.FromResult(_started.TryAdd(fingerprint, 0));
+
+    public Task FinishAsync(string fingerprint, CancellationToken ct = default)
+    {
+        _started.TryRemove(fingerprint, out _);
         return Task.CompletedTask;
     }
 }

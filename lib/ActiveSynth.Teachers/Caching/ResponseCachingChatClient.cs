@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.AI;
 
 namespace ActiveSynth.Teachers.Caching;
@@ -6,7 +7,10 @@ namespace ActiveSynth.Teachers.Caching;
 /// Answers a request from <see cref="IResponseCache"/> when its fingerprint was paid for before, charging
 /// nothing (usage 0, <see cref="TeacherOptionKeys.Cached"/> set); otherwise calls through and stores the reply.
 /// Outermost layer of the pipeline, so a hit skips rate limits and retries too. A request with
-/// <see cref="TeacherOptionKeys.DisableCache"/> neither reads nor writes.
+/// <see cref="TeacherOptionKeys.DisableCache"/> neither reads nor writes. A call through is marked started until its reply is
+/// stored: when the mark of an earlier attempt is still there, that attempt's process died mid-call and the endpoint may
+/// have billed it, so the reply is flagged (<see cref="TeacherOptionKeys.AbandonedAttempt"/>) and its usage counts that
+/// attempt too (<see cref="Usage.CallUsage.FromResponse"/>): a budget then errs on the side of what was paid.
 /// </summary>
 public sealed class ResponseCachingChatClient(IChatClient inner, IResponseCache cache, string? defaultModel) : DelegatingChatClient(inner)
 {
@@ -28,12 +32,30 @@ public sealed class ResponseCachingChatClient(IChatClient inner, IResponseCache 
                 AdditionalProperties = new() { [TeacherOptionKeys.Cached] = true },
             };
         }
-        var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        var abandonedBefore = !await cache.TryStartAsync(fingerprint, cancellationToken).ConfigureAwait(false);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await cache.FinishAsync(fingerprint, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
         if (!string.IsNullOrEmpty(response.Text))
         {
             await cache.SetAsync(fingerprint, new CachedResponse(response.Text, response.ModelId,
                 response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0), cancellationToken).ConfigureAwait(false);
         }
+        await cache.FinishAsync(fingerprint, CancellationToken.None).ConfigureAwait(false);
+        return abandonedBefore ? WithAbandonedAttempt(response) : response;
+    }
+
+    private static ChatResponse WithAbandonedAttempt(ChatResponse response)
+    {
+        (response.AdditionalProperties ??= [])[TeacherOptionKeys.AbandonedAttempt] = true;
+        Activity.Current?.AddEvent(new ActivityEvent("teacher.abandoned_attempt_charged"));
         return response;
     }
 }

@@ -8,7 +8,7 @@ namespace ActiveSynth.Teachers.Usage;
 /// <param name="Estimated">The endpoint reported no usage; tokens were estimated.</param>
 /// <param name="Cached">Served from the response cache (sums: every call was).</param>
 /// <param name="CacheHits">Calls served from the cache.</param>
-/// <param name="Calls">Calls counted (a retried call counts once).</param>
+/// <param name="Calls">Calls counted (a retried call counts once; one redone after its replica died mid-call counts twice).</param>
 /// <param name="Retries">Retries that happened; never charged.</param>
 /// <param name="CostUsd">From the configured prices; 0 when cached.</param>
 /// <param name="Latency">Wall time of the calls.</param>
@@ -36,9 +36,11 @@ public sealed record CallUsage(long PromptTokens, long CompletionTokens, bool Es
             return new CallUsage(0, 0, false, true, 1, 1, retries, 0, latency, answeredBy);
         }
         var estimated = response.Usage?.InputTokenCount is null || response.Usage?.OutputTokenCount is null;
-        var promptTokens = response.Usage?.InputTokenCount ?? TokenEstimator.Estimate(prompt);
-        var completionTokens = response.Usage?.OutputTokenCount ?? TokenEstimator.Estimate(response.Text);
-        return new CallUsage(promptTokens, completionTokens, estimated, false, 0, 1, retries,
+        // An abandoned earlier attempt of the same request (its replica died mid-call) is charged as much as this one.
+        var paidAttempts = TeacherOptionKeys.Get<bool>(response.AdditionalProperties, TeacherOptionKeys.AbandonedAttempt) ? 2 : 1;
+        var promptTokens = paidAttempts * (response.Usage?.InputTokenCount ?? TokenEstimator.Estimate(prompt));
+        var completionTokens = paidAttempts * (response.Usage?.OutputTokenCount ?? TokenEstimator.Estimate(response.Text));
+        return new CallUsage(promptTokens, completionTokens, estimated, false, 0, paidAttempts, retries,
             prices.Cost(answeredBy, promptTokens, completionTokens), latency, answeredBy);
     }
 
