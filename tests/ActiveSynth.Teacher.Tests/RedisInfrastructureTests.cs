@@ -39,6 +39,25 @@ public sealed class RedisInfrastructureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_start_mark_outlives_its_client_until_finished_and_expires_with_the_cache()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new ResponseCacheOptions { KeyPrefix = $"test:{Guid.NewGuid():N}:" });
+        await using (var dying = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString))
+        {
+            Assert.True(await new RedisResponseCache(dying, options).TryStartAsync("fingerprint-1"));
+        } // the replica is gone without finishing
+
+        var cache = new RedisResponseCache(_connection, options);
+        Assert.False(await cache.TryStartAsync("fingerprint-1")); // an earlier attempt was left unfinished
+        Assert.True(await cache.TryStartAsync("fingerprint-2"));
+        var ttl = await _connection.GetDatabase().KeyTimeToLiveAsync($"{options.Value.KeyPrefix}fingerprint-1:started");
+        Assert.True(ttl > TimeSpan.FromDays(29), $"the mark expires with the cache's time to live, not {ttl}");
+
+        await cache.FinishAsync("fingerprint-1");
+        Assert.True(await cache.TryStartAsync("fingerprint-1"));
+    }
+
+    [Fact]
     public async Task A_question_is_claimed_once_per_scope()
     {
         var seen = new RedisSeenQuestions(_connection);
