@@ -25,10 +25,10 @@ public sealed record FaultFigures(
     TeacherBilling? TeacherEndpoint);
 
 /// <summary>
-/// What an OpenAI-compatible teacher endpoint billed during a fault: calls billed more than once, and billed tokens the run did
-/// not record (paid for, but by a replica that died before recording them). Null for faults on the embedded teacher.
+/// What an OpenAI-compatible teacher endpoint billed during a fault: calls billed more than once, calls billed whose client had
+/// died (abandoned), and billed tokens the run did not record. Null for faults on the embedded teacher.
 /// </summary>
-public sealed record TeacherBilling(long BilledCompletions, int ChargedTwice, long BilledTokens, long RecordedTokens, int CallsInFlightAtKill, bool BillsAbandonedCalls)
+public sealed record TeacherBilling(long BilledCompletions, int ChargedTwice, long AbandonedCalls, long BilledTokens, long RecordedTokens, bool BillsAbandonedCalls)
 {
     public long UnrecordedTokens => BilledTokens - RecordedTokens;
 }

@@ -40,7 +40,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private int _uncapped;
     private int _inFlight;
     private int _maxInFlight;
-    private long _maxCallTokens;
+    private long _abandoned;
 
     private FakeOpenAiServer(WebApplication app, string model, string key)
     {
@@ -97,9 +97,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
-    /// <summary>The most tokens (prompt + completion) one billed completion cost.</summary>
-    public long MaxCallTokens => Interlocked.Read(ref _maxCallTokens);
-
     /// <summary>Requests being answered now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -153,7 +150,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         Interlocked.Read(ref _billedPromptTokens),
         Interlocked.Read(ref _billedCompletionTokens),
         _billedBySeed.Values.Sum(n => n - 1),
-        _faultsServed.ToDictionary(p => p.Key, p => p.Value));
+        _faultsServed.ToDictionary(p => p.Key, p => p.Value),
+        Interlocked.Read(ref _abandoned));
 
     public async ValueTask DisposeAsync()
     {
@@ -236,6 +234,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         if (BillAbandonedCalls)
         {
             Bill(prompt, completion, seed, cap);
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _abandoned); // billed, and nobody is there to receive it
+                return;
+            }
             try
             {
                 await context.Response.WriteAsync(body.ToJsonString(JsonSerializerOptions.Default), context.RequestAborted);
@@ -243,7 +246,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
             {
-                // The client is gone; the completion stays billed.
+                Interlocked.Increment(ref _abandoned); // the client went away while the reply was written; it stays billed
             }
             return;
         }
@@ -257,10 +260,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         Interlocked.Increment(ref _billedCompletions);
         Interlocked.Add(ref _billedPromptTokens, prompt);
         Interlocked.Add(ref _billedCompletionTokens, completion);
-        long seen;
-        while (prompt + completion > (seen = Interlocked.Read(ref _maxCallTokens)) && Interlocked.CompareExchange(ref _maxCallTokens, prompt + completion, seen) != seen)
-        {
-        }
         _billedBySeed.AddOrUpdate(seed ?? 0, 1, (_, n) => n + 1);
         if (cap is null)
         {
@@ -303,7 +302,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     }
 
     /// <summary>What the server billed so far and which faults it served.</summary>
-    public sealed record Billing(long Completions, long PromptTokens, long CompletionTokens, int ChargedTwice, IReadOnlyDictionary<Fault, int> FaultsServed)
+    /// <param name="Abandoned">Completions billed whose client had gone before the reply was delivered (with <see cref="BillAbandonedCalls"/>).</param>
+    public sealed record Billing(long Completions, long PromptTokens, long CompletionTokens, int ChargedTwice, IReadOnlyDictionary<Fault, int> FaultsServed,
+        long Abandoned)
     {
         public long Tokens => PromptTokens + CompletionTokens;
 
@@ -311,9 +312,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
         public Billing Since(Billing before) => new(Completions - before.Completions, PromptTokens - before.PromptTokens,
             CompletionTokens - before.CompletionTokens, ChargedTwice - before.ChargedTwice,
-            FaultsServed.ToDictionary(p => p.Key, p => p.Value - before.FaultsServed.GetValueOrDefault(p.Key)));
+            FaultsServed.ToDictionary(p => p.Key, p => p.Value - before.FaultsServed.GetValueOrDefault(p.Key)), Abandoned - before.Abandoned);
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"{Completions} completions, {PromptTokens}+{CompletionTokens} tokens, charged twice {ChargedTwice}, faults {string.Join(" ", FaultsServed.Select(p => $"{p.Key}={p.Value}"))}");
+            $"{Completions} completions, {PromptTokens}+{CompletionTokens} tokens, charged twice {ChargedTwice}, abandoned {Abandoned}, faults {string.Join(" ", FaultsServed.Select(p => $"{p.Key}={p.Value}"))}");
     }
 }
