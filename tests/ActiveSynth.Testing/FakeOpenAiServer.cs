@@ -233,26 +233,23 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         context.Response.ContentType = "application/json";
         if (BillAbandonedCalls)
         {
-            Bill(prompt, completion, seed, cap);
-            if (context.RequestAborted.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref _abandoned); // billed, and nobody is there to receive it
-                return;
-            }
-            try
-            {
-                await context.Response.WriteAsync(body.ToJsonString(JsonSerializerOptions.Default), context.RequestAborted);
-                await context.Response.CompleteAsync();
-            }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
-            {
-                Interlocked.Increment(ref _abandoned); // the client went away while the reply was written; it stays billed
-            }
+            Bill(prompt, completion, seed, cap); // generated, so billed, whether or not anybody receives it
+        }
+        try
+        {
+            context.RequestAborted.ThrowIfCancellationRequested();
+            await context.Response.WriteAsync(body.ToJsonString(JsonSerializerOptions.Default), context.RequestAborted);
+            await context.Response.CompleteAsync();
+        }
+        catch (Exception ex) when (BillAbandonedCalls && ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref _abandoned); // the client went away before the reply reached it; it stays billed
             return;
         }
-        await context.Response.WriteAsync(body.ToJsonString(JsonSerializerOptions.Default), context.RequestAborted);
-        await context.Response.CompleteAsync();
-        Bill(prompt, completion, seed, cap);
+        if (!BillAbandonedCalls)
+        {
+            Bill(prompt, completion, seed, cap);
+        }
     }
 
     private void Bill(long prompt, long completion, long? seed, long? cap)

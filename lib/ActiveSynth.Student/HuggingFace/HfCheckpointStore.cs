@@ -103,8 +103,7 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
         var bytes = File.Exists(file) ? await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false) : null;
         if (bytes is null || Convert.ToHexStringLower(SHA256.HashData(bytes)) != manifest.OptimizerSha256)
         {
-            throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': {OptimizerFile} is missing or does not match its recorded sha256.")
-            { FileName = OptimizerFile, Problem = "is missing or does not match its recorded sha256" };
+            throw ChangedFile(path, OptimizerFile);
         }
         return bytes;
     }
@@ -195,8 +194,7 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             var adapter = ResolveIn(path, LoraAdapter.WeightsFile);
             if (!File.Exists(adapter) || await ArtifactStore.Sha256Async(adapter, ct).ConfigureAwait(false) != manifest.AdapterSha256)
             {
-                throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': {LoraAdapter.WeightsFile} is missing or does not match its recorded sha256.")
-                { FileName = LoraAdapter.WeightsFile, Problem = "is missing or does not match its recorded sha256" };
+                throw ChangedFile(path, LoraAdapter.WeightsFile);
             }
         }
         return (info, manifest);
@@ -359,6 +357,10 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             throw new CheckpointException(path, ex.Message, ex) { IsInvalidPath = true, Problem = "is not a path inside the artifact store" };
         }
     }
+
+    private static CheckpointException ChangedFile(string path, string file) =>
+        new(path, $"Hugging Face checkpoint '{path}': {file} is missing or does not match its recorded sha256.")
+        { FileName = file, Problem = "is missing or does not match its recorded sha256" };
 
     private static string Join(string path, string file) => file.Length == 0 ? path : $"{path.TrimEnd('/')}/{file}";
 }
