@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Engine;
 using ActiveSynth.Messaging;
 using Google.Protobuf.WellKnownTypes;
 

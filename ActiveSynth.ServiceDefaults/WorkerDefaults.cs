@@ -1,6 +1,7 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Engine;
 using ActiveSynth.Messaging;
 using ActiveSynth.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;

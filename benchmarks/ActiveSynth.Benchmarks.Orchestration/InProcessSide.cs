@@ -1,18 +1,16 @@
 using ActiveSynth.Cli.Local;
-using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Student;
 
 namespace ActiveSynth.Benchmarks.Orchestration;
 
-/// <summary>The spec through lib/ in this process: the yardstick.</summary>
+/// <summary>The spec through the in-process engine (same handlers, in-process transport): the yardstick.</summary>
 internal static class InProcessSide
 {
     public static async Task<SideResult> RunAsync(string artifactsRoot)
     {
-        var runner = new LocalRunner(new ArtifactStore(artifactsRoot), new StudentDeviceOptions { Threads = 1 });
-        await runner.RunAsync(Spec.Local("warmup", rounds: 1), Quiet.Instance, CancellationToken.None);
-        var (state, seconds) = await Timing.MeasureAsync(() => runner.RunAsync(Spec.Local("timed", Spec.Rounds), Quiet.Instance, CancellationToken.None));
+        using var engine = new InProcessEngine(artifactsRoot, [new("Student:Threads", "1")]);
+        await engine.RunAsync("warmup", Spec.Proto(rounds: 1), Quiet.Instance, CancellationToken.None);
+        var (state, seconds) = await Timing.MeasureAsync(() => engine.RunAsync("timed", Spec.Proto(Spec.Rounds), Quiet.Instance, CancellationToken.None));
         if (state.Status != RunStatus.Completed)
         {
             throw new InvalidOperationException($"in-process run ended {state.Status}: {state.FailureReason}");

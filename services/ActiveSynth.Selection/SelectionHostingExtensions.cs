@@ -3,7 +3,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Messaging;
 using ActiveSynth.Selection.DefaultRun;
 using ActiveSynth.Selection.Options;
-using ActiveSynth.Selection.Reports;
+using ActiveSynth.Reports;
 using ActiveSynth.Selection.Runs;
 using ActiveSynth.Selection.Telemetry;
 using ActiveSynth.Selection.Workers;

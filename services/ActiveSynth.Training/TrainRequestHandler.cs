@@ -1,7 +1,6 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Messaging;
-using ActiveSynth.Student.Checkpoints;
 
 namespace ActiveSynth.Training;
 
@@ -15,8 +14,8 @@ namespace ActiveSynth.Training;
 /// retrying cannot fix (bad fields, missing or corrupted checkpoints, unknown families) are answered with a failure
 /// result; anything else throws and is retried, then dead-lettered.
 /// </summary>
-public sealed class TrainRequestHandler(StudentTrainingService training, IStreamPublisher publisher, IIdempotencyStore idempotency,
-    TrainingLeases leases, TrainingMetrics metrics, ILogger<TrainRequestHandler> logger)
+public sealed class TrainRequestHandler(TrainWork work, IStreamPublisher publisher, IIdempotencyStore idempotency,
+    TrainingLeases leases, ILogger<TrainRequestHandler> logger)
     : IStreamHandler<TrainRequest>
 {
     private const string Effect = "result";
@@ -42,41 +41,7 @@ public sealed class TrainRequestHandler(StudentTrainingService training, IStream
 
     private async Task AnswerAsync(StreamMessage<TrainRequest> message, CancellationToken ct)
     {
-        var request = message.Payload;
-        TrainResult result;
-        try
-        {
-            result = await training.TrainAsync(request, ct).ConfigureAwait(false);
-        }
-        catch (InvalidRequestException ex)
-        {
-            metrics.Failed("invalid_request");
-            logger.Rejected(request.RequestId, message.RunId, ex.Field, ex.Reason);
-            result = Failure(request, $"invalid request: {ex.Message}");
-        }
-        catch (CheckpointException ex)
-        {
-            metrics.Failed(ex.IsMissing ? "checkpoint_missing" : "checkpoint_corrupted");
-            var failure = ex.IsMissing
-                ? $"checkpoint '{ex.CheckpointPath}' was not found in the artifact store"
-                : $"checkpoint '{ex.CheckpointPath}' is corrupted (sha256 mismatch or unreadable file)";
-            logger.RequestFailed(ex, request.RequestId, message.RunId, failure);
-            result = Failure(request, failure);
-        }
-        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Cannot pretrain the base", StringComparison.Ordinal))
-        {
-            metrics.Failed("base_unavailable");
-            logger.RequestFailed(ex, request.RequestId, message.RunId, ex.Message);
-            result = Failure(request, ex.Message);
-        }
+        var result = await work.HandleAsync(message.Payload, message.Id, ct).ConfigureAwait(false);
         await publisher.PublishAsync(Streams.TrainResults, result, message.RunId, message.Id, ct).ConfigureAwait(false);
     }
-
-    private static TrainResult Failure(TrainRequest request, string failure) => new()
-    {
-        RunId = request.RunId,
-        Round = request.Round,
-        RequestId = request.RequestId,
-        Failure = failure,
-    };
 }

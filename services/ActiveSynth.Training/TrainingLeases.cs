@@ -1,4 +1,4 @@
-using ActiveSynth.ServiceDefaults;
+using ActiveSynth.Engine;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -5,6 +5,8 @@ public sealed class DependencyRuleTests
 {
     private const string Core = "lib/ActiveSynth.Core/ActiveSynth.Core.csproj";
     private const string Student = "lib/ActiveSynth.Student/ActiveSynth.Student.csproj";
+    private const string Engine = "lib/ActiveSynth.Engine/ActiveSynth.Engine.csproj";
+    private const string Reports = "lib/ActiveSynth.Reports/ActiveSynth.Reports.csproj";
     private const string Contracts = "protos/ActiveSynth.Contracts.csproj";
     private const string ServiceDefaults = "ActiveSynth.ServiceDefaults/ActiveSynth.ServiceDefaults.csproj";
     private static readonly ProjectGraph Graph = ProjectGraph.Load();
@@ -27,11 +29,22 @@ public sealed class DependencyRuleTests
     }
 
     [Fact]
-    public void Other_libraries_depend_only_on_core_among_our_projects()
+    public void The_engine_depends_only_on_core_reports_and_the_contract_and_on_no_infrastructure()
     {
-        foreach (var lib in Graph.Projects.Values.Where(p => p.Path.StartsWith("lib/", StringComparison.Ordinal) && p.Path != Core))
+        var engine = Graph.Projects[Engine];
+        Assert.Equal(new[] { Core, Reports, Contracts }.Order(StringComparer.Ordinal), engine.ProjectReferences.Order(StringComparer.Ordinal));
+        Assert.Empty(engine.PackageReferences);
+    }
+
+    [Fact]
+    public void Other_libraries_depend_only_on_core_and_the_engine_among_our_projects()
+    {
+        // The engine holds the contract-level pieces every worker kind shares (request handlers' interface, run plan); a worker
+        // library's own infrastructure (TorchSharp, Microsoft.Extensions.AI, Redis) never reaches another library.
+        string[] allowed = [Core, Engine, Contracts];
+        foreach (var lib in Graph.Projects.Values.Where(p => p.Path.StartsWith("lib/", StringComparison.Ordinal) && p.Path is not (Core or Engine)))
         {
-            Assert.All(lib.ProjectReferences, r => Assert.Equal(Core, r));
+            Assert.All(lib.ProjectReferences, r => Assert.Contains(r, allowed));
         }
     }
 

@@ -1,3 +1,4 @@
+using ActiveSynth.Engine;
 using ActiveSynth.Testing;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
@@ -5,7 +6,6 @@ using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Messaging;
 using ActiveSynth.Scoring.Grpc;
-using ActiveSynth.ServiceDefaults;
 using ActiveSynth.Student;
 using ActiveSynth.Student.Checkpoints;
 using ActiveSynth.Student.Grading;

@@ -1,7 +1,7 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Selection.DefaultRun;
 using ActiveSynth.Selection.Grpc;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Tests.Support;
 using Grpc.Core;
@@ -17,7 +17,7 @@ public sealed class RunSpecValidationTests
     {
         var spec = DefaultRunSpec.Create();
 
-        var settings = RunSpecMapper.ToLoopSettings(spec, Options);
+        var settings = RunPlan.ToLoopSettings(spec, Options);
 
         Assert.Equal("loss-high", settings.Strategy);
         Assert.Equal(64, settings.SamplesPerRound);
@@ -60,7 +60,7 @@ public sealed class RunSpecValidationTests
         var errors = RunSpecValidator.Validate(spec, Options);
 
         Assert.Contains(errors, e => e.Field == field);
-        var ex = Assert.Throws<SpecValidationException>(() => RunSpecMapper.ToLoopSettings(spec, Options));
+        var ex = Assert.Throws<SpecValidationException>(() => RunPlan.ToLoopSettings(spec, Options));
         var rpc = RunsApi.Invalid(ex);
         Assert.Equal(StatusCode.InvalidArgument, rpc.StatusCode);
         Assert.Contains(field + ": ", rpc.Status.Detail, StringComparison.Ordinal);
@@ -83,7 +83,7 @@ public sealed class RunSpecValidationTests
         var spec = Specs.Small();
         spec.SamplesPerRound = 0;
 
-        var rpc = RunsApi.Invalid(Assert.Throws<SpecValidationException>(() => RunSpecMapper.ToLoopSettings(spec, Options)));
+        var rpc = RunsApi.Invalid(Assert.Throws<SpecValidationException>(() => RunPlan.ToLoopSettings(spec, Options)));
 
         Assert.StartsWith("spec.samples_per_round: must be > 0", rpc.Status.Detail, StringComparison.Ordinal);
     }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Reports;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Runs;
 using ActiveSynth.Selection.Tests.Support;
 using ActiveSynth.Testing;

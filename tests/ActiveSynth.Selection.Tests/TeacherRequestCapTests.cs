@@ -1,5 +1,5 @@
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
 
 namespace ActiveSynth.Selection.Tests;
@@ -14,11 +14,11 @@ public sealed class TeacherRequestCapTests
     {
         var spec = new RunSpec { Teacher = new TeacherSpec { Kind = TeacherKind.Openai, Model = "m" } };
 
-        var teacher = RunSpecMapper.TeacherForRequests(spec, Options);
+        var teacher = RunPlan.TeacherForRequests(spec, Options);
 
         Assert.Equal(300, teacher.MaxCompletionTokens);
         Assert.Equal("m", teacher.Model);
-        Assert.Equal(2 * (1000 + 300), RunSpecMapper.Reservation(spec, Options).TeacherTokens);
+        Assert.Equal(2 * (1000 + 300), RunPlan.Reservation(spec, Options).TeacherTokens);
         Assert.Equal(0, spec.Teacher.MaxCompletionTokens); // the stored spec is left as the user wrote it
     }
 
@@ -27,8 +27,8 @@ public sealed class TeacherRequestCapTests
     {
         var spec = new RunSpec { Teacher = new TeacherSpec { MaxCompletionTokens = 64 } };
 
-        Assert.Equal(64, RunSpecMapper.TeacherForRequests(spec, Options).MaxCompletionTokens);
-        Assert.Equal(2 * (1000 + 64), RunSpecMapper.Reservation(spec, Options).TeacherTokens);
-        Assert.Equal(300, RunSpecMapper.TeacherForRequests(new RunSpec(), Options).MaxCompletionTokens);
+        Assert.Equal(64, RunPlan.TeacherForRequests(spec, Options).MaxCompletionTokens);
+        Assert.Equal(2 * (1000 + 64), RunPlan.Reservation(spec, Options).TeacherTokens);
+        Assert.Equal(300, RunPlan.TeacherForRequests(new RunSpec(), Options).MaxCompletionTokens);
     }
 }

@@ -1,7 +1,7 @@
+using ActiveSynth.Engine;
 using ActiveSynth.Testing;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;
-using ActiveSynth.ServiceDefaults;
 using ActiveSynth.Teacher.Grpc;
 using ActiveSynth.Teacher.Options;
 using ActiveSynth.Teacher.Teaching;

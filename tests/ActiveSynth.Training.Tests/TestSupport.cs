@@ -1,8 +1,8 @@
+using ActiveSynth.Engine;
 using ActiveSynth.Testing;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Messaging;
-using ActiveSynth.ServiceDefaults;
 using ActiveSynth.Student;
 using ActiveSynth.Student.Checkpoints;
 using ActiveSynth.Student.Grading;

@@ -1,5 +1,6 @@
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Cli.Compare;
+using ActiveSynth.Engine;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -40,7 +41,7 @@ public static class CliApp
         {
             return await app.RunAsync(args);
         }
-        catch (CommandAppException ex)
+        catch (Exception ex) when (ex is CommandAppException or SpecFileException or SpecValidationException)
         {
             (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return BadArguments;

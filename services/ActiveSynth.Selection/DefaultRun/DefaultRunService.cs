@@ -1,6 +1,6 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Probes;
 using ActiveSynth.Selection.Runs;

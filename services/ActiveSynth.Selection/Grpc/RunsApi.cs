@@ -1,6 +1,6 @@
 using System.Globalization;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Runs;
 using Grpc.Core;
 

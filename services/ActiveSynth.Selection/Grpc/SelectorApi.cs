@@ -1,6 +1,6 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Selection;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using Grpc.Core;
 using CoreSignals = ActiveSynth.Core.Selection.SignalKind;
 

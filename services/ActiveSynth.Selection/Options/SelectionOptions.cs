@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using ActiveSynth.Engine;
 
 namespace ActiveSynth.Selection.Options;
 
-/// <summary>The Selection service's settings (section <c>Selection</c>), validated at start.</summary>
-public sealed class SelectionOptions
+/// <summary>The Selection service's settings (section <c>Selection</c>), validated at start; the run-planning ones come from <see cref="RunPlanOptions"/>.</summary>
+public sealed class SelectionOptions : RunPlanOptions
 {
     public const string SectionName = "Selection";
 
@@ -30,35 +31,6 @@ public sealed class SelectionOptions
     /// <summary>How long stored results are kept in Redis.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan ResultTimeToLive { get; set; } = TimeSpan.FromDays(30);
-
-    /// <summary>Generation requests of one round in flight at once.</summary>
-    [Range(1, 256)]
-    public int GenerationParallelism { get; set; } = 32;
-
-    /// <summary>Upper bound of one teacher call's prompt tokens, for budget reservations.</summary>
-    [Range(1, 1_000_000)]
-    public int ReservationPromptTokens { get; set; } = 1024;
-
-    /// <summary>Completion tokens reserved per call when the spec's teacher.max_completion_tokens is 0.</summary>
-    [Range(1, 1_000_000)]
-    public int DefaultMaxCompletionTokens { get; set; } = 512;
-
-    /// <summary>Price per 1k teacher tokens used to reserve cost (an upper bound of the configured prices; 0 = cost is not reserved).</summary>
-    [Range(0.0, 1000.0)]
-    public double ReservationCostPer1KTokens { get; set; }
-
-    [Range(1, 1_000_000)]
-    public int MaxSeedPoolSize { get; set; } = 100_000;
-
-    [Range(1, 1_000_000)]
-    public int MaxTestSetSize { get; set; } = 100_000;
-
-    /// <summary>
-    /// When true, TaskSpec.seed_file and test_file may be absolute paths anywhere this service can read (a single-user
-    /// machine). Default false: task files live in the artifact directory (see <c>activesynth seeds import</c>), so a
-    /// client cannot make the service read, and echo errors about, files such as /etc/passwd.
-    /// </summary>
-    public bool AllowTaskFilesOutsideArtifacts { get; set; }
 
     /// <summary>Longest CancelRun waits for the run's loop to stop and save.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

@@ -3,9 +3,9 @@ using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Messaging;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
-using ActiveSynth.Selection.Reports;
+using ActiveSynth.Reports;
 using ActiveSynth.Selection.Telemetry;
 using ActiveSynth.Selection.Workers;
 using Microsoft.Extensions.Options;
@@ -58,16 +58,16 @@ public sealed class RunExecutor(
             await FinishAsync(run, CancellationToken.None).ConfigureAwait(false); // finished before its report was written
             return;
         }
-        var settings = RunSpecMapper.ToLoopSettings(run.Spec, options.Value);
-        var strategy = StrategyRegistry.Create(settings.Strategy, settings.StrategyOptions);
+        var plan = RunPlan.Create(run.Spec, options.Value);
+        var strategy = StrategyRegistry.Create(plan.Loop.Strategy, plan.Loop.StrategyOptions);
         using var tracer = new RoundTracer(runId, strategy.Name);
-        var context = new RunWorkContext(runId, run.Spec, meta.TestSet ?? throw new InvalidOperationException($"Run {runId} has no test set."), tracer, meta);
-        var workers = new StreamLoopWorkers(context, publisher, waiter, artifacts, options.Value);
+        var context = new RunWorkContext(runId, plan, meta.TestSet ?? throw new InvalidOperationException($"Run {runId} has no test set."), tracer, meta.EvalSeconds);
+        var workers = new RequestLoopWorkers(context, new StreamWorkTransport(runId, publisher, waiter, options), artifacts);
         var observer = new RunObserver(store, events, reports, telemetry, logger, run.Spec, meta);
         await AnnounceStartAsync(run, ct).ConfigureAwait(false);
         try
         {
-            await new ActiveLoop(settings, strategy, workers, observer, RedisOutage.Is).RunAsync(state, ct).ConfigureAwait(false);
+            await new ActiveLoop(plan.Loop, strategy, workers, observer, RedisOutage.Is).RunAsync(state, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested && !handle.CancelRequested)
         {
@@ -124,7 +124,7 @@ public sealed class RunExecutor(
         {
             try
             {
-                meta.Report = await reports.WriteAsync(run, ct).ConfigureAwait(false);
+                meta.Report = await reports.WriteAsync(run.ToReportInput(), ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             {

@@ -1,13 +1,8 @@
+using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Reports;
 
 namespace ActiveSynth.Selection.Runs;
-
-/// <summary>A file in the artifact store as the contract's ArtifactRef describes it.</summary>
-public sealed record ArtifactInfo(string Path, string Sha256, long SizeBytes, string MediaType);
-
-/// <summary>The report files of a finished run.</summary>
-public sealed record ReportArtifacts(ArtifactInfo Json, ArtifactInfo Markdown, ArtifactInfo Dataset, ArtifactInfo Lineage, IReadOnlyList<ArtifactInfo> Plots);
 
 /// <summary>
 /// What the Selection service keeps about a run next to the loop's <see cref="RunState"/>: times, the test set, checkpoints per

@@ -1,7 +1,7 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
+using ActiveSynth.Engine;
 using ActiveSynth.Reports;
-using ActiveSynth.Selection.Reports;
 using ActiveSynth.Selection.Telemetry;
 using Google.Protobuf.WellKnownTypes;
 using LoopRunState = ActiveSynth.Core.Loop.RunState;
@@ -9,7 +9,7 @@ using LoopRunState = ActiveSynth.Core.Loop.RunState;
 namespace ActiveSynth.Selection.Runs;
 
 /// <summary>
-/// The loop's observer for one run: durable saves (state + metadata in one transaction), progress events (round started,
+/// The loop's observer for one run: durable saves (state + metadata in one transaction, once per stage), progress events (round started,
 /// stage completed with its duration, selection, learning-curve point, budget usage), logs and metrics.
 /// </summary>
 public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWriter reports, SelectionTelemetry telemetry, ILogger logger,
@@ -26,7 +26,7 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
             meta.FinishedAt ??= DateTimeOffset.UtcNow;
             try
             {
-                meta.Report = await reports.WriteAsync(new StoredRun(state.RunId, spec, state, meta), CancellationToken.None).ConfigureAwait(false);
+                meta.Report = await reports.WriteAsync(new StoredRun(state.RunId, spec, state, meta).ToReportInput(), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             {
@@ -39,14 +39,13 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
     public async Task StageCompletedAsync(LoopRunState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
+        foreach (var time in RunArtifacts.StageTimes(stage, state.Round, duration, meta.EvalSeconds))
+        {
+            await StageAsync(state, time, stage == LoopStage.Score ? state.Seeds.Count : StageItems(state, time), ct).ConfigureAwait(false);
+        }
         switch (stage)
         {
-            case LoopStage.Evaluate0:
-                await StageAsync(state, 0, RunStage.Evaluate, duration.TotalSeconds, meta.TestItems, ct).ConfigureAwait(false);
-                meta.RoundFinishedAt[0] = DateTimeOffset.UtcNow;
-                break;
             case LoopStage.Score:
-                await StageAsync(state, state.Round, RunStage.Score, duration.TotalSeconds, state.Seeds.Count, ct).ConfigureAwait(false);
                 await events.AppendAsync(state.RunId, state.Round, e =>
                 {
                     e.SelectionMade = new SelectionMade { Strategy = Strategy };
@@ -54,13 +53,9 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
                 }, ct).ConfigureAwait(false);
                 break;
             case LoopStage.Generate:
-                await StageAsync(state, state.Round, RunStage.Generate, duration.TotalSeconds, state.Generated.Count, ct).ConfigureAwait(false);
                 await BudgetEventAsync(state, ct).ConfigureAwait(false);
                 break;
-            case LoopStage.Train:
-                var eval = Math.Min(meta.EvalSeconds.GetValueOrDefault(state.Round), duration.TotalSeconds);
-                await StageAsync(state, state.Round, RunStage.Train, duration.TotalSeconds - eval, state.Samples.Count, ct).ConfigureAwait(false);
-                await StageAsync(state, state.Round, RunStage.Evaluate, eval, meta.TestItems, ct).ConfigureAwait(false);
+            case LoopStage.Evaluate0 or LoopStage.Train:
                 meta.RoundFinishedAt[state.Round] = DateTimeOffset.UtcNow;
                 break;
             case LoopStage.RoundDone when state.Status == RunStatus.Running:
@@ -72,7 +67,8 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
             default:
                 break;
         }
-        await store.SaveAsync(state, meta).ConfigureAwait(false);
+        // No save here: the loop saved the stage's state just before, and the next stage's save carries this metadata along
+        // (one Redis transaction per stage).
     }
 
     public async Task CurvePointAsync(LoopRunState state, CurvePoint point, CancellationToken ct)
@@ -91,16 +87,23 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
         await BudgetEventAsync(state, ct).ConfigureAwait(false);
     }
 
-    private async Task StageAsync(LoopRunState state, int round, RunStage stage, double seconds, int items, CancellationToken ct)
+    /// <summary>What a stage worked on: test items for an evaluation, generations for GENERATE, kept samples for TRAIN.</summary>
+    private int StageItems(LoopRunState state, StageTime time) => time.Stage switch
     {
-        var name = stage.ToString().ToUpperInvariant();
-        meta.StageTimes.Add(new StageTime(round, name, seconds));
-        telemetry.Stage(name.ToLowerInvariant(), seconds);
-        logger.StageCompleted(state.RunId, round, name.ToLowerInvariant(), seconds);
-        await events.AppendAsync(state.RunId, round, e => e.StageCompleted = new StageCompleted
+        "EVALUATE" => meta.TestItems,
+        "GENERATE" => state.Generated.Count,
+        _ => state.Samples.Count,
+    };
+
+    private async Task StageAsync(LoopRunState state, StageTime time, int items, CancellationToken ct)
+    {
+        meta.StageTimes.Add(time);
+        telemetry.Stage(time.Stage.ToLowerInvariant(), time.Seconds);
+        logger.StageCompleted(state.RunId, time.Round, time.Stage.ToLowerInvariant(), time.Seconds);
+        await events.AppendAsync(state.RunId, time.Round, e => e.StageCompleted = new StageCompleted
         {
-            Stage = stage,
-            Duration = Duration.FromTimeSpan(TimeSpan.FromSeconds(seconds)),
+            Stage = System.Enum.Parse<RunStage>(time.Stage, ignoreCase: true),
+            Duration = Duration.FromTimeSpan(TimeSpan.FromSeconds(time.Seconds)),
             Items = items,
         }, ct).ConfigureAwait(false);
     }

@@ -4,7 +4,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
 using Google.Protobuf;
 using Grpc.Core;
@@ -28,10 +28,10 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
         {
             return existing;
         }
-        RunSpecMapper.ToLoopSettings(spec!, options.Value); // throws naming every bad field
+        var plan = RunPlan.Create(spec, options.Value); // throws naming every bad field
         var id = string.IsNullOrEmpty(runId) ? NewRunId() : runId;
-        var (seeds, test) = TaskSets.Build(spec!, artifacts, options.Value.AllowTaskFilesOutsideArtifacts);
-        var testSet = await WriteTestSetAsync(id, test, ct).ConfigureAwait(false);
+        var (seeds, test) = plan.BuildTaskSets(artifacts);
+        var testSet = await RunArtifacts.WriteTestSetAsync(artifacts, id, test, ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
         var state = new LoopRunState { RunId = id, Seeds = [.. seeds] };
         var meta = new RunMeta { CreatedAt = now, UpdatedAt = now, TestSet = testSet, TestItems = test.Count };
@@ -108,20 +108,6 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
         await store.SaveAsync(state, run.Meta).ConfigureAwait(false);
         supervisor.Launch(runId);
         return await GetAsync(runId).ConfigureAwait(false);
-    }
-
-    private async Task<Runs.ArtifactInfo> WriteTestSetAsync(string runId, IReadOnlyList<TaskItem> test, CancellationToken ct)
-    {
-        var path = $"runs/{runId}/test.jsonl";
-        var sha = await artifacts.WriteAsync(path, async (stream, token) =>
-        {
-            await using var writer = new StreamWriter(stream, leaveOpen: true);
-            foreach (var item in test)
-            {
-                await writer.WriteLineAsync(JsonFormatter.Default.Format(item.ToContract()).AsMemory(), token).ConfigureAwait(false);
-            }
-        }, ct).ConfigureAwait(false);
-        return new Runs.ArtifactInfo(path, sha, new FileInfo(artifacts.Resolve(path)).Length, "application/jsonl");
     }
 
     private static string NewRunId() =>

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
+using ActiveSynth.Engine;
+using ActiveSynth.Reports;
 using Google.Protobuf;
 using StackExchange.Redis;
 using LoopRunState = ActiveSynth.Core.Loop.RunState;
@@ -8,7 +10,11 @@ using LoopRunState = ActiveSynth.Core.Loop.RunState;
 namespace ActiveSynth.Selection.Runs;
 
 /// <summary>A run as stored: its spec, the loop's state and the service's metadata.</summary>
-public sealed record StoredRun(string Id, RunSpec Spec, LoopRunState State, RunMeta Meta);
+public sealed record StoredRun(string Id, RunSpec Spec, LoopRunState State, RunMeta Meta)
+{
+    /// <summary>What the run's report is built from (the same input an in-process run reports from).</summary>
+    public ReportInput ToReportInput() => RunReports.Input(Spec, State, Meta.StageTimes, Meta.Checkpoints, Meta.FinishedAt);
+}
 
 /// <summary>
 /// The durable run store in Redis: spec (protobuf JSON), loop state (<see cref="RunStateJson"/>) and metadata per run, plus an

@@ -1,7 +1,7 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Workers;
 using Google.Protobuf.WellKnownTypes;
 using LoopRunState = ActiveSynth.Core.Loop.RunState;

@@ -1,6 +1,6 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Selection.Mapping;
+using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
 using Grpc.Core;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActiveSynth.Engine;
 
 namespace ActiveSynth.Selection.Telemetry;
 
@@ -7,7 +8,7 @@ namespace ActiveSynth.Selection.Telemetry;
 /// spans are Activity.Current while publishing, so the stream entries carry their context and the workers' spans join the
 /// round's trace.
 /// </summary>
-public sealed class RoundTracer(string runId, string strategy) : IDisposable
+public sealed class RoundTracer(string runId, string strategy) : IRoundTracer, IDisposable
 {
     private readonly Lock _gate = new();
     private Activity? _round;

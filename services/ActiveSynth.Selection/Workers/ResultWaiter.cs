@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActiveSynth.Engine;
 using ActiveSynth.Messaging;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Runs;

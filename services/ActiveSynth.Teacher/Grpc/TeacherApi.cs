@@ -1,3 +1,4 @@
+using ActiveSynth.Engine;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Budgets;
 using ActiveSynth.Teacher.Options;

@@ -1,5 +1,5 @@
+using ActiveSynth.Engine;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Selection.DefaultRun;
 
 namespace ActiveSynth.Selection.Tests.Support;
 

@@ -11,13 +11,17 @@ namespace ActiveSynth.Cli.Commands;
 /// <summary>Options shared by `run --local` and `compare`: the embedded benchmark's configuration, overridable.</summary>
 public class LocalRunSettings : CommandSettings
 {
+    [CommandOption("--spec <FILE>")]
+    [Description("A RunSpec in protobuf JSON (the format of Selection:DefaultRun:SpecFile); the options below override its fields. Default: the embedded recipe (v7).")]
+    public string? SpecFile { get; init; }
+
     [CommandOption("--samples-per-round <M>")]
     [Description("Samples kept per round (m). Default 64.")]
-    public int SamplesPerRound { get; init; } = 64;
+    public int? SamplesPerRound { get; init; }
 
     [CommandOption("--rounds <N>")]
     [Description("Maximum rounds (0 = until the budget is spent). Default 8.")]
-    public int Rounds { get; init; } = 8;
+    public int? Rounds { get; init; }
 
     [CommandOption("--budget <LIMIT>")]
     [Description("Budget limits, comma-separated: samples=N, tokens=N, calls=N, cost=USD. Default: none (rounds decide).")]
@@ -25,23 +29,23 @@ public class LocalRunSettings : CommandSettings
 
     [CommandOption("--pool <N>")]
     [Description("Seed pool size. Default 400.")]
-    public int Pool { get; init; } = 400;
+    public int? Pool { get; init; }
 
     [CommandOption("--test <N>")]
     [Description("Held-out test items. Default 300.")]
-    public int Test { get; init; } = 300;
+    public int? Test { get; init; }
 
     [CommandOption("--families <LIST>")]
     [Description("Task families, comma-separated. Default copy,rev,shift (the learnable v7 set).")]
-    public string Families { get; init; } = "copy,rev,shift";
+    public string? Families { get; init; }
 
     [CommandOption("--base-steps <N>")]
-    [Description("Pretraining steps of the embedded base (cached per configuration). Default 600.")]
+    [Description("In-process runs: pretraining steps of the embedded base (Training:BaseSteps of a deployment; cached per configuration). Default 600.")]
     public int BaseSteps { get; init; } = 600;
 
     [CommandOption("--train-steps <N>")]
-    [Description("Training steps per round. Default 40.")]
-    public int TrainSteps { get; init; } = 40;
+    [Description("Training steps per round (training.steps). Default 40.")]
+    public int? TrainSteps { get; init; }
 
     [CommandOption("--artifacts <DIR>")]
     [Description("Artifact directory (checkpoints, run state, reports). Default .artifacts/local.")]
@@ -60,7 +64,7 @@ public class LocalRunSettings : CommandSettings
     public string[] HfOptions { get; init; } = [];
 
     [CommandOption("--models-root <DIR>")]
-    [Description("Local runs: the directory --hf-model is relative to. Default: the artifact directory.")]
+    [Description("In-process runs: the directory a Hugging Face student.path is relative to (Student:ModelsRoot of a deployment). Default: the artifact directory.")]
     public string? ModelsRoot { get; init; }
 
     /// <summary>The <c>--hf-option</c> entries as <c>student.options</c>.</summary>
@@ -81,9 +85,13 @@ public class LocalRunSettings : CommandSettings
         {
             return ValidationResult.Error("--rounds must be >= 0 and --pool, --test, --base-steps, --train-steps, --threads > 0");
         }
-        if (Rounds == 0 && string.IsNullOrWhiteSpace(Budget))
+        if (Rounds == 0 && string.IsNullOrWhiteSpace(Budget) && SpecFile is null)
         {
             return ValidationResult.Error("--rounds 0 needs a --budget, or the run would never end");
+        }
+        if (SpecFile is not null && !File.Exists(SpecFile))
+        {
+            return ValidationResult.Error($"--spec: '{SpecFile}' does not exist");
         }
         return TryParseBudget(Budget, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error!);
     }
@@ -92,7 +100,7 @@ public class LocalRunSettings : CommandSettings
     {
         if (string.IsNullOrWhiteSpace(HfModel))
         {
-            return HfOptions.Length > 0 || ModelsRoot is not null ? "--hf-option and --models-root need --hf-model" : null;
+            return HfOptions.Length > 0 ? "--hf-option needs --hf-model" : null;
         }
         if (ArtifactStore.ProblemWith(HfModel) is { } problem)
         {
@@ -116,7 +124,21 @@ public class LocalRunSettings : CommandSettings
 
     public BudgetLimits ParsedBudget => TryParseBudget(Budget, out var limits, out var error) ? limits : throw new InvalidOperationException(error);
 
-    public IReadOnlyList<string> FamilyList => [.. Families.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+    public IReadOnlyList<string> FamilyList => [.. (Families ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    /// <summary>
+    /// The in-process engine's settings, under the services' configuration keys: what a deployment sets in its services'
+    /// configuration rather than in the spec.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string?>> EngineSettings()
+    {
+        yield return new("Student:Threads", Threads.ToString(CultureInfo.InvariantCulture));
+        yield return new("Training:BaseSteps", BaseSteps.ToString(CultureInfo.InvariantCulture));
+        if (!string.IsNullOrWhiteSpace(HfModel) || ModelsRoot is not null)
+        {
+            yield return new("Student:ModelsRoot", Path.GetFullPath(ModelsRoot ?? Artifacts));
+        }
+    }
 
     private static bool TryParseBudget(string? text, out BudgetLimits limits, out string? error)
     {

@@ -1,32 +1,33 @@
 using System.ComponentModel;
 using ActiveSynth.Cli.Local;
 using ActiveSynth.Contracts.V1;
-using Grpc.Net.Client;
-using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
-using ActiveSynth.Student;
+using Grpc.Net.Client;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace ActiveSynth.Cli.Commands;
 
-/// <summary>`activesynth run --local`: one run in this process, progress on the console, state in the artifact directory.</summary>
+/// <summary>
+/// `activesynth run`: one run of a spec (the embedded recipe, a <c>--spec</c> file, options on top), in this process
+/// (<c>--local</c>) or on a deployment (<c>--server</c>); the same spec is the same experiment either way.
+/// </summary>
 public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 {
     public sealed class Settings : LocalRunSettings
     {
         [CommandOption("--local")]
-        [Description("Run in this process (no services, no Redis).")]
+        [Description("Run in this process (no services, no Redis), with the same engine and handlers as a deployment.")]
         public bool Local { get; init; }
 
         [CommandOption("--strategy <NAME>")]
-        [Description("Selection strategy. Default loss-high.")]
-        public string Strategy { get; init; } = "loss-high";
+        [Description("Selection strategy. Default: the spec's, else loss-high.")]
+        public string? Strategy { get; init; }
 
         [CommandOption("--seed <N>")]
-        [Description("Master random seed. Default 0.")]
-        public long Seed { get; init; }
+        [Description("Master random seed. Default: the spec's, else 0.")]
+        public long? Seed { get; init; }
 
         [CommandOption("--server <URL>")]
         [Description("Run on a deployment: the Selection service's gRPC address (see the dashboard), or ACTIVESYNTH_SERVER.")]
@@ -46,7 +47,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             {
                 return ValidationResult.Error("--server: an http(s) address of the Selection service is required");
             }
-            return !StrategyRegistry.Contains(Strategy)
+            return Strategy is not null && !StrategyRegistry.Contains(Strategy)
                 ? ValidationResult.Error($"--strategy: unknown '{Strategy}'; expected one of {string.Join(", ", StrategyRegistry.Names)}")
                 : base.Validate();
         }
@@ -54,18 +55,19 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var spec = CliSpecs.Build(settings, settings.Strategy, settings.Seed);
+        var runId = settings.RunId ?? $"{spec.Strategy?.Name}-seed{spec.RandomSeed}";
         if (!settings.Local)
         {
             using var channel = GrpcChannel.ForAddress(settings.Server!);
             var client = new Runs.RunsClient(channel);
-            var run = await client.StartRunAsync(new StartRunRequest { RunId = settings.RunId ?? "", Spec = RemoteSpecs.From(settings) }, cancellationToken: cancellationToken);
+            var run = await client.StartRunAsync(new StartRunRequest { RunId = settings.RunId ?? "", Spec = spec }, cancellationToken: cancellationToken);
             AnsiConsole.MarkupLineInterpolated($"started run [bold]{run.Id}[/] on {settings.Server}");
             return await WatchCommand.FollowAsync(client, run.Id, cancellationToken);
         }
-        var config = LocalConfigs.From(settings, settings.RunId ?? $"{settings.Strategy}-seed{settings.Seed}", settings.Strategy, settings.Seed);
-        var runner = new LocalRunner(new ArtifactStore(settings.Artifacts), new StudentDeviceOptions { Threads = settings.Threads });
-        var state = await runner.RunAsync(config, new ConsoleProgress(AnsiConsole.Console, stages: true), cancellationToken);
-        AnsiConsole.MarkupLineInterpolated($"[bold]{state.RunId}[/] {state.Status} ({state.StopReason}): final accuracy {state.Curve[^1].Accuracy:P1}, {state.Spent.Samples} samples, {state.Spent.TeacherTokens:N0} teacher tokens, state in {Path.Combine(settings.Artifacts, "runs", state.RunId)}");
+        using var engine = new InProcessEngine(settings.Artifacts, settings.EngineSettings());
+        var state = await engine.RunAsync(runId, spec, new ConsoleProgress(AnsiConsole.Console, stages: true), cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"[bold]{state.RunId}[/] {state.Status} ({state.StopReason}): final accuracy {state.Curve[^1].Accuracy:P1}, {state.Spent.Samples} samples, {state.Spent.TeacherTokens:N0} teacher tokens, report in {Path.Combine(settings.Artifacts, "runs", state.RunId)}");
         return state.Status == RunStatus.Completed ? 0 : 1;
     }
 }

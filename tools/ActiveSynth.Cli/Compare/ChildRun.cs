@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using ActiveSynth.Cli.Commands;
+using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
+using RunState = ActiveSynth.Core.Loop.RunState;
+using Google.Protobuf;
 
 namespace ActiveSynth.Cli.Compare;
 
@@ -13,7 +16,7 @@ namespace ActiveSynth.Cli.Compare;
 /// </summary>
 public static class ChildRun
 {
-    public static async Task<RunState> RunAsync(LocalRunSettings settings, string runId, string strategy, long seed, CancellationToken ct)
+    public static async Task<RunState> RunAsync(LocalRunSettings settings, string runId, RunSpec spec, CancellationToken ct)
     {
         var statePath = Path.Combine(settings.Artifacts, "runs", runId, "state.json");
         if (await TryLoadCompletedAsync(statePath, ct) is { } done)
@@ -25,7 +28,10 @@ public static class ChildRun
             Directory.Delete(Path.GetDirectoryName(statePath)!, recursive: true); // an unfinished earlier attempt: start clean
         }
 
-        using var process = Process.Start(StartInfo(settings, runId, strategy, seed))
+        var specPath = Path.Combine(settings.Artifacts, "specs", $"{runId}.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(specPath)!);
+        await File.WriteAllTextAsync(specPath, JsonFormatter.Default.Format(spec), ct);
+        using var process = Process.Start(StartInfo(settings, runId, specPath))
             ?? throw new InvalidOperationException("could not start a child run");
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var error = process.StandardError.ReadToEndAsync(ct);
@@ -61,7 +67,7 @@ public static class ChildRun
         return state.Status == RunStatus.Completed ? state : null;
     }
 
-    private static ProcessStartInfo StartInfo(LocalRunSettings s, string runId, string strategy, long seed)
+    private static ProcessStartInfo StartInfo(LocalRunSettings s, string runId, string specPath)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -74,33 +80,20 @@ public static class ChildRun
         {
             start.ArgumentList.Add(typeof(ChildRun).Assembly.Location); // not the entry assembly: under a test host that is the host
         }
+        // The spec is complete: the child takes only the engine's settings besides it.
         string[] args =
         [
-            "run", "--local", "--run-id", runId, "--strategy", strategy, "--seed", seed.ToString(CultureInfo.InvariantCulture),
-            "--samples-per-round", I(s.SamplesPerRound), "--rounds", I(s.Rounds), "--pool", I(s.Pool), "--test", I(s.Test),
-            "--families", s.Families, "--base-steps", I(s.BaseSteps), "--train-steps", I(s.TrainSteps),
-            "--artifacts", s.Artifacts, "--threads", I(s.Threads),
+            "run", "--local", "--run-id", runId, "--spec", specPath,
+            "--artifacts", s.Artifacts, "--threads", I(s.Threads), "--base-steps", I(s.BaseSteps),
         ];
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
-        if (!string.IsNullOrWhiteSpace(s.Budget))
+        if (!string.IsNullOrWhiteSpace(s.HfModel) || s.ModelsRoot is not null)
         {
-            start.ArgumentList.Add("--budget");
-            start.ArgumentList.Add(s.Budget);
-        }
-        if (!string.IsNullOrWhiteSpace(s.HfModel))
-        {
-            start.ArgumentList.Add("--hf-model");
-            start.ArgumentList.Add(s.HfModel);
             start.ArgumentList.Add("--models-root");
             start.ArgumentList.Add(s.ModelsRoot ?? s.Artifacts);
-            foreach (var option in s.HfOptions)
-            {
-                start.ArgumentList.Add("--hf-option");
-                start.ArgumentList.Add(option);
-            }
         }
         return start;
     }

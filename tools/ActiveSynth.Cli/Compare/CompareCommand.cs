@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using ActiveSynth.Cli.Commands;
+using ActiveSynth.Contracts.V1;
+using Google.Protobuf;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using Spectre.Console;
@@ -71,7 +73,7 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
             await gate.WaitAsync(cancellationToken);
             try
             {
-                var state = await ChildRun.RunAsync(settings, $"cmp-{run.Strategy}-seed{run.Seed}", run.Strategy, run.Seed, cancellationToken);
+                var state = await ChildRun.RunAsync(settings, $"cmp-{run.Strategy}-seed{run.Seed}", CliSpecs.Build(settings, run.Strategy, run.Seed), cancellationToken);
                 var last = state.Curve.Count > 0 ? state.Curve[^1].Accuracy : double.NaN;
                 AnsiConsole.MarkupLineInterpolated($"{state.RunId}: {state.Status}, {state.Curve.Count - 1} rounds, final accuracy {last:P1}, {state.Spent.TeacherTokens:N0} teacher tokens");
                 return (run.Strategy, run.Seed, state);
@@ -101,20 +103,27 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
         return 0;
     }
 
-    private static Dictionary<string, string> Describe(Settings s, double runSeconds) => new()
+    /// <summary>The comparison's configuration: the spec every run shares (strategy and seed aside), and the engine that ran it.</summary>
+    private static Dictionary<string, string> Describe(Settings s, double runSeconds)
     {
-        ["families"] = s.Families,
-        ["seed_pool"] = s.Pool.ToString(CultureInfo.InvariantCulture),
-        ["test_set"] = s.Test.ToString(CultureInfo.InvariantCulture),
-        ["samples_per_round"] = s.SamplesPerRound.ToString(CultureInfo.InvariantCulture),
-        ["max_rounds"] = s.Rounds.ToString(CultureInfo.InvariantCulture),
-        ["budget"] = s.Budget ?? "none",
-        ["base_steps"] = s.BaseSteps.ToString(CultureInfo.InvariantCulture),
-        ["train_steps_per_round"] = s.TrainSteps.ToString(CultureInfo.InvariantCulture),
-        ["teacher"] = "embedded (error rate 0)",
-        ["student"] = "embedded char GPT d128, 2 layers, 4 heads, context 96",
-        ["run_seconds_total"] = runSeconds.ToString("0", CultureInfo.InvariantCulture),
-        ["parallel_runs"] = s.Parallel.ToString(CultureInfo.InvariantCulture),
-        ["threads_per_run"] = s.Threads.ToString(CultureInfo.InvariantCulture),
-    };
+        var spec = CliSpecs.Build(s, s.StrategyList[0], 0);
+        var task = spec.Task ?? new TaskSpec();
+        return new()
+        {
+            ["engine"] = "in-process",
+            ["spec"] = JsonFormatter.Default.Format(spec),
+            ["families"] = string.Join(",", task.Families),
+            ["seed_pool"] = task.SeedPoolSize.ToString(CultureInfo.InvariantCulture),
+            ["test_set"] = task.TestSetSize.ToString(CultureInfo.InvariantCulture),
+            ["samples_per_round"] = spec.SamplesPerRound.ToString(CultureInfo.InvariantCulture),
+            ["max_rounds"] = spec.MaxRounds.ToString(CultureInfo.InvariantCulture),
+            ["budget"] = spec.Budget?.ToString() ?? "none",
+            ["base_steps"] = s.BaseSteps.ToString(CultureInfo.InvariantCulture),
+            ["teacher"] = spec.Teacher?.ToString() ?? "embedded",
+            ["student"] = spec.Student?.ToString() ?? "embedded",
+            ["run_seconds_total"] = runSeconds.ToString("0", CultureInfo.InvariantCulture),
+            ["parallel_runs"] = s.Parallel.ToString(CultureInfo.InvariantCulture),
+            ["threads_per_run"] = s.Threads.ToString(CultureInfo.InvariantCulture),
+        };
+    }
 }

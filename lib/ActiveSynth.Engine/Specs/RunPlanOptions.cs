@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ActiveSynth.Engine;
+
+/// <summary>
+/// The deployment-wide settings that shape a run besides its spec: reservation sizes, parallelism, task-set limits. The Selection
+/// service binds them from its <c>Selection</c> section (<c>SelectionOptions</c> extends this class); an in-process run uses the
+/// same defaults, so both transports plan a spec the same way.
+/// </summary>
+public class RunPlanOptions
+{
+    /// <summary>Generation requests of one round in flight at once.</summary>
+    [Range(1, 256)]
+    public int GenerationParallelism { get; set; } = 32;
+
+    /// <summary>Upper bound of one teacher call's prompt tokens, for budget reservations.</summary>
+    [Range(1, 1_000_000)]
+    public int ReservationPromptTokens { get; set; } = 1024;
+
+    /// <summary>Completion tokens reserved per call when the spec's teacher.max_completion_tokens is 0.</summary>
+    [Range(1, 1_000_000)]
+    public int DefaultMaxCompletionTokens { get; set; } = 512;
+
+    /// <summary>Price per 1k teacher tokens used to reserve cost (an upper bound of the configured prices; 0 = cost is not reserved).</summary>
+    [Range(0.0, 1000.0)]
+    public double ReservationCostPer1KTokens { get; set; }
+
+    [Range(1, 1_000_000)]
+    public int MaxSeedPoolSize { get; set; } = 100_000;
+
+    [Range(1, 1_000_000)]
+    public int MaxTestSetSize { get; set; } = 100_000;
+
+    /// <summary>
+    /// When true, TaskSpec.seed_file and test_file may be absolute paths anywhere this process can read (a single-user
+    /// machine). Default false: task files live in the artifact directory (see <c>activesynth seeds import</c>), so a
+    /// client cannot make the service read, and echo errors about, files such as /etc/passwd.
+    /// </summary>
+    public bool AllowTaskFilesOutsideArtifacts { get; set; }
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Loop;
+using ActiveSynth.Core.Selection;
+using ActiveSynth.Core.Tasks;
+using Google.Protobuf;
+using CoreSignals = ActiveSynth.Core.Selection.SignalKind;
+using CoreTrainResult = ActiveSynth.Core.Loop.TrainResult;
+using ProtoTrainResult = ActiveSynth.Contracts.V1.TrainResult;
+
+namespace ActiveSynth.Engine;
+
+/// <summary>
+/// <see cref="ILoopWorkers"/> as contract requests: each call builds its Score/Generate/Train request from the run's
+/// <see cref="RunPlan"/> and sends it over a <see cref="IWorkTransport"/> with the loop's key as idempotency id: Redis streams in
+/// the Selection service, direct calls of the same handlers in-process. Only the transport differs between the two.
+/// </summary>
+public sealed class RequestLoopWorkers(RunWorkContext run, IWorkTransport transport, ArtifactStore artifacts) : ILoopWorkers
+{
+    private const string BaseRequestId = "base";
+
+    private RunSpec Spec => run.Plan.Spec;
+
+    public async Task<CoreTrainResult> PrepareBaseAsync(string key, CancellationToken ct)
+    {
+        using var activity = run.Tracer.StartStage(0, "evaluate-base");
+        var request = new TrainRequest
+        {
+            RunId = run.RunId,
+            Round = 0,
+            RequestId = BaseRequestId,
+            Student = Spec.Student ?? new StudentSpec(),
+            Options = run.Plan.TrainingFor(0),
+            TestSet = run.TestSet.ToContract(),
+        };
+        // An embedded student's path names its base checkpoint; a Hugging Face student's names its model directory,
+        // which the Training worker turns into the base itself.
+        if (Spec.Student is { Path.Length: > 0, Kind: not StudentKind.Hf } student)
+        {
+            request.BaseCheckpoint = new CheckpointRef { Path = student.Path, IsBase = true };
+        }
+        var result = await transport.RequestAsync<TrainRequest, ProtoTrainResult>(WorkKind.Train, key, request, ct).ConfigureAwait(false);
+        Check(result.Failure, "training (base)");
+        run.BaseCheckpoint = result.Checkpoint;
+        run.EvalSeconds[0] = result.EvalDuration?.ToTimeSpan().TotalSeconds ?? 0;
+        run.Tracer.EndRound(0);
+        return new CoreTrainResult(result.Checkpoint.ToHandle(), double.NaN, result.Evaluation.ToCore());
+    }
+
+    public async Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items,
+        CoreSignals needs, CancellationToken ct)
+    {
+        var round = RoundOf(key);
+        using var activity = run.Tracer.StartStage(round, "score");
+        var request = new ScoreRequest
+        {
+            RunId = run.RunId,
+            Round = round,
+            RequestId = "score",
+            Checkpoint = checkpoint.ToContract(),
+            Student = Spec.Student ?? new StudentSpec(),
+        };
+        request.Items.AddRange(items.Select(i => i.ToContract()));
+        request.Signals.AddRange(needs.ToContract());
+        var result = await transport.RequestAsync<ScoreRequest, ScoreResult>(WorkKind.Score, key, request, ct).ConfigureAwait(false);
+        Check(result.Failure, "scoring");
+        var byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
+        var signals = result.Signals.Select(s => s.ToCore(byId.GetValueOrDefault(s.ItemId))).ToList();
+        var missing = items.FirstOrDefault(i => signals.All(s => s.Id != i.Id));
+        return missing is null ? signals : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
+    }
+
+    public async Task<GenerationResult> GenerateAsync(string key, GenerationWork work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        using var activity = run.Tracer.StartStage(work.Round, "generate");
+        activity?.SetTag("activesynth.slot", work.Slot);
+        var request = new GenerateRequest
+        {
+            RunId = run.RunId,
+            Round = work.Round,
+            Seed = work.Seed.ToContract(),
+            Attempt = 1,
+            CallKind = TeacherCallKind.QuestionAndSolution,
+            Reserved = new BudgetReservation
+            {
+                ReservationId = key,
+                TeacherCalls = work.Reserved.TeacherCalls,
+                TeacherTokens = work.Reserved.TeacherTokens,
+                CostUsd = work.Reserved.CostUsd,
+            },
+            Teacher = run.Teacher,
+            Slot = work.Slot,
+            Lineage = new SampleLineage
+            {
+                RunId = run.RunId,
+                Round = work.Round,
+                SeedId = work.Seed.Id,
+                Strategy = work.Strategy,
+                StrategyScore = work.Pick.Score,
+                Slot = work.Slot,
+                Attempt = 1,
+            },
+            SampleId = RunPlan.SampleId(work.Round, work.Slot),
+            Candidate = Spec.Mode == Contracts.V1.GenerationMode.Overgenerate,
+        };
+        var result = await transport.RequestAsync<GenerateRequest, GenerateResult>(WorkKind.Generate, key, request, ct).ConfigureAwait(false);
+        var spent = result.Usage.ToBudget();
+        return result.OutcomeCase == GenerateResult.OutcomeOneofCase.Sample
+            ? new GenerationResult(result.Sample.ToTaskItem(), null, null, spent, [.. result.Sample.Lineage?.TeacherCallIds ?? []])
+            : new GenerationResult(null, (result.Drop?.Reason ?? DropReason.Unspecified).ProtoName(), result.Drop?.Detail, spent,
+                [.. result.Drop?.TeacherCallIds ?? []]);
+    }
+
+    public async Task<CoreTrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        using var activity = run.Tracer.StartStage(round, "train");
+        var dataset = await WriteDatasetAsync(round, samples, ct).ConfigureAwait(false);
+        var request = new TrainRequest
+        {
+            RunId = run.RunId,
+            Round = round,
+            RequestId = "train",
+            Dataset = dataset,
+            SampleCount = samples.Count,
+            Options = run.Plan.TrainingFor(round),
+            Student = Spec.Student ?? new StudentSpec(),
+            TestSet = run.TestSet.ToContract(),
+        };
+        request.SampleIds.AddRange(samples.Select(s => s.Item.Id));
+        if (await BaseCheckpointAsync(ct).ConfigureAwait(false) is { } baseCheckpoint)
+        {
+            request.BaseCheckpoint = baseCheckpoint;
+        }
+        if (round > 1)
+        {
+            request.PreviousCheckpoint = from.ToContract();
+        }
+        var result = await transport.RequestAsync<TrainRequest, ProtoTrainResult>(WorkKind.Train, key, request, ct).ConfigureAwait(false);
+        Check(result.Failure, "training");
+        run.EvalSeconds[round] = result.EvalDuration?.ToTimeSpan().TotalSeconds ?? 0;
+        run.Tracer.EndRound(round);
+        return new CoreTrainResult(result.Checkpoint.ToHandle(), result.TrainLoss, result.Evaluation.ToCore());
+    }
+
+    /// <summary>The base checkpoint from round 0's result: remembered, or read back from the transport's stored results after a restart.</summary>
+    private async Task<CheckpointRef?> BaseCheckpointAsync(CancellationToken ct)
+    {
+        run.BaseCheckpoint ??= (await transport.TryGetStoredAsync<ProtoTrainResult>(run.RunId, $"{run.RunId}/0/base", ct).ConfigureAwait(false))?.Checkpoint;
+        return run.BaseCheckpoint;
+    }
+
+    /// <summary>All kept samples so far as Sample JSON lines, at a path fixed per run and round (rewriting it gives the same bytes).</summary>
+    private async Task<ArtifactRef> WriteDatasetAsync(int round, IReadOnlyList<KeptSample> samples, CancellationToken ct)
+    {
+        var path = string.Create(CultureInfo.InvariantCulture, $"runs/{run.RunId}/datasets/r{round}.jsonl");
+        var sha = await artifacts.WriteAsync(path, async (stream, token) =>
+        {
+            await using var writer = new StreamWriter(stream, leaveOpen: true);
+            foreach (var sample in samples)
+            {
+                await writer.WriteLineAsync(JsonFormatter.Default.Format(sample.ToContract(run.RunId)).AsMemory(), token).ConfigureAwait(false);
+            }
+        }, ct).ConfigureAwait(false);
+        return new ArtifactRef { Path = path, Sha256 = sha, SizeBytes = new FileInfo(artifacts.Resolve(path)).Length, MediaType = "application/jsonl" };
+    }
+
+    private static void Check(string failure, string what)
+    {
+        if (!string.IsNullOrEmpty(failure))
+        {
+            throw new WorkerFailedException($"{what} failed: {failure}");
+        }
+    }
+
+    /// <summary>The round of a loop key <c>&lt;run&gt;/&lt;round&gt;/...</c>.</summary>
+    private static int RoundOf(string key)
+    {
+        var parts = key.Split('/');
+        return parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var round) ? round : 0;
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace ActiveSynth.Teacher.Teaching;
+
+/// <summary>Source-generated logs of the Teacher service. None of them carries a key or a prompt.</summary>
+public static partial class TeacherLog
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Teacher ready: default {Kind}, OpenAI-compatible endpoint {Endpoint}, response cache {CacheEnabled}")]
+    public static partial void Ready(this ILogger logger, string kind, string endpoint, bool cacheEnabled);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Generated {RequestId}: kept={Kept} reason={Reason} tokens={Tokens} cached={Cached}")]
+    public static partial void Generated(this ILogger logger, string requestId, bool kept, string reason, long tokens, bool cached);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Teacher call to {Model} failed ({Kind}), retry {Attempt} in {DelayMs} ms")]
+    public static partial void Retrying(this ILogger logger, string model, string kind, int attempt, double delayMs);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Debug, Message = "Request {RequestId} was already answered; skipped")]
+    public static partial void AlreadyAnswered(this ILogger logger, string requestId);
+}

@@ -1,0 +1,111 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Engine;
+using Google.Protobuf;
+
+namespace ActiveSynth.Cli.Commands;
+
+/// <summary>
+/// The command line's options as a <see cref="RunSpec"/>, the only description of a run: the <c>--spec</c> file (or the embedded
+/// recipe) with every option that was given written over its field. The same spec runs in-process or on a deployment.
+/// </summary>
+internal static class CliSpecs
+{
+    private const int DefaultSamplesPerRound = 64;
+    private const int DefaultRounds = 8;
+    private const int DefaultPool = 400;
+    private const int DefaultTest = 300;
+
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default);
+
+    /// <summary>The spec of one run; <paramref name="strategy"/> and <paramref name="seed"/> override the file's when given.</summary>
+    public static RunSpec Build(LocalRunSettings s, string? strategy, long? seed)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var spec = s.SpecFile is { } file ? Load(file) : Recipe(s);
+        if (s.SamplesPerRound is { } m)
+        {
+            spec.SamplesPerRound = m;
+        }
+        if (s.Rounds is { } rounds)
+        {
+            spec.MaxRounds = rounds;
+        }
+        spec.Task ??= new TaskSpec();
+        if (s.Pool is { } pool)
+        {
+            spec.Task.SeedPoolSize = pool;
+        }
+        if (s.Test is { } test)
+        {
+            spec.Task.TestSetSize = test;
+        }
+        if (s.Families is not null)
+        {
+            spec.Task.Families.Clear();
+            spec.Task.Families.AddRange(s.FamilyList);
+        }
+        if (s.TrainSteps is { } steps)
+        {
+            spec.Training ??= EmbeddedRecipe.Training();
+            spec.Training.Steps = steps;
+        }
+        if (!string.IsNullOrWhiteSpace(s.Budget))
+        {
+            var limits = s.ParsedBudget;
+            spec.Budget = new Budget
+            {
+                MaxSamples = limits.MaxSamples,
+                MaxTeacherCalls = limits.MaxTeacherCalls,
+                MaxTeacherTokens = limits.MaxTeacherTokens,
+                MaxCostUsd = limits.MaxCostUsd,
+                MaxWallTime = spec.Budget?.MaxWallTime,
+            };
+        }
+        if (!string.IsNullOrWhiteSpace(s.HfModel))
+        {
+            spec.Student = new StudentSpec { Kind = StudentKind.Hf, Path = s.HfModel };
+            foreach (var (key, value) in s.HfOptionMap)
+            {
+                spec.Student.Options[key] = value;
+            }
+        }
+        if (strategy is not null)
+        {
+            spec.Strategy = new StrategySpec { Name = strategy };
+        }
+        if (seed is { } master)
+        {
+            spec.RandomSeed = master;
+        }
+        spec.Name = $"{spec.Strategy?.Name} seed {spec.RandomSeed}";
+        return spec;
+    }
+
+    /// <summary>A RunSpec file in protobuf JSON; a parse error names the file.</summary>
+    public static RunSpec Load(string path)
+    {
+        try
+        {
+            return Parser.Parse<RunSpec>(File.ReadAllText(path));
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new SpecFileException($"--spec: '{path}' is not a RunSpec in protobuf JSON: {ex.Message}");
+        }
+        catch (InvalidJsonException ex)
+        {
+            throw new SpecFileException($"--spec: '{path}' is not valid JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>The embedded recipe, with no budget: the rounds end the run unless <c>--budget</c> says otherwise.</summary>
+    private static RunSpec Recipe(LocalRunSettings s)
+    {
+        var spec = EmbeddedRecipe.Spec("loss-high", 0, s.SamplesPerRound ?? DefaultSamplesPerRound, s.Rounds ?? DefaultRounds, DefaultPool, DefaultTest);
+        spec.Budget = new Budget();
+        return spec;
+    }
+}
+
+/// <summary>A <c>--spec</c> file that cannot be read as a RunSpec.</summary>
+internal sealed class SpecFileException(string message) : Exception(message);
