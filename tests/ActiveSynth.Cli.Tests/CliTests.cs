@@ -30,7 +30,7 @@ public sealed class CliTests : IDisposable
         { ["export", "some-run", "--format", "xml"], "--format" },
         { ["export", "no-such-run", "--artifacts", "/nonexistent"], "no run 'no-such-run'" },
         { ["seeds", "import", "/does/not/exist.jsonl"], "does not exist" },
-        { ["run", "--local", "--hf-option", "dtype=float32"], "need --hf-model" },
+        { ["run", "--local", "--hf-option", "dtype=float32"], "needs --hf-model" },
         { ["run", "--local", "--hf-model", "../qwen"], "--hf-model: '../qwen'" },
         { ["run", "--local", "--hf-model", "qwen", "--hf-option", "dtype=float8"], "--hf-option: options[dtype] is 'float8'" },
         { ["run", "--local", "--hf-model", "qwen", "--hf-option", "lora_rank"], "'lora_rank' is not key=value" },
@@ -124,12 +124,13 @@ public sealed class CliTests : IDisposable
         ], console);
 
         Assert.True(exit == 0, console.Output);
-        foreach (var round in new[] { "round-001", "round-002" })
+        // The Training worker's checkpoint layout, the same as on a deployment.
+        foreach (var round in new[] { "r1", "r2" })
         {
-            Assert.True(File.Exists(Path.Combine(artifacts, "runs", "hf", round, "adapter_model.safetensors")), round);
-            Assert.True(File.Exists(Path.Combine(artifacts, "runs", "hf", round, "adapter_config.json")), round);
+            Assert.True(File.Exists(Path.Combine(artifacts, "runs", "hf", "checkpoints", round, "adapter_model.safetensors")), round);
+            Assert.True(File.Exists(Path.Combine(artifacts, "runs", "hf", "checkpoints", round, "adapter_config.json")), round);
         }
-        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(artifacts, "runs", "hf", "round-002", "hf-checkpoint.json")));
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(artifacts, "runs", "hf", "checkpoints", "r2", "hf-checkpoint.json")));
         Assert.Equal("hf-r1", manifest.RootElement.GetProperty("parent_id").GetString());
         Assert.Equal(6, manifest.RootElement.GetProperty("trained_samples").GetInt32()); // a round trains on every sample kept so far
     }

@@ -18,6 +18,9 @@ namespace ActiveSynth.Core.Loop;
 public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strategy, ILoopWorkers workers, IRunObserver observer,
     Func<Exception, bool>? isInterruption = null)
 {
+    /// <summary>The drop reason of a sample whose question the run already holds (the contract's name).</summary>
+    public const string DuplicateOfSample = "DROP_REASON_DUPLICATE_OF_SAMPLE";
+
     private readonly GenerationBudget _budget = new(settings.Budget);
 
     public async Task RunAsync(RunState state, CancellationToken ct)
@@ -221,14 +224,29 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         state.Generated[work.Slot] = new GenerationRecord(kept, drop, spent);
     }
 
-    /// <summary>Results join the run in slot order, whatever order the parallel calls finished in: runs stay reproducible.</summary>
+    /// <summary>
+    /// Results join the run in slot order, whatever order the parallel calls finished in: runs stay reproducible. A sample whose
+    /// question repeats one the run already holds (normalised as <see cref="QuestionHash"/> does) is dropped here, in that order,
+    /// so which of two equal samples survives never depends on timing; its teacher spending stays counted.
+    /// </summary>
     private static void Collect(RunState state, bool candidates)
     {
+        var held = (candidates ? state.Candidates.Concat(state.Samples) : state.Samples)
+            .Select(s => QuestionHash.Normalize(s.Item.Question))
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var (_, record) in state.Generated.OrderBy(g => g.Key))
         {
             if (record.Sample is { } kept)
             {
-                (candidates ? state.Candidates : state.Samples).Add(kept);
+                if (held.Add(QuestionHash.Normalize(kept.Item.Question)))
+                {
+                    (candidates ? state.Candidates : state.Samples).Add(kept);
+                }
+                else
+                {
+                    state.Drops.Add(new DropRecord(kept.Round, kept.SeedId, DuplicateOfSample, "the question repeats an earlier sample of the run"));
+                    state.Spent -= new BudgetAmount(record.Spent.Samples, 0, 0, 0);
+                }
             }
             if (record.Drop is { } drop)
             {

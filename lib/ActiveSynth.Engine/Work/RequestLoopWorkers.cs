@@ -104,6 +104,7 @@ public sealed class RequestLoopWorkers(RunWorkContext run, IWorkTransport transp
             },
             SampleId = RunPlan.SampleId(work.Round, work.Slot),
             Candidate = Spec.Mode == Contracts.V1.GenerationMode.Overgenerate,
+            SkipDuplicateCheck = true, // the loop drops repeats in slot order (ActiveLoop), whatever order the calls finish in
         };
         var result = await transport.RequestAsync<GenerateRequest, GenerateResult>(WorkKind.Generate, key, request, ct).ConfigureAwait(false);
         var spent = result.Usage.ToBudget();

@@ -51,7 +51,7 @@ public sealed class TeacherWork(TeacherClients clients, SampleValidator validato
         }
 
         var generator = new SampleGenerator(client, TaskFamilyRegistry.Default, validator, seen, prices, time);
-        var outcome = await generator.GenerateAsync(new GenerationRequest(request.RunId, request.Seed.ToTaskItem(), sampleId,
+        var outcome = await generator.GenerateAsync(new GenerationRequest(request.SkipDuplicateCheck ? "" : request.RunId, request.Seed.ToTaskItem(), sampleId,
             request.Teacher.ToSettings(model, promptVersion), request.CallKind.ToGenerationKind(), request.Question), ct).ConfigureAwait(false);
         metrics.Record(outcome.Usage);
         if (outcome.Sample is not { } sample)

@@ -153,7 +153,14 @@ public sealed partial class StudentTrainingService(
         var plan = new RoundTrainingPlan
         {
             OutputPath = CheckpointPath(request.RunId, request.Round),
-            Metadata = new CheckpointMetadata { Id = $"{request.RunId}-r{request.Round}", Round = request.Round, RunId = request.RunId },
+            Metadata = new CheckpointMetadata
+            {
+                Id = $"{request.RunId}-r{request.Round}",
+                Round = request.Round,
+                RunId = request.RunId,
+                ParentId = previous?.Id ?? baseInfo.Id,
+                TrainedSamples = dataset.Count,
+            },
             Base = baseInfo,
             Previous = previous,
             KeepOptimizerState = request.Options?.KeepOptimizerState ?? false,

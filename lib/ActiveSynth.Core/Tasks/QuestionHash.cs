@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ActiveSynth.Teachers.Validation;
+namespace ActiveSynth.Core.Tasks;
 
 /// <summary>
 /// The normalised hash that detects near-duplicates: lower case, letters and digits only (spacing, punctuation
