@@ -3,20 +3,22 @@ using ActiveSynth.Core.Loop;
 
 namespace ActiveSynth.Benchmarks.Orchestration;
 
-/// <summary>The spec through the in-process engine (same handlers, in-process transport): the yardstick.</summary>
-internal static class InProcessSide
+/// <summary>The spec through the in-process engine (the same handlers, the in-process transport): the yardstick.</summary>
+internal sealed class InProcessSide(string artifactsRoot) : IDisposable
 {
-    public static async Task<SideResult> RunAsync(string artifactsRoot)
+    private readonly InProcessEngine _engine = new(artifactsRoot, [new("Student:Threads", "1")]);
+
+    public async Task<SideResult> RunAsync(string runId, int rounds)
     {
-        using var engine = new InProcessEngine(artifactsRoot, [new("Student:Threads", "1")]);
-        await engine.RunAsync("warmup", Spec.Proto(rounds: 1), Quiet.Instance, CancellationToken.None);
-        var (state, seconds) = await Timing.MeasureAsync(() => engine.RunAsync("timed", Spec.Proto(Spec.Rounds), Quiet.Instance, CancellationToken.None));
+        var (state, seconds) = await Timing.MeasureAsync(() => _engine.RunAsync(runId, Spec.Proto(rounds), Quiet.Instance, CancellationToken.None));
         if (state.Status != RunStatus.Completed)
         {
             throw new InvalidOperationException($"in-process run ended {state.Status}: {state.FailureReason}");
         }
-        return new SideResult(seconds, state.Curve[^1].Accuracy, state.Spent.Samples, state.Spent.TeacherTokens, state.StageSeconds);
+        return new SideResult(seconds, [.. state.Curve.Select(p => p.Accuracy)], state.Spent.Samples, state.Spent.TeacherTokens, state.StageSeconds);
     }
+
+    public void Dispose() => _engine.Dispose();
 
     private sealed class Quiet : IRunObserver
     {

@@ -24,9 +24,11 @@ public sealed class OneEngineTests(AppHostFixture fixture, ITestOutputHelper out
     [Fact]
     public async Task A_spec_gives_the_same_picks_samples_and_curve_in_process_and_through_the_services()
     {
-        var spec = EmbeddedRecipe.Spec("loss-high", randomSeed: 7, samplesPerRound: 16, maxRounds: 2, seedPoolSize: 60, testSetSize: 36);
+        var spec = EmbeddedRecipe.Spec("loss-high", randomSeed: 7919, samplesPerRound: 16, maxRounds: 2, seedPoolSize: 60, testSetSize: 36);
         spec.Training.Steps = 10;
         var runId = $"one-engine-{Guid.NewGuid():N}"[..20];
+        // A seed no other test of the suite runs: the deployment's teacher cache (Redis) would otherwise answer calls another
+        // test paid for, and the usage (teacher tokens) of the two sides would differ for that reason alone.
 
         await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }, deadline: DateTime.UtcNow.AddSeconds(60));
         var servicePicks = await PicksUntilFinishedAsync(runId, TimeSpan.FromMinutes(8));

@@ -27,11 +27,11 @@ public sealed record RunAudit(string RunId, long Budget, long Kept, int DatasetL
         var foreign = 0;
         foreach (var line in lineage)
         {
+            // Sample and teacher call ids are the spec's (r<round>-s<slot>), not the run's, so that a re-run is answered from the
+            // teacher's cache: a sample belongs to this run when its lineage names the run and one of the run's own seeds.
             var own = line.RunId == run.Id
-                && line.SampleId.StartsWith(run.Id, StringComparison.Ordinal)
                 && seeds.TryGetValue(line.SeedId, out var seed)
-                && seed.Family == line.Family
-                && line.TeacherCallIds.All(c => c.StartsWith(run.Id, StringComparison.Ordinal));
+                && seed.Family == line.Family;
             if (!own)
             {
                 foreign++;

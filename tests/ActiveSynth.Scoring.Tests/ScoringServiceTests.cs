@@ -44,6 +44,7 @@ public sealed class ScoringServiceTests : IDisposable
         services.AddSingleton(new ServiceIdentity("scoring", "test-1"));
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<StudentScoringService>();
+        services.AddSingleton<ScoreWork>();
         services.AddSingleton<RecordingPublisher>();
         services.AddSingleton<IStreamPublisher>(sp => sp.GetRequiredService<RecordingPublisher>());
         services.AddSingleton<ScoreRequestHandler>();

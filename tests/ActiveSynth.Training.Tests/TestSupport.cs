@@ -56,6 +56,7 @@ internal sealed class TrainingHarness : IDisposable
         services.AddSingleton<TrainingLeases>();
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<StudentTrainingService>();
+        services.AddSingleton<TrainWork>();
         services.AddSingleton<RecordingPublisher>();
         services.AddSingleton<IStreamPublisher>(sp => sp.GetRequiredService<RecordingPublisher>());
         services.AddSingleton<TrainRequestHandler>();

@@ -99,6 +99,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
 
     private Task StartNextRoundOrStop(RunState state)
     {
+        ThrowIfRoundsKeepNothing(state);
         var stop = StopReason(state);
         if (stop is not null)
         {
@@ -190,6 +191,27 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         Collect(state, overgenerate);
         ThrowIfTheTeacherFailedEverything(state, work.Count);
         state.Stage = overgenerate ? LoopStage.Score : LoopStage.Train;
+    }
+
+    /// <summary>Rounds in a row that kept no sample before the run fails instead of repeating them (<see cref="ThrowIfRoundsKeepNothing"/>).</summary>
+    public const int RoundsWithoutProgress = 3;
+
+    /// <summary>
+    /// Rounds that keep nothing (every generation dropped: duplicates, validation) would repeat for ever in a run bounded only by
+    /// its sample budget; after <see cref="RoundsWithoutProgress"/> of them the run fails, naming the drop reasons.
+    /// </summary>
+    private static void ThrowIfRoundsKeepNothing(RunState state)
+    {
+        var trained = state.Curve.Where(p => p.Round > 0).TakeLast(RoundsWithoutProgress + 1).ToList();
+        var before = state.Curve.Where(p => p.Round == 0).Select(p => p.Samples).DefaultIfEmpty(0).First();
+        if (trained.Count < RoundsWithoutProgress || (trained.Count == RoundsWithoutProgress + 1 ? trained[0].Samples : before) != trained[^1].Samples)
+        {
+            return;
+        }
+        var rounds = trained.TakeLast(RoundsWithoutProgress).Select(p => p.Round).ToHashSet();
+        var reasons = string.Join(", ", state.Drops.Where(d => rounds.Contains(d.Round)).GroupBy(d => d.Reason).Select(g => $"{g.Key} x{g.Count()}"));
+        throw new InvalidOperationException($"{RoundsWithoutProgress} rounds in a row kept no sample (drops: {(reasons.Length > 0 ? reasons : "none")}); " +
+            "the budget cannot be met this way");
     }
 
     /// <summary>

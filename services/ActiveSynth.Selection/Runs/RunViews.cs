@@ -121,6 +121,7 @@ public static class RunViews
                 Kept = state.Samples.Count(s => s.Round == round),
                 Dropped = drops.Count,
                 MeanStrategyScore = selection?.MeanScore ?? 0,
+                PicksAlreadyCorrect = selection?.AlreadyCorrect ?? 0,
                 MinStrategyScore = state.Samples.Where(s => s.Round == round).Select(s => s.StrategyScore).DefaultIfEmpty().Min(),
                 MaxStrategyScore = state.Samples.Where(s => s.Round == round).Select(s => s.StrategyScore).DefaultIfEmpty().Max(),
                 CheckpointId = meta.Checkpoints.TryGetValue(round, out var checkpoint) ? checkpoint.Id : "",

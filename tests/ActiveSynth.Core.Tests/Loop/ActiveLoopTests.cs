@@ -48,6 +48,48 @@ public sealed class ActiveLoopTests
     }
 
     [Fact]
+    public async Task A_repeated_question_is_dropped_in_slot_order_whichever_call_finished_first()
+    {
+        // Overgenerate draws seeds with replacement, so slots share seeds; the scripted teacher then writes equal questions.
+        // The lower slots are slowed down: a first-come rule would keep the higher slot of each pair.
+        var settings = Settings(strategy: "random", m: 4, maxRounds: 1, mode: GenerationMode.Overgenerate) with { OvergenerateFactor = 10 };
+        var slow = Enumerable.Range(0, 20).ToHashSet();
+        var workers = new ScriptedWorkers { RepeatQuestions = true, SlowSlots = slow };
+        var state = NewState();
+
+        await RunAsync(settings, workers, new RecordingObserver(), state);
+
+        var duplicates = state.Drops.Where(d => d.Reason == ActiveLoop.DuplicateOfSample).ToList();
+        Assert.NotEmpty(duplicates);
+        var kept = state.Candidates.Select(c => c.Item).ToList();
+        Assert.Equal(kept.Count, kept.Select(k => k.Question).Distinct().Count());
+        foreach (var group in state.Generated.Values.Where(g => g.Sample is not null).GroupBy(g => g.Sample!.Item.Question))
+        {
+            // The survivor of each question is its lowest slot.
+            var lowest = group.Min(g => int.Parse(g.Sample!.Item.Id.Split('-')[2], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal($"s-1-{lowest}", kept.Single(k => k.Question == group.Key).Id);
+        }
+        Assert.Equal(40 - duplicates.Count, kept.Count);
+    }
+
+    [Fact]
+    public async Task Rounds_that_keep_nothing_fail_the_run_instead_of_repeating_for_ever()
+    {
+        // loss-high picks the same seeds every round and the teacher repeats its questions: from round 2 on, all are duplicates.
+        var workers = new ScriptedWorkers { RepeatQuestions = true };
+        var state = NewState();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            () => RunAsync(Settings(m: 4, budget: new BudgetLimits(MaxSamples: 100)), workers, new RecordingObserver(), state));
+
+        Assert.Equal(RunStatus.Failed, state.Status);
+        Assert.Contains($"{ActiveLoop.RoundsWithoutProgress} rounds in a row kept no sample", state.FailureReason);
+        Assert.Contains(ActiveLoop.DuplicateOfSample, state.FailureReason);
+        Assert.Equal(4, state.Samples.Count);
+        Assert.Equal(1 + ActiveLoop.RoundsWithoutProgress, state.Round);
+    }
+
+    [Fact]
     public async Task A_teacher_that_fails_every_generation_of_a_round_fails_the_run_instead_of_looping_for_ever()
     {
         var workers = new ScriptedWorkers { TeacherDown = true };

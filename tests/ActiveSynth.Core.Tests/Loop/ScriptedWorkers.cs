@@ -24,6 +24,12 @@ internal sealed class ScriptedWorkers : ILoopWorkers
     /// <summary>Generations slower than zero make parallel calls overlap, as real teacher calls do.</summary>
     public TimeSpan GenerationDelay { get; init; } = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>Write every question as "like &lt;seed question&gt;" only, so a seed picked twice gives the same question twice.</summary>
+    public bool RepeatQuestions { get; init; }
+
+    /// <summary>Generations of these slots take longer than the others, so they finish last.</summary>
+    public IReadOnlySet<int> SlowSlots { get; init; } = new HashSet<int>();
+
     public ConcurrentDictionary<string, int> GenerateCalls { get; } = new();
 
     public ConcurrentBag<int> TrainedSampleCounts { get; } = [];
@@ -51,7 +57,7 @@ internal sealed class ScriptedWorkers : ILoopWorkers
         MaxInFlight = Math.Max(MaxInFlight, inFlight);
         try
         {
-            await Task.Delay(GenerationDelay, ct);
+            await Task.Delay(SlowSlots.Contains(work.Slot) ? GenerationDelay + TimeSpan.FromMilliseconds(50) : GenerationDelay, ct);
             var n = Interlocked.Increment(ref _generations);
             if (TeacherDown)
             {
@@ -62,7 +68,8 @@ internal sealed class ScriptedWorkers : ILoopWorkers
             {
                 return new GenerationResult(null, "no_final_answer", "scripted drop", spent, [$"{key}/q", $"{key}/a"]);
             }
-            var sample = new TaskItem($"s-{work.Round}-{work.Slot}", work.Seed.Family, work.Seed.Difficulty, $"like {work.Seed.Question}", "x\n#### y");
+            var question = RepeatQuestions ? $"like {work.Seed.Question}" : $"like {work.Seed.Question}, number {work.Round}.{work.Slot}";
+            var sample = new TaskItem($"s-{work.Round}-{work.Slot}", work.Seed.Family, work.Seed.Difficulty, question, "x\n#### y");
             return new GenerationResult(sample, null, null, spent, [$"{key}/q", $"{key}/a"]);
         }
         finally

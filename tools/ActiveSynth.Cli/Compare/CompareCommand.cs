@@ -1,9 +1,11 @@
 using System.ComponentModel;
+using System.Text.RegularExpressions;
 using System.Globalization;
 using System.Text.Json;
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Contracts.V1;
 using Google.Protobuf;
+using Grpc.Net.Client;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using Spectre.Console;
@@ -12,10 +14,11 @@ using Spectre.Console.Cli;
 namespace ActiveSynth.Cli.Compare;
 
 /// <summary>
-/// `activesynth compare`: every strategy × seed at the same budget, in this process (runs in parallel up to
-/// --parallel), then a report as Markdown, JSON and PNG learning curves.
+/// `activesynth compare`: every strategy × seed at the same budget, on a deployment (<c>--server</c>: runs through the Runs API,
+/// served by the deployment's worker replicas) or in-process (each run in its own process), <c>--parallel</c> runs at a time,
+/// then a report as Markdown, JSON and PNG learning curves that names the engine that produced it.
 /// </summary>
-public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
+public sealed partial class CompareCommand : AsyncCommand<CompareCommand.Settings>
 {
     public sealed class Settings : LocalRunSettings
     {
@@ -36,8 +39,12 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
         public string Out { get; init; } = "compare-results";
 
         [CommandOption("--name <NAME>")]
-        [Description("Report file name without extension. Default strategies.")]
+        [Description("Report file name without extension, and (with --server) the prefix of the runs' ids. Default strategies.")]
         public string Name { get; init; } = "strategies";
+
+        [CommandOption("--server <URL>")]
+        [Description("Run on a deployment: the Selection service's gRPC address (see the dashboard). Default: in this machine's processes.")]
+        public string? Server { get; init; }
 
         public IReadOnlyList<string> StrategyList => [.. Strategies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
@@ -56,6 +63,14 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
             {
                 return ValidationResult.Error("--seeds must be 1..100 and --parallel 1..64");
             }
+            if (Server is not null && !(Uri.TryCreate(Server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            {
+                return ValidationResult.Error("--server: an http(s) address of the Selection service is required");
+            }
+            if (Server is not null && !RunIdPart().IsMatch(Name))
+            {
+                return ValidationResult.Error("--name: with --server it prefixes run ids, so only a-z, 0-9 and '-' (at most 24 characters)");
+            }
             return base.Validate();
         }
     }
@@ -65,7 +80,11 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
         var plan = Enumerable.Range(0, settings.Seeds)
             .SelectMany(seed => settings.StrategyList.Select(strategy => (Strategy: strategy, Seed: (long)seed)))
             .ToList();
-        AnsiConsole.MarkupLineInterpolated($"compare: {plan.Count} runs ({settings.StrategyList.Count} strategies × {settings.Seeds} seeds), {settings.Parallel} processes at a time; completed runs in {settings.Artifacts} are reused");
+        var where = settings.Server is null ? $"in-process, {settings.Parallel} processes at a time; completed runs in {settings.Artifacts} are reused"
+            : $"on {settings.Server}, {settings.Parallel} runs at a time; completed runs named cmp-{settings.Name}-* are reused";
+        AnsiConsole.MarkupLineInterpolated($"compare: {plan.Count} runs ({settings.StrategyList.Count} strategies × {settings.Seeds} seeds), {where}");
+        using var channel = settings.Server is null ? null : GrpcChannel.ForAddress(settings.Server);
+        var client = channel is null ? null : new Runs.RunsClient(channel);
 
         using var gate = new SemaphoreSlim(settings.Parallel);
         var tasks = plan.Select(async run =>
@@ -73,7 +92,11 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
             await gate.WaitAsync(cancellationToken);
             try
             {
-                var state = await ChildRun.RunAsync(settings, $"cmp-{run.Strategy}-seed{run.Seed}", CliSpecs.Build(settings, run.Strategy, run.Seed), cancellationToken);
+                var spec = CliSpecs.Build(settings, run.Strategy, run.Seed);
+                spec.Labels["compare"] = settings.Name;
+                var state = client is null
+                    ? await ChildRun.RunAsync(settings, $"cmp-{run.Strategy}-seed{run.Seed}", spec, cancellationToken)
+                    : await ServerRun.RunAsync(client, $"cmp-{settings.Name}-{run.Strategy}-s{run.Seed}", spec, cancellationToken);
                 var last = state.Curve.Count > 0 ? state.Curve[^1].Accuracy : double.NaN;
                 AnsiConsole.MarkupLineInterpolated($"{state.RunId}: {state.Status}, {state.Curve.Count - 1} rounds, final accuracy {last:P1}, {state.Spent.TeacherTokens:N0} teacher tokens");
                 return (run.Strategy, run.Seed, state);
@@ -110,7 +133,8 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
         var task = spec.Task ?? new TaskSpec();
         return new()
         {
-            ["engine"] = "in-process",
+            ["engine"] = s.Server is null ? "in-process" : "services",
+            ["server"] = s.Server ?? "",
             ["spec"] = JsonFormatter.Default.Format(spec),
             ["families"] = string.Join(",", task.Families),
             ["seed_pool"] = task.SeedPoolSize.ToString(CultureInfo.InvariantCulture),
@@ -122,8 +146,12 @@ public sealed class CompareCommand : AsyncCommand<CompareCommand.Settings>
             ["teacher"] = spec.Teacher?.ToString() ?? "embedded",
             ["student"] = spec.Student?.ToString() ?? "embedded",
             ["run_seconds_total"] = runSeconds.ToString("0", CultureInfo.InvariantCulture),
+            ["commit"] = Environment.GetEnvironmentVariable("ACTIVESYNTH_COMMIT") ?? "",
             ["parallel_runs"] = s.Parallel.ToString(CultureInfo.InvariantCulture),
             ["threads_per_run"] = s.Threads.ToString(CultureInfo.InvariantCulture),
         };
     }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,23}$")]
+    private static partial Regex RunIdPart();
 }
