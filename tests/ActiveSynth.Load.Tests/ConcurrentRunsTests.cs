@@ -70,10 +70,9 @@ public sealed class ConcurrentRunsTests(LoadAppHostFixture fixture, ITestOutputH
         var unfinished = plans.Where((p, i) => finished[i] is null).Select(p => p.RunId).ToList();
         Assert.True(unfinished.Count == 0, $"not finished within 5 minutes: {string.Join(", ", unfinished)}");
         Assert.All(runs, r => Assert.True(r.State == RunState.Completed, $"run {r.Id} ended {r.State}: {r.FailureReason}"));
-        Assert.All(audits, a => Assert.True(a.Problems.Count == 0 && a.Kept == a.Budget, a.ToString()));
-        var shared = audits.SelectMany(a => a.SampleIds.Select(id => (Id: id, a.RunId))).GroupBy(x => x.Id, StringComparer.Ordinal)
-            .Where(g => g.Select(x => x.RunId).Distinct(StringComparer.Ordinal).Count() > 1).Select(g => g.Key).ToList();
-        Assert.True(shared.Count == 0, $"sample ids kept by more than one run: {string.Join(", ", shared)}");
+        // Isolation: every sample a run kept names that run in its lineage and came from one of that run's own seeds (the audit's
+        // "foreign" check). Sample ids alone are the spec's (r<round>-s<slot>), so different runs share them by design.
+        Assert.All(audits, a => Assert.True(a.Problems.Count == 0 && a.Kept == a.Budget && a.Foreign == 0, a.ToString()));
         Assert.Equal(0, billed.ChargedTwice);
         Assert.True(billed.Tokens == recordedTokens,
             $"the endpoint billed {billed.Tokens} tokens during the batch, its {openAiRuns.Count} runs recorded {recordedTokens}");

@@ -9,8 +9,6 @@ namespace ActiveSynth.Load.Tests;
 /// </summary>
 public sealed record RunAudit(string RunId, long Budget, long Kept, int DatasetLines, int Duplicates, int Foreign, long Overshoot, IReadOnlyList<string> Problems)
 {
-    public IReadOnlyList<string> SampleIds { get; init; } = [];
-
     /// <summary>Samples short of a sample budget (0 when the run had none).</summary>
     public long Lost => Budget > 0 ? Math.Max(0, Budget - Kept) : 0;
 
@@ -45,7 +43,7 @@ public sealed record RunAudit(string RunId, long Budget, long Kept, int DatasetL
             problems.Add($"usage says {kept} samples kept, lineage.jsonl has {lineage.Count}, dataset.jsonl {datasetLines}");
         }
         var overshoot = budget > 0 ? Math.Max(0, Math.Max(kept, lineage.Count) - budget) : 0;
-        return new RunAudit(run.Id, budget, kept, datasetLines, duplicates, foreign, overshoot, problems) { SampleIds = [.. lineage.Select(l => l.SampleId)] };
+        return new RunAudit(run.Id, budget, kept, datasetLines, duplicates, foreign, overshoot, problems);
     }
 
     private static int CountDuplicates(IEnumerable<string> ids, string what, List<string> problems)
