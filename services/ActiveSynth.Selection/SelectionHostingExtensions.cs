@@ -34,7 +34,7 @@ public static class SelectionHostingExtensions
         services.AddSingleton<RunService>();
         services.AddSingleton<RunWatcher>();
         builder.AddStreamConsumer<ScoreResult, StoredResultHandler<ScoreResult>>(Streams.ScoreResults, ConsumerGroups.Selection);
-        builder.AddStreamConsumer<GenerateResult, StoredResultHandler<GenerateResult>>(Streams.GenerateResults, ConsumerGroups.Selection);
+        builder.AddStreamConsumer<GenerateChunkResult, StoredResultHandler<GenerateChunkResult>>(Streams.GenerateResults, ConsumerGroups.Selection);
         builder.AddStreamConsumer<TrainResult, StoredResultHandler<TrainResult>>(Streams.TrainResults, ConsumerGroups.Selection);
         return builder;
     }

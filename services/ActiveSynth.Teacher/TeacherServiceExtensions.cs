@@ -18,7 +18,7 @@ public static class TeacherServiceExtensions
         builder.Services.AddSingleton<IResponseCache, RedisResponseCache>();
         builder.Services.AddSingleton<ISeenQuestions, RedisSeenQuestions>();
         builder.AddTeacherWork();
-        builder.AddStreamConsumer<GenerateRequest, GenerateRequestHandler>(Streams.GenerateRequests, ConsumerGroups.Teacher);
+        builder.AddStreamConsumer<GenerateChunk, GenerateRequestHandler>(Streams.GenerateRequests, ConsumerGroups.Teacher);
         return builder;
     }
 }

@@ -71,7 +71,7 @@ public sealed record RunAudit(
             training.TrainedTwice(run.Id));
     }
 
-    /// <summary>The stored generate results of a run (request ids <c>&lt;run&gt;/&lt;round&gt;/&lt;seed&gt;/&lt;slot&gt;/&lt;attempt&gt;</c>).</summary>
+    /// <summary>The stored generate results of a run: every item of its chunks (request ids <c>&lt;run&gt;/&lt;round&gt;/generate/&lt;slots&gt;</c>).</summary>
     private static async Task<List<GenerateResult>> GenerateResultsAsync(ConnectionMultiplexer redis, string runId)
     {
         var server = redis.GetServers().Single();
@@ -80,9 +80,9 @@ public sealed record RunAudit(
         await foreach (var key in server.KeysAsync(pattern: $"activesynth:run:{runId}:result:*"))
         {
             var requestId = key.ToString()[$"activesynth:run:{runId}:result:".Length..];
-            if (requestId.Split('/').Length == 5)
+            if (requestId.Split('/') is [_, _, "generate", _])
             {
-                results.Add(GenerateResult.Parser.ParseFrom((byte[])(await db.StringGetAsync(key))!));
+                results.AddRange(GenerateChunkResult.Parser.ParseFrom((byte[])(await db.StringGetAsync(key))!).Results);
             }
         }
         return results;

@@ -157,26 +157,42 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         }
     }
 
+    /// <summary>
+    /// Generates the round's work in chunks of <see cref="LoopSettings.GenerationChunkSize"/>, as many chunks in flight as
+    /// <see cref="LoopSettings.GenerationParallelism"/> allows. Each item's teacher cost is reserved before its chunk is sent and
+    /// settled when the chunk returns, so concurrent chunks never take the run past a budget; when the budget cannot take a
+    /// whole chunk, a smaller one goes, and when it cannot take one more item the stage waits for what is in flight.
+    /// </summary>
     private async Task GenerateAsync(RunState state, CancellationToken ct)
     {
         var overgenerate = settings.Mode == GenerationMode.Overgenerate;
         var work = overgenerate ? CandidateWork(state) : PickWork(state);
         var pending = work.Where(w => !state.Generated.ContainsKey(w.Slot)).ToList();
-        var inFlight = new List<Task<(GenerationWork Work, GenerationResult Result)>>();
+        var chunkSize = Math.Clamp(settings.GenerationChunkSize, 1, settings.GenerationParallelism);
+        var chunksInFlight = Math.Max(1, settings.GenerationParallelism / chunkSize);
+        var inFlight = new List<Task<(IReadOnlyList<GenerationWork> Chunk, IReadOnlyList<GenerationResult> Results)>>();
         var next = 0;
         var blocked = false;
         while (next < pending.Count || inFlight.Count > 0)
         {
-            while (!blocked && next < pending.Count && inFlight.Count < settings.GenerationParallelism)
+            while (!blocked && next < pending.Count && inFlight.Count < chunksInFlight)
             {
-                var reservation = Reservation(overgenerate ? 0 : 1);
-                if (!_budget.TryReserve(state.Spent, reservation))
+                var chunk = new List<GenerationWork>();
+                while (next < pending.Count && chunk.Count < chunkSize)
+                {
+                    var reservation = Reservation(overgenerate ? 0 : 1);
+                    if (!_budget.TryReserve(state.Spent, reservation))
+                    {
+                        break;
+                    }
+                    chunk.Add(pending[next++] with { Reserved = reservation });
+                }
+                if (chunk.Count == 0)
                 {
                     blocked = inFlight.Count == 0; // nothing will settle below its reservation: the budget is spent
                     break;
                 }
-                var item = pending[next++] with { Reserved = reservation };
-                inFlight.Add(GenerateOneAsync(state.RunId, item, ct));
+                inFlight.Add(GenerateChunkAsync(state.RunId, chunk, ct));
             }
             if (inFlight.Count == 0)
             {
@@ -184,13 +200,27 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             }
             var done = await Task.WhenAny(inFlight);
             inFlight.Remove(done);
-            var (finished, result) = await done;
-            _budget.Release(finished.Reserved);
-            Record(state, finished, result, overgenerate);
+            var (finished, results) = await done;
+            for (var i = 0; i < finished.Count; i++)
+            {
+                _budget.Release(finished[i].Reserved);
+                Record(state, finished[i], results[i], overgenerate);
+            }
         }
         Collect(state, overgenerate);
         ThrowIfTheTeacherFailedEverything(state, work.Count);
         state.Stage = overgenerate ? LoopStage.Score : LoopStage.Train;
+    }
+
+    /// <summary>A chunk's key names its slots, so a restart that plans the same chunk asks for it again under the same key.</summary>
+    private async Task<(IReadOnlyList<GenerationWork> Chunk, IReadOnlyList<GenerationResult> Results)> GenerateChunkAsync(string runId,
+        IReadOnlyList<GenerationWork> chunk, CancellationToken ct)
+    {
+        var key = FormattableString.Invariant($"{runId}/{chunk[0].Round}/generate/{chunk[0].Slot}-{chunk[^1].Slot}x{chunk.Count}");
+        var results = await workers.GenerateAsync(key, chunk, ct);
+        return results.Count == chunk.Count
+            ? (chunk, results)
+            : throw new InvalidOperationException($"generation chunk {key} returned {results.Count} results for {chunk.Count} requests");
     }
 
     /// <summary>Rounds in a row that kept no sample before the run fails instead of repeating them (<see cref="ThrowIfRoundsKeepNothing"/>).</summary>
@@ -230,9 +260,6 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             $"the teacher failed all {records.Count} generations of the round ({(kinds.Length > 0 ? kinds : "teacher error")}); " +
             "no sample could be kept, so the budget cannot be met");
     }
-
-    private async Task<(GenerationWork, GenerationResult)> GenerateOneAsync(string runId, GenerationWork work, CancellationToken ct) =>
-        (work, await workers.GenerateAsync($"{runId}/{work.Round}/{work.Seed.Id}/{work.Slot}/1", work, ct));
 
     private static void Record(RunState state, GenerationWork work, GenerationResult result, bool candidate)
     {

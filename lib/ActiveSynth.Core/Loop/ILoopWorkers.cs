@@ -15,8 +15,11 @@ public interface ILoopWorkers
     /// <summary>Signals of <paramref name="items"/> under <paramref name="checkpoint"/>.</summary>
     Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct);
 
-    /// <summary>Asks the teacher for one new sample "like" <paramref name="seed"/> (question call, then solution call).</summary>
-    Task<GenerationResult> GenerateAsync(string key, GenerationWork work, CancellationToken ct);
+    /// <summary>
+    /// Asks the teacher for one new sample "like" each work item's seed (question call, then solution call), a chunk of a round at
+    /// once; the results come back one per item, in the chunk's order.
+    /// </summary>
+    Task<IReadOnlyList<GenerationResult>> GenerateAsync(string key, IReadOnlyList<GenerationWork> chunk, CancellationToken ct);
 
     /// <summary>Finetunes on every kept sample so far, producing round <paramref name="round"/>'s checkpoint, and evaluates it.</summary>
     Task<TrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct);

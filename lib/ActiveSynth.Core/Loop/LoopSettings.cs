@@ -41,8 +41,11 @@ public sealed record LoopSettings
     /// <summary>Master seed: the same seed gives the same selections for the same signals.</summary>
     public long RandomSeed { get; init; }
 
-    /// <summary>Teacher calls in flight at once within a round.</summary>
+    /// <summary>Generations in flight at once within a round (chunks in flight × chunk size).</summary>
     public int GenerationParallelism { get; init; } = 8;
+
+    /// <summary>Generations per request to the teacher worker: a round travels as a few chunks, not one request per sample.</summary>
+    public int GenerationChunkSize { get; init; } = 16;
 
     /// <summary>Upper bound of one sample's teacher cost (two calls), reserved before the calls and settled after.</summary>
     public required BudgetAmount GenerationReservation { get; init; }
@@ -84,6 +87,10 @@ public sealed record LoopSettings
         if (GenerationParallelism is < 1 or > 256)
         {
             errors.Add(new("generation_parallelism", $"must be 1..256, got {GenerationParallelism}"));
+        }
+        if (GenerationChunkSize is < 1 or > 1024)
+        {
+            errors.Add(new("generation_chunk_size", $"must be 1..1024, got {GenerationChunkSize}"));
         }
         return errors;
     }

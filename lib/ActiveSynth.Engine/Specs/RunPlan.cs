@@ -124,6 +124,7 @@ public sealed class RunPlan
             MaxRounds = spec.MaxRounds,
             RandomSeed = spec.RandomSeed,
             GenerationParallelism = options.GenerationParallelism,
+            GenerationChunkSize = options.GenerationChunkSize,
             GenerationReservation = Reservation(spec, options),
         };
     }

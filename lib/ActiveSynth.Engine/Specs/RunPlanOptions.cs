@@ -9,9 +9,13 @@ namespace ActiveSynth.Engine;
 /// </summary>
 public class RunPlanOptions
 {
-    /// <summary>Generation requests of one round in flight at once.</summary>
+    /// <summary>Generations of one round in flight at once (chunks in flight × chunk size).</summary>
     [Range(1, 256)]
     public int GenerationParallelism { get; set; } = 32;
+
+    /// <summary>Generations per request to the Teacher worker: a round of m samples travels as m / this many requests.</summary>
+    [Range(1, 1024)]
+    public int GenerationChunkSize { get; set; } = 16;
 
     /// <summary>Upper bound of one teacher call's prompt tokens, for budget reservations.</summary>
     [Range(1, 1_000_000)]

@@ -12,7 +12,7 @@ namespace ActiveSynth.Engine;
 /// </summary>
 public sealed class InProcessTransport(
     IWorkHandler<ScoreRequest, ScoreResult> scoring,
-    IWorkHandler<GenerateRequest, GenerateResult> teacher,
+    IWorkHandler<GenerateChunk, GenerateChunkResult> teacher,
     IWorkHandler<TrainRequest, TrainResult> training) : IWorkTransport
 {
     private readonly ConcurrentDictionary<string, byte[]> _results = new(StringComparer.Ordinal);
@@ -29,7 +29,7 @@ public sealed class InProcessTransport(
         IMessage result = kind switch
         {
             WorkKind.Score => await scoring.HandleAsync(Copy(request, ScoreRequest.Parser), key, ct).ConfigureAwait(false),
-            WorkKind.Generate => await teacher.HandleAsync(Copy(request, GenerateRequest.Parser), key, ct).ConfigureAwait(false),
+            WorkKind.Generate => await teacher.HandleAsync(Copy(request, GenerateChunk.Parser), key, ct).ConfigureAwait(false),
             WorkKind.Train => await training.HandleAsync(Copy(request, TrainRequest.Parser), key, ct).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown work kind"),
         };

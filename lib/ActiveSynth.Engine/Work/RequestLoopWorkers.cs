@@ -71,42 +71,54 @@ public sealed class RequestLoopWorkers(RunWorkContext run, IWorkTransport transp
         return missing is null ? signals : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
     }
 
-    public async Task<GenerationResult> GenerateAsync(string key, GenerationWork work, CancellationToken ct)
+    public async Task<IReadOnlyList<GenerationResult>> GenerateAsync(string key, IReadOnlyList<GenerationWork> chunk, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(work);
-        using var activity = run.Tracer.StartStage(work.Round, "generate");
-        activity?.SetTag("activesynth.slot", work.Slot);
-        var request = new GenerateRequest
+        ArgumentNullException.ThrowIfNull(chunk);
+        var round = chunk.Count > 0 ? chunk[0].Round : RoundOf(key);
+        using var activity = run.Tracer.StartStage(round, "generate");
+        activity?.SetTag("activesynth.samples", chunk.Count);
+        var request = new GenerateChunk { RunId = run.RunId, Round = round };
+        request.Requests.AddRange(chunk.Select(work => Request(key, work)));
+        var result = await transport.RequestAsync<GenerateChunk, GenerateChunkResult>(WorkKind.Generate, key, request, ct).ConfigureAwait(false);
+        var bySlot = result.Results.ToDictionary(r => r.Slot);
+        return [.. chunk.Select(work => bySlot.TryGetValue(work.Slot, out var one)
+            ? ToCore(one)
+            : throw new WorkerFailedException($"generation chunk '{key}' returned no result for slot {work.Slot}"))];
+    }
+
+    private GenerateRequest Request(string key, GenerationWork work) => new()
+    {
+        RunId = run.RunId,
+        Round = work.Round,
+        Seed = work.Seed.ToContract(),
+        Attempt = 1,
+        CallKind = TeacherCallKind.QuestionAndSolution,
+        Reserved = new BudgetReservation
+        {
+            ReservationId = string.Create(CultureInfo.InvariantCulture, $"{key}#{work.Slot}"),
+            TeacherCalls = work.Reserved.TeacherCalls,
+            TeacherTokens = work.Reserved.TeacherTokens,
+            CostUsd = work.Reserved.CostUsd,
+        },
+        Teacher = run.Teacher,
+        Slot = work.Slot,
+        Lineage = new SampleLineage
         {
             RunId = run.RunId,
             Round = work.Round,
-            Seed = work.Seed.ToContract(),
-            Attempt = 1,
-            CallKind = TeacherCallKind.QuestionAndSolution,
-            Reserved = new BudgetReservation
-            {
-                ReservationId = key,
-                TeacherCalls = work.Reserved.TeacherCalls,
-                TeacherTokens = work.Reserved.TeacherTokens,
-                CostUsd = work.Reserved.CostUsd,
-            },
-            Teacher = run.Teacher,
+            SeedId = work.Seed.Id,
+            Strategy = work.Strategy,
+            StrategyScore = work.Pick.Score,
             Slot = work.Slot,
-            Lineage = new SampleLineage
-            {
-                RunId = run.RunId,
-                Round = work.Round,
-                SeedId = work.Seed.Id,
-                Strategy = work.Strategy,
-                StrategyScore = work.Pick.Score,
-                Slot = work.Slot,
-                Attempt = 1,
-            },
-            SampleId = RunPlan.SampleId(work.Round, work.Slot),
-            Candidate = Spec.Mode == Contracts.V1.GenerationMode.Overgenerate,
-            SkipDuplicateCheck = true, // the loop drops repeats in slot order (ActiveLoop), whatever order the calls finish in
-        };
-        var result = await transport.RequestAsync<GenerateRequest, GenerateResult>(WorkKind.Generate, key, request, ct).ConfigureAwait(false);
+            Attempt = 1,
+        },
+        SampleId = RunPlan.SampleId(work.Round, work.Slot),
+        Candidate = Spec.Mode == Contracts.V1.GenerationMode.Overgenerate,
+        SkipDuplicateCheck = true, // the loop drops repeats in slot order (ActiveLoop), whatever order the calls finish in
+    };
+
+    private static GenerationResult ToCore(GenerateResult result)
+    {
         var spent = result.Usage.ToBudget();
         return result.OutcomeCase == GenerateResult.OutcomeOneofCase.Sample
             ? new GenerationResult(result.Sample.ToTaskItem(), null, null, spent, [.. result.Sample.Lineage?.TeacherCallIds ?? []])

@@ -8,8 +8,8 @@ public static partial class TeacherLog
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Teacher ready: default {Kind}, OpenAI-compatible endpoint {Endpoint}, response cache {CacheEnabled}")]
     public static partial void Ready(this ILogger logger, string kind, string endpoint, bool cacheEnabled);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Generated {RequestId}: kept={Kept} reason={Reason} tokens={Tokens} cached={Cached}")]
-    public static partial void Generated(this ILogger logger, string requestId, bool kept, string reason, long tokens, bool cached);
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Generated {RequestId}: kept {Kept} of {Requests}, {Tokens} tokens, {Cached} answered from the cache")]
+    public static partial void Generated(this ILogger logger, string requestId, int kept, int requests, long tokens, int cached);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Teacher call to {Model} failed ({Kind}), retry {Attempt} in {DelayMs} ms")]
     public static partial void Retrying(this ILogger logger, string model, string kind, int attempt, double delayMs);

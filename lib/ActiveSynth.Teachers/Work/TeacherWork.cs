@@ -5,19 +5,32 @@ using ActiveSynth.Teachers.Generation;
 using ActiveSynth.Teachers.Prompts;
 using ActiveSynth.Teachers.Usage;
 using ActiveSynth.Teachers.Validation;
+using ActiveSynth.Teacher.Options;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
 
 namespace ActiveSynth.Teacher.Teaching;
 
 /// <summary>
-/// One GenerateRequest → one GenerateResult (a sample with lineage, or a drop with its reason), with usage; shared
-/// by the stream consumer and Teacher.Generate. Deterministic for a request (sample id and call seeds come from it),
-/// and a repeated request is answered from the response cache, so a redelivery neither changes nor re-pays the result.
+/// One GenerateRequest → one GenerateResult (a sample with lineage, or a drop with its reason), with usage; shared by the loop's
+/// chunks (stream or in-process) and Teacher.Generate. Deterministic for a request (sample id and call seeds come from it), and a
+/// repeated request is answered from the response cache, so a redelivery neither changes nor re-pays the result.
 /// </summary>
 public sealed class TeacherWork(TeacherClients clients, SampleValidator validator, ISeenQuestions seen, PriceTable prices, TeacherMetrics metrics,
-    ServiceIdentity identity, TimeProvider time) : IWorkHandler<GenerateRequest, GenerateResult>
+    ServiceIdentity identity, TimeProvider time, IOptions<TeacherServiceOptions> options) : IWorkHandler<GenerateChunk, GenerateChunkResult>
 {
-    public Task<GenerateResult> HandleAsync(GenerateRequest request, string requestId, CancellationToken ct) => GenerateAsync(request, requestId, ct);
+    /// <summary>A chunk of a round: its requests run <c>Teacher:CallParallelism</c> at a time; the results keep the chunk's order.</summary>
+    public async Task<GenerateChunkResult> HandleAsync(GenerateChunk chunk, string requestId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var results = new GenerateResult[chunk.Requests.Count];
+        await Parallel.ForAsync(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Value.CallParallelism, CancellationToken = ct },
+            async (i, token) => results[i] = await GenerateAsync(chunk.Requests[i], $"{requestId}#{chunk.Requests[i].Slot}", token).ConfigureAwait(false))
+            .ConfigureAwait(false);
+        var answer = new GenerateChunkResult { RunId = chunk.RunId, Round = chunk.Round, RequestId = requestId, Instance = identity.Instance };
+        answer.Results.AddRange(results);
+        return answer;
+    }
 
     public async Task<GenerateResult> GenerateAsync(GenerateRequest request, string requestId, CancellationToken ct)
     {

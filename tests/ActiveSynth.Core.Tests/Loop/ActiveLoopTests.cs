@@ -141,6 +141,21 @@ public sealed class ActiveLoopTests
     }
 
     [Fact]
+    public async Task A_round_travels_as_chunks_named_by_their_slots_not_as_one_request_per_sample()
+    {
+        var workers = new ScriptedWorkers();
+        var state = NewState();
+        var settings = Settings(strategy: "random", m: 16, maxRounds: 1) with { GenerationChunkSize = 4, GenerationParallelism = 8 };
+
+        await RunAsync(settings, workers, new RecordingObserver(), state);
+
+        string[] chunks = ["run1/1/generate/0-3x4", "run1/1/generate/4-7x4", "run1/1/generate/8-11x4", "run1/1/generate/12-15x4"];
+        Assert.Equal(chunks.Order(StringComparer.Ordinal), workers.Chunks.Order(StringComparer.Ordinal));
+        Assert.Equal(16, state.Samples.Count);
+        Assert.Equal(Enumerable.Range(0, 16).Select(slot => $"s-1-{slot}"), state.Samples.Select(s => s.Item.Id));
+    }
+
+    [Fact]
     public async Task The_teacher_token_budget_is_never_overshot_with_parallel_calls()
     {
         var workers = new ScriptedWorkers { TokensPerGeneration = 100, GenerationDelay = TimeSpan.FromMilliseconds(5) };

@@ -50,7 +50,17 @@ internal sealed class ScriptedWorkers : ILoopWorkers
             Correct = i.Difficulty == 1,
         })]);
 
-    public async Task<GenerationResult> GenerateAsync(string key, GenerationWork work, CancellationToken ct)
+    /// <summary>Keys of the generation chunks asked for, in order.</summary>
+    public ConcurrentQueue<string> Chunks { get; } = new();
+
+    /// <summary>A chunk's items are generated concurrently, as the Teacher does; each item is counted under its own key.</summary>
+    public async Task<IReadOnlyList<GenerationResult>> GenerateAsync(string key, IReadOnlyList<GenerationWork> chunk, CancellationToken ct)
+    {
+        Chunks.Enqueue(key);
+        return await Task.WhenAll(chunk.Select(work => GenerateOneAsync($"{key}#{work.Slot}", work, ct)));
+    }
+
+    private async Task<GenerationResult> GenerateOneAsync(string key, GenerationWork work, CancellationToken ct)
     {
         GenerateCalls.AddOrUpdate(key, 1, (_, n) => n + 1);
         var inFlight = Interlocked.Increment(ref _inFlight);

@@ -40,38 +40,43 @@ public sealed class FakeScorer(IStreamPublisher publisher, WorkerLog log) : IStr
     }
 }
 
-/// <summary>Writes one sample per request (every 5th slot is dropped as "no final answer"), 2 calls and 100 tokens each.</summary>
-public sealed class FakeTeacher(IStreamPublisher publisher, WorkerLog log) : IStreamHandler<GenerateRequest>
+/// <summary>Writes one sample per request of a chunk (every 5th slot is dropped as "no final answer"), 2 calls and 100 tokens each.</summary>
+public sealed class FakeTeacher(IStreamPublisher publisher, WorkerLog log) : IStreamHandler<GenerateChunk>
 {
-    public async Task HandleAsync(StreamMessage<GenerateRequest> message, CancellationToken ct)
+    public async Task HandleAsync(StreamMessage<GenerateChunk> message, CancellationToken ct)
     {
-        var request = message.Payload;
-        var usage = new TeacherUsage { Calls = 2, PromptTokens = 60, CompletionTokens = 40, Model = "fake" };
-        var result = new GenerateResult
+        var chunk = new GenerateChunkResult { RunId = message.Payload.RunId, Round = message.Payload.Round, RequestId = message.Id };
+        foreach (var request in message.Payload.Requests)
         {
-            RunId = request.RunId, Round = request.Round, RequestId = message.Id, SeedId = request.Seed.Id, Slot = request.Slot,
-            Attempt = request.Attempt, Usage = usage, ReservationId = request.Reserved.ReservationId,
-        };
-        if (request.Slot % 5 == 4)
-        {
-            result.Drop = new Drop { Reason = DropReason.NoFinalAnswer, Detail = "fake drop", SeedId = request.Seed.Id, Round = request.Round, Usage = usage };
-        }
-        else
-        {
-            var lineage = request.Lineage.Clone();
-            lineage.TeacherCallIds.Add([$"{message.Id}#q", $"{message.Id}#s"]);
-            result.Sample = new Sample
+            var itemId = $"{message.Id}#{request.Slot}";
+            var usage = new TeacherUsage { Calls = 2, PromptTokens = 60, CompletionTokens = 40, Model = "fake" };
+            var result = new GenerateResult
             {
-                Id = request.SampleId,
-                Question = $"{request.Seed.Question} r{request.Round}s{request.Slot}",
-                Answer = request.Seed.Answer,
-                Family = request.Seed.Family,
-                Difficulty = request.Seed.Difficulty,
-                Lineage = lineage,
+                RunId = request.RunId, Round = request.Round, RequestId = itemId, SeedId = request.Seed.Id, Slot = request.Slot,
+                Attempt = request.Attempt, Usage = usage, ReservationId = request.Reserved.ReservationId,
             };
+            if (request.Slot % 5 == 4)
+            {
+                result.Drop = new Drop { Reason = DropReason.NoFinalAnswer, Detail = "fake drop", SeedId = request.Seed.Id, Round = request.Round, Usage = usage };
+            }
+            else
+            {
+                var lineage = request.Lineage.Clone();
+                lineage.TeacherCallIds.Add([$"{itemId}#q", $"{itemId}#s"]);
+                result.Sample = new Sample
+                {
+                    Id = request.SampleId,
+                    Question = $"{request.Seed.Question} r{request.Round}s{request.Slot}",
+                    Answer = request.Seed.Answer,
+                    Family = request.Seed.Family,
+                    Difficulty = request.Seed.Difficulty,
+                    Lineage = lineage,
+                };
+            }
+            chunk.Results.Add(result);
+            log.Generated.AddOrUpdate(itemId, 1, (_, n) => n + 1);
         }
-        await publisher.PublishAsync(Streams.GenerateResults, result, message.RunId, message.Id, ct);
-        log.Generated.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
+        await publisher.PublishAsync(Streams.GenerateResults, chunk, message.RunId, message.Id, ct);
     }
 }
 

@@ -48,7 +48,7 @@ public static class SelectionHost
     {
         builder.Services.AddSingleton(log);
         builder.AddStreamConsumer<ScoreRequest, FakeScorer>(Streams.ScoreRequests, ConsumerGroups.Scoring);
-        builder.AddStreamConsumer<GenerateRequest, FakeTeacher>(Streams.GenerateRequests, ConsumerGroups.Teacher);
+        builder.AddStreamConsumer<GenerateChunk, FakeTeacher>(Streams.GenerateRequests, ConsumerGroups.Teacher);
         builder.AddStreamConsumer<TrainRequest, FakeTrainer>(Streams.TrainRequests, ConsumerGroups.Training);
     }
 
