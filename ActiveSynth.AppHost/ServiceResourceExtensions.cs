@@ -22,7 +22,9 @@ public static class ServiceResourceExtensions
             .WithReference(redis)
             .WithGrpcHealthCheck()
             // Stream consumer settings (Messaging:Consumers:<group>:ClaimIdleTime, ...) apply to every service that has that group.
-            .WithSettingsSection("Messaging");
+            .WithSettingsSection("Messaging")
+            // Which Redis commands get a span (Telemetry:SlowRedisCommand), the same for every service.
+            .WithSettingsSection("Telemetry");
         if (settings.RedisMode != RedisMode.External)
         {
             service.WaitFor(redis); // an external server was checked before start and has no lifecycle to wait on

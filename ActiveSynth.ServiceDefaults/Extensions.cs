@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
+using OpenTelemetry.Instrumentation.StackExchangeRedis;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -69,6 +70,19 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
+        builder.Services.AddOptions<TelemetryOptions>()
+            .BindConfiguration(TelemetryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // Read by the Redis instrumentation when the tracer provider is built (its options are named options, default name). With a
+        // Filter it keeps a span's commands until that span ends: ours end within a handler or a stage (a few hundred commands at most).
+        builder.Services.AddOptions<StackExchangeRedisInstrumentationOptions>()
+            .Configure<IOptions<TelemetryOptions>>((redis, telemetry) =>
+            {
+                var slow = telemetry.Value.SlowRedisCommand;
+                redis.Filter = command => KeepRedisSpan(command, slow);
+            });
+
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddMeter(TelemetryPrefix)
@@ -89,6 +103,13 @@ public static class Extensions
         }
         return builder;
     }
+
+    /// <summary>
+    /// Whether a profiled Redis command becomes a span (see <see cref="TelemetryOptions"/>): only under a parent span, and only when
+    /// slow. Without a parent the command would start a trace of its own; the polls of idle consumers made thousands a minute.
+    /// </summary>
+    internal static bool KeepRedisSpan(RedisInstrumentationContext command, TimeSpan slowerThan) =>
+        command.ParentActivity is not null && command.ProfiledCommand.ElapsedTime >= slowerThan;
 
     /// <summary>Maps grpc.health.v1.Health (fed by the health checks) and gRPC server reflection.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace ActiveSynth.Messaging;
 
-/// <summary>XADD of a typed protobuf message with its envelope fields, inside a Producer span.</summary>
+/// <summary>XADD of a typed protobuf message with its envelope fields, inside a Producer span when the caller is in a trace.</summary>
 internal sealed class RedisStreamPublisher(IConnectionMultiplexer redis, MessagingMetrics metrics) : IStreamPublisher
 {
     public async Task<string> PublishAsync<T>(string stream, T message, string runId, string id, CancellationToken ct = default)
@@ -15,7 +15,9 @@ internal sealed class RedisStreamPublisher(IConnectionMultiplexer redis, Messagi
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
 
-        using var activity = MessagingDiagnostics.ActivitySource.StartActivity($"send {stream}", ActivityKind.Producer);
+        // A Producer span only inside a trace: outside any span (run events between stages, say) it would be a one-span trace of
+        // its own; the entry then carries no context and its consumer's span starts the trace.
+        using var activity = Activity.Current is null ? null : MessagingDiagnostics.ActivitySource.StartActivity($"send {stream}", ActivityKind.Producer);
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.operation.type", "send");
         activity?.SetTag(MessagingMetrics.StreamTag, stream);

@@ -12,7 +12,7 @@ public sealed class RunTests(AppHostFixture fixture, ITestOutputHelper output)
 {
     private Runs.RunsClient Runs => new(fixture.Channel("selection"));
 
-    private static RunSpec SmallSpec(int maxRounds, long maxSamples) => new()
+    internal static RunSpec SmallSpec(int maxRounds, long maxSamples) => new()
     {
         Name = "e2e",
         Task = new TaskSpec { Families = { "copy", "rev", "shift" }, MinDifficulty = 1, MaxDifficulty = 4, SeedPoolSize = 60, TestSetSize = 36 },

@@ -382,4 +382,43 @@ public sealed class ConsumerTests(RedisServerFixture redis) : IAsyncLifetime
             await TestHosts.StopAllAsync(host);
         }
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_publish_outside_any_span_starts_no_trace_and_its_consumer_span_starts_one()
+    {
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == MessagingDiagnostics.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var seen = new TaskCompletionSource<(ActivityKind Kind, ActivitySpanId ParentSpanId)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = new Probe
+        {
+            Behavior = (_, _, _) =>
+            {
+                var current = Activity.Current!;
+                seen.TrySetResult((current.Kind, current.ParentSpanId));
+                return Task.CompletedTask;
+            },
+        };
+        var host = await TestHosts.StartConsumerAsync(redis.ConnectionString, _stream, probe);
+        try
+        {
+            Activity.Current = null; // a background publisher, like a run's events between its stages
+            await Publisher.PublishAsync(_stream, new StringValue { Value = "untraced" }, "r", "r/u");
+            var consumer = await seen.Task.WaitAsync(Timeout);
+
+            Assert.Equal(ActivityKind.Consumer, consumer.Kind);
+            Assert.Equal(default, consumer.ParentSpanId);
+            Assert.DoesNotContain(stopped, a => a.Kind == ActivityKind.Producer && Equals(a.GetTagItem("messaging.destination.name"), _stream));
+        }
+        finally
+        {
+            await TestHosts.StopAllAsync(host);
+        }
+    }
 }

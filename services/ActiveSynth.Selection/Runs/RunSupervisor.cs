@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using ActiveSynth.Core.Loop;
 
 namespace ActiveSynth.Selection.Runs;
@@ -78,6 +79,9 @@ public sealed partial class RunSupervisor(RunStore store, RunExecutor executor, 
 
     private async Task ExecuteRunAsync(string runId, ActiveRun handle)
     {
+        // Not under the span of whoever launched it (StartRun's RPC, long answered): the run outlives it, each round starts its own
+        // trace, and what the run does between stages belongs to no trace.
+        Activity.Current = null;
         try
         {
             await executor.ExecuteAsync(runId, handle, handle.Cancellation.Token).ConfigureAwait(false);
