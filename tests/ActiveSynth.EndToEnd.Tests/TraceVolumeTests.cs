@@ -45,11 +45,13 @@ public sealed class TraceVolumeTests(AppHostFixture fixture, ITestOutputHelper o
         output.WriteLine($"idle: {idle.Count} traces started in {window.TotalSeconds:0} s = {idlePerMinute:0.#} per minute");
         PrintRoots(idle);
 
-        // A small run (2 rounds x 16 samples): each round's trace, found by its root span "round r" tagged with the run.
+        // A run of the default run's round size (2 rounds x 64 samples): each round's trace, found by its root span "round r" tagged
+        // with the run.
         var runId = $"e2e-trace-{Guid.NewGuid():N}"[..20];
         var runFrom = DateTimeOffset.UtcNow;
-        await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = RunTests.SmallSpec(maxRounds: 2, maxSamples: 32) },
-            deadline: DateTime.UtcNow.AddSeconds(60));
+        var spec = RunTests.SmallSpec(maxRounds: 2, maxSamples: 128);
+        spec.SamplesPerRound = 64;
+        await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }, deadline: DateTime.UtcNow.AddSeconds(60));
         var state = await WaitUntilFinishedAsync(runId, TimeSpan.FromMinutes(8));
         var runTo = DateTimeOffset.UtcNow;
         Assert.Equal(RunState.Completed, state);
