@@ -1,4 +1,5 @@
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Engine;
 using Grpc.Core;
 
 namespace ActiveSynth.Chaos.Tests;
@@ -15,26 +16,16 @@ public sealed class ChaosRun(Runs.RunsClient runs, string id)
 
     public string Id { get; } = id;
 
-    public static RunSpec Spec(string name, int trainSteps, int seedPoolSize = 48, TeacherKind teacher = TeacherKind.Embedded) => new()
+    /// <summary>The embedded recipe at a small size: a sample budget a few rounds can meet, at most 6 rounds.</summary>
+    public static RunSpec Spec(string name, int trainSteps, int seedPoolSize = 48, TeacherKind teacher = TeacherKind.Embedded)
     {
-        Teacher = new TeacherSpec { Kind = teacher },
-        Name = name,
-        Task = new TaskSpec { Families = { "copy", "rev", "shift" }, MinDifficulty = 1, MaxDifficulty = 4, SeedPoolSize = seedPoolSize, TestSetSize = 24 },
-        Strategy = new StrategySpec { Name = "loss-high" },
-        SamplesPerRound = SamplesPerRound,
-        MaxRounds = 6,
-        Budget = new Budget { MaxSamples = BudgetSamples },
-        Training = new TrainingOptions
-        {
-            Init = TrainInit.Continue,
-            KeepOptimizerState = true,
-            LrSchedule = "constant",
-            LearningRate = 1e-3,
-            ReplayFraction = 0.5,
-            Steps = trainSteps,
-        },
-        RandomSeed = 11,
-    };
+        var spec = EmbeddedRecipe.Spec("loss-high", randomSeed: 11, SamplesPerRound, maxRounds: 6, seedPoolSize, testSetSize: 24);
+        spec.Name = name;
+        spec.Teacher = new TeacherSpec { Kind = teacher };
+        spec.Budget = new Budget { MaxSamples = BudgetSamples };
+        spec.Training.Steps = trainSteps;
+        return spec;
+    }
 
     /// <param name="trainSteps">Optimizer steps a round (10 takes about a second here); more keeps a round's training in flight longer.</param>
     /// <param name="seedPoolSize">Seeds scored each round; a larger pool keeps the score stage in flight longer.</param>

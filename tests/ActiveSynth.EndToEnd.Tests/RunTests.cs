@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Engine;
 using ActiveSynth.Testing;
 using Grpc.Core;
 using Xunit.Abstractions;
@@ -12,25 +13,15 @@ public sealed class RunTests(AppHostFixture fixture, ITestOutputHelper output)
 {
     private Runs.RunsClient Runs => new(fixture.Channel("selection"));
 
-    internal static RunSpec SmallSpec(int maxRounds, long maxSamples) => new()
+    /// <summary>The embedded recipe, small: 16 samples a round, 10 training steps.</summary>
+    internal static RunSpec SmallSpec(int maxRounds, long maxSamples)
     {
-        Name = "e2e",
-        Task = new TaskSpec { Families = { "copy", "rev", "shift" }, MinDifficulty = 1, MaxDifficulty = 4, SeedPoolSize = 60, TestSetSize = 36 },
-        Strategy = new StrategySpec { Name = "loss-high" },
-        SamplesPerRound = 16,
-        MaxRounds = maxRounds,
-        Budget = new Budget { MaxSamples = maxSamples },
-        Training = new TrainingOptions
-        {
-            Init = TrainInit.Continue,
-            KeepOptimizerState = true,
-            LrSchedule = "constant",
-            LearningRate = 1e-3,
-            ReplayFraction = 0.5,
-            Steps = 10,
-        },
-        RandomSeed = 7,
-    };
+        var spec = EmbeddedRecipe.Spec("loss-high", randomSeed: 7, samplesPerRound: 16, maxRounds, seedPoolSize: 60, testSetSize: 36);
+        spec.Name = "e2e";
+        spec.Budget = new Budget { MaxSamples = maxSamples };
+        spec.Training.Steps = 10;
+        return spec;
+    }
 
     [Fact]
     public async Task A_small_run_completes_within_budget_with_a_report_and_a_point_per_round()

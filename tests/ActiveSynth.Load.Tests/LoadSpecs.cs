@@ -1,5 +1,6 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;
+using ActiveSynth.Engine;
 
 namespace ActiveSynth.Load.Tests;
 
@@ -29,14 +30,8 @@ public static class LoadSpecs
             SamplesPerRound = SamplesPerRound,
             MaxRounds = 0, // until the sample budget is met: a round that loses samples is made up by the next
             Budget = new Budget { MaxSamples = maxSamples },
-            Training = new TrainingOptions
-            {
-                Init = TrainInit.Continue,
-                KeepOptimizerState = true,
-                LrSchedule = "constant",
-                LearningRate = 1e-3,
-                Steps = 3,
-            },
+            // The embedded recipe's training without replay (these families are not the base's), 3 steps a round.
+            Training = new TrainingOptions(EmbeddedRecipe.Training()) { ReplayFraction = 0, Steps = 3 },
             RandomSeed = randomSeed,
             Labels = { ["suite"] = "load", ["tag"] = tag },
         };
