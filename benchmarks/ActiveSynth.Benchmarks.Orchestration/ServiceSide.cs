@@ -16,11 +16,15 @@ internal sealed class ServiceSide : IAsyncDisposable
     private ServiceSide(DistributedApplication app)
     {
         _app = app;
-        _channel = GrpcChannel.ForAddress(app.GetEndpoint("selection", "grpc"));
+        _channel = GrpcChannel.ForAddress(SelectionAddress);
         _runs = new Runs.RunsClient(_channel);
     }
 
-    public static async Task<ServiceSide> StartAsync(string dataDir)
+    /// <summary>The Selection service's gRPC address.</summary>
+    public Uri SelectionAddress => _app.GetEndpoint("selection", "grpc");
+
+    /// <summary>Starts the AppHost (a local redis-server, data under <paramref name="dataDir"/>, no default run) with <paramref name="settings"/> on top.</summary>
+    public static async Task<ServiceSide> StartAsync(string dataDir, params string[] settings)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ActiveSynth_AppHost>(
@@ -29,6 +33,7 @@ internal sealed class ServiceSide : IAsyncDisposable
             $"--Redis:DataDir={Path.Combine(dataDir, "redis")}",
             $"--Artifacts:Root={Path.Combine(dataDir, "artifacts")}",
             "--Selection:DefaultRun:Enabled=false",
+            .. settings,
         ], cts.Token);
         var app = await builder.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);

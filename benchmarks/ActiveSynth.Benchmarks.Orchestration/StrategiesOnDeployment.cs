@@ -1,6 +1,4 @@
 using ActiveSynth.Cli;
-using Aspire.Hosting;
-using Aspire.Hosting.Testing;
 
 namespace ActiveSynth.Benchmarks.Orchestration;
 
@@ -13,24 +11,9 @@ internal static class StrategiesOnDeployment
 {
     public static async Task<int> RunAsync(string dataDir, string[] compareArgs)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromHours(3));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ActiveSynth_AppHost>(
-        [
-            "--Redis:Mode=executable",
-            $"--Redis:DataDir={Path.Combine(dataDir, "redis")}",
-            $"--Artifacts:Root={Path.Combine(dataDir, "artifacts")}",
-            "--Selection:DefaultRun:Enabled=false",
-            "--Services:Scoring:Replicas=2",
-            "--Services:Training:Replicas=2",
-            "--Services:Teacher:Replicas=2",
-        ], cts.Token);
-        await using var app = await builder.BuildAsync(cts.Token);
-        await app.StartAsync(cts.Token);
-        foreach (var resource in new[] { "redis", "selection", "teacher", "scoring", "training" })
-        {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
-        }
-        var server = app.GetEndpoint("selection", "grpc").ToString();
+        await using var deployment = await ServiceSide.StartAsync(dataDir,
+            "--Services:Scoring:Replicas=2", "--Services:Training:Replicas=2", "--Services:Teacher:Replicas=2");
+        var server = deployment.SelectionAddress.ToString();
         Console.WriteLine($"deployment up; Selection at {server}, artifacts in {Path.Combine(dataDir, "artifacts")}");
         return await CliApp.RunAsync(["compare", "--server", server, .. compareArgs]);
     }

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Hosting;
 namespace ActiveSynth.Selection.Tests;
 
 /// <summary>
-/// The run machinery end to end over a real redis-server: StreamLoopWorkers publish to the request streams, fake workers in the
+/// The run machinery end to end over a real redis-server: the request workers publish to the request streams, fake workers in the
 /// same host answer on the result streams, the "selection" consumers store the results, the run store keeps the state.
 /// </summary>
 public sealed class StreamRunTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IDisposable
