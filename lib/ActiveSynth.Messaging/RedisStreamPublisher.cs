@@ -4,7 +4,10 @@ using StackExchange.Redis;
 
 namespace ActiveSynth.Messaging;
 
-/// <summary>XADD of a typed protobuf message with its envelope fields, inside a Producer span when the caller is in a trace.</summary>
+/// <summary>
+/// XADD of a typed protobuf message with its envelope fields, inside a Producer span when the caller is in a trace, then a signal
+/// on the stream's wake channel so that waiting consumers read it at once.
+/// </summary>
 internal sealed class RedisStreamPublisher(IConnectionMultiplexer redis, MessagingMetrics metrics) : IStreamPublisher
 {
     public async Task<string> PublishAsync<T>(string stream, T message, string runId, string id, CancellationToken ct = default)
@@ -37,8 +40,10 @@ internal sealed class RedisStreamPublisher(IConnectionMultiplexer redis, Messagi
 
         try
         {
-            var entryId = await redis.GetDatabase().StreamAddAsync(stream, [.. fields]).WaitAsync(ct).ConfigureAwait(false);
+            var db = redis.GetDatabase();
+            var entryId = await db.StreamAddAsync(stream, [.. fields]).WaitAsync(ct).ConfigureAwait(false);
             metrics.Published(stream);
+            await db.PublishAsync(StreamKeys.WakeChannel(stream), entryId.ToString()).WaitAsync(ct).ConfigureAwait(false);
             activity?.SetTag("messaging.redis.entry_id", entryId.ToString());
             return entryId.ToString();
         }

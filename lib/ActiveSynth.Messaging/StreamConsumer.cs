@@ -51,6 +51,13 @@ public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
         var cursor = new ReadCursor();
         var groupReady = false;
         var backoff = MinBackoff;
+        var wake = new WakeSignal();
+        // Publishers signal the stream's wake channel after each XADD: an idle consumer reads at once instead of at its next
+        // poll, so a request costs no poll interval per hop and the poll can be slow. The subscription is re-established by
+        // the multiplexer after a reconnect; until then the poll alone finds new entries.
+        var subscriber = _context.Redis.GetSubscriber();
+        var channel = StreamKeys.WakeChannel(Stream);
+        await subscriber.SubscribeAsync(channel, (_, _) => wake.Set()).ConfigureAwait(false);
         logger.ConsumerStarted(Stream, Group, ConsumerName, options.BatchSize, options.Concurrency);
 
         while (!stoppingToken.IsCancellationRequested)
@@ -62,11 +69,13 @@ public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
                     await ConsumerGroupSetup.EnsureAsync(_context.Db, Stream, Group, logger).ConfigureAwait(false);
                     groupReady = true;
                 }
+                var signalled = wake.Next(); // taken before reading, so a signal for an entry the read misses is not lost
                 var batch = await NextBatchAsync(cursor).ConfigureAwait(false);
                 backoff = MinBackoff;
                 if (batch.Count == 0)
                 {
-                    await Task.Delay(options.PollInterval, stoppingToken).ConfigureAwait(false);
+                    await Task.WhenAny(signalled, Task.Delay(options.PollInterval, stoppingToken)).ConfigureAwait(false);
+                    stoppingToken.ThrowIfCancellationRequested();
                     continue;
                 }
                 // Not cancelled by the stopping token: a started batch completes and acks what its handlers finished.
@@ -97,7 +106,21 @@ public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxReconnectBackoff.Ticks));
             }
         }
+        await UnsubscribeAsync(subscriber, channel).ConfigureAwait(false);
         logger.ConsumerStopped(Stream, Group, ConsumerName);
+    }
+
+    /// <summary>Drops the wake subscription on the way out; Redis being down then is no reason to fail the stop.</summary>
+    private async Task UnsubscribeAsync(ISubscriber subscriber, RedisChannel channel)
+    {
+        try
+        {
+            await subscriber.UnsubscribeAsync(channel).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _context.Logger.RedisUnavailable(ex, Stream, Group, 0);
+        }
     }
 
     private async Task<List<Delivery>> NextBatchAsync(ReadCursor cursor)
@@ -143,6 +166,16 @@ public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
             deliveries.Add(new Delivery(entry, 1));
         }
         return deliveries;
+    }
+
+    /// <summary>A task that completes at the next signal after it was taken.</summary>
+    private sealed class WakeSignal
+    {
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Next() => Volatile.Read(ref _next).Task;
+
+        public void Set() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>Where the loop stands: draining its own history, and the XAUTOCLAIM scan position.</summary>

@@ -21,9 +21,13 @@ public sealed class StreamConsumerOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = 1;
 
-    /// <summary>Wait after an empty read (StackExchange.Redis multiplexes one connection, so XREADGROUP BLOCK is not used).</summary>
+    /// <summary>
+    /// Longest wait after an empty read (StackExchange.Redis multiplexes one connection, so XREADGROUP BLOCK is not used); a
+    /// publisher's signal on the stream's wake channel ends the wait at once, so this only bounds how late an entry whose
+    /// signal was lost is read, and how often an idle consumer asks.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>A pending entry idle this long is taken over with XAUTOCLAIM (its consumer died, or its handler
     /// failed and it is due for a retry). In-flight entries are renewed every third of it, so a slow handler is not stolen.</summary>

@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace ActiveSynth.Messaging;
 
 /// <summary>
@@ -8,6 +10,12 @@ public static class StreamKeys
 {
     /// <summary>Dead-letter stream of <paramref name="stream"/>: <c>&lt;stream&gt;:dead</c>.</summary>
     public static string DeadLetter(string stream) => stream + ":dead";
+
+    /// <summary>
+    /// The pub/sub channel a publisher signals after adding to <paramref name="stream"/>: its consumers wake at once instead of
+    /// at their next poll. A lost signal only delays an entry by one poll interval; the stream itself is the record.
+    /// </summary>
+    public static RedisChannel WakeChannel(string stream) => RedisChannel.Literal(stream + ":wake");
 
     /// <summary>
     /// Marker the consumer sets, atomically with XACK, once a group's handler has completed for a message id;

@@ -35,6 +35,33 @@ public sealed class ConsumerTests(RedisServerFixture redis) : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task An_idle_consumer_is_woken_by_the_publisher_instead_of_waiting_for_its_poll()
+    {
+        var handled = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = new Stopwatch();
+        var probe = new Probe { Behavior = (_, _, _) => { handled.TrySetResult(clock.Elapsed); return Task.CompletedTask; } };
+        // A poll far longer than the test waits: only the wake signal can deliver the entry in time.
+        var host = await TestHosts.StartConsumerAsync(redis.ConnectionString, _stream, probe, o =>
+        {
+            o.PollInterval = TimeSpan.FromSeconds(50);
+            o.ClaimIdleTime = TimeSpan.FromMinutes(2);
+        });
+        try
+        {
+            await Task.Delay(500); // the consumer has read the empty stream and waits
+            clock.Start();
+            await Publisher.PublishAsync(_stream, new StringValue { Value = "wake" }, "run1", "run1/wake");
+
+            var latency = await handled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(latency < TimeSpan.FromSeconds(5), $"handled after {latency.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            await TestHosts.StopAllAsync(host);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Consumer_killed_mid_handling_leaves_entry_pending_and_another_consumer_claims_and_completes_it()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
