@@ -1,6 +1,7 @@
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Cli.Compare;
 using ActiveSynth.Engine;
+using Grpc.Core;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -44,6 +45,12 @@ public static class CliApp
         catch (Exception ex) when (ex is CommandAppException or SpecFileException or SpecValidationException)
         {
             (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return BadArguments;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+        {
+            // A deployment refused the spec: its message names the field.
+            (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {ex.Status.Detail}");
             return BadArguments;
         }
     }

@@ -29,9 +29,10 @@ public sealed class InProcessEngine : IDisposable
     public InProcessEngine(string artifactsRoot, IEnumerable<KeyValuePair<string, string?>> settings)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(settings);
-        // The teacher endpoint and its key come from the environment (ConnectionStrings__teacher), never from an argument.
+        // The teacher endpoint and its key come from the environment (ConnectionStrings__teacher), never from an argument; the
+        // command line's own settings come last, so its options win over the environment.
         builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(new ArtifactStore(artifactsRoot));
         builder.Services.AddSingleton(ServiceIdentity.ForCurrentProcess("in-process"));
