@@ -52,4 +52,16 @@ internal static partial class MessagingLog
 
     [LoggerMessage(16, LogLevel.Warning, "Consumer group {Group} on {Stream} is missing (server restarted without persistence?); recreating it")]
     public static partial void GroupMissing(this ILogger logger, string stream, string group);
+
+    [LoggerMessage(17, LogLevel.Information, "Request {RequestId} on {Stream} was already answered; not handling it again")]
+    public static partial void AlreadyReplied(this ILogger logger, string stream, string requestId);
+
+    [LoggerMessage(18, LogLevel.Information, "Request {RequestId} is held by another replica ({Holder}); waiting for it instead of handling the same request at once")]
+    public static partial void LeaseBusy(this ILogger logger, string requestId, string holder);
+
+    [LoggerMessage(19, LogLevel.Warning, "Lease {Key} was lost while handling its request (it ran out); another replica may handle the same request")]
+    public static partial void LeaseLost(this ILogger logger, string key);
+
+    [LoggerMessage(20, LogLevel.Warning, "Renewing lease {Key} failed; trying again")]
+    public static partial void LeaseRenewFailed(this ILogger logger, Exception error, string key);
 }

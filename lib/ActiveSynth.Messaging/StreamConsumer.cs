@@ -168,16 +168,6 @@ public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
         return deliveries;
     }
 
-    /// <summary>A task that completes at the next signal after it was taken.</summary>
-    private sealed class WakeSignal
-    {
-        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Next() => Volatile.Read(ref _next).Task;
-
-        public void Set() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-    }
-
     /// <summary>Where the loop stands: draining its own history, and the XAUTOCLAIM scan position.</summary>
     private sealed class ReadCursor
     {

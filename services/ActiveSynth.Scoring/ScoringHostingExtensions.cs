@@ -1,17 +1,21 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Messaging;
+using ActiveSynth.Engine;
+using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Student.Work;
 
 namespace ActiveSynth.Scoring;
 
 public static class ScoringHostingExtensions
 {
-    /// <summary>The scorer's work (<see cref="StudentWorkExtensions.AddScoringWork"/>) and the consumer of <c>activesynth:score:requests</c> in group "scoring".</summary>
+    /// <summary>
+    /// The scorer's work (<see cref="StudentWorkExtensions.AddScoringWork"/>) answering <c>activesynth:score:requests</c> in group
+    /// "scoring". Scoring has no side effect besides its reply, so a redelivery is simply scored again (same reply, same id).
+    /// </summary>
     public static TBuilder AddScoring<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddScoringWork();
-        ((IHostApplicationBuilder)builder).AddStreamConsumer<ScoreRequest, ScoreRequestHandler>(Streams.ScoreRequests, ConsumerGroups.Scoring);
+        builder.AddWorkHandler<ScoreRequest, ScoreResult>(WorkKind.Score, ConsumerGroups.Scoring, ReplyPolicy.EveryDelivery);
         return builder;
     }
 }

@@ -1,12 +1,9 @@
 using ActiveSynth.Contracts;
-using ActiveSynth.Contracts.V1;
-using ActiveSynth.Messaging;
 using ActiveSynth.Selection.DefaultRun;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Reports;
 using ActiveSynth.Selection.Runs;
 using ActiveSynth.Selection.Telemetry;
-using ActiveSynth.Selection.Workers;
 using Microsoft.Extensions.Options;
 
 namespace ActiveSynth.Selection;
@@ -14,8 +11,8 @@ namespace ActiveSynth.Selection;
 public static class SelectionHostingExtensions
 {
     /// <summary>
-    /// Runs: options (validated at start), the Redis run store and event log, the result consumers of the three result streams
-    /// (group "selection", results stored before ack), the stream workers' waiter, the run executor and supervisor, telemetry.
+    /// Runs: options (validated at start), the Redis run store and event log, the requester of the three work kinds
+    /// (replies stored before ack, group "selection"), the run executor and supervisor, telemetry.
     /// </summary>
     public static IHostApplicationBuilder AddRuns(this IHostApplicationBuilder builder)
     {
@@ -26,16 +23,14 @@ public static class SelectionHostingExtensions
         services.AddSingleton<SelectionTelemetry>();
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunEventLog>();
-        services.AddSingleton<ResultWaiter>();
         services.AddSingleton<RunReportWriter>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<RunSupervisor>());
         services.AddSingleton<RunService>();
         services.AddSingleton<RunWatcher>();
-        builder.AddStreamConsumer<ScoreResult, StoredResultHandler<ScoreResult>>(Streams.ScoreResults, ConsumerGroups.Selection);
-        builder.AddStreamConsumer<GenerateChunkResult, StoredResultHandler<GenerateChunkResult>>(Streams.GenerateResults, ConsumerGroups.Selection);
-        builder.AddStreamConsumer<TrainResult, StoredResultHandler<TrainResult>>(Streams.TrainResults, ConsumerGroups.Selection);
+        services.AddSingleton<RunEventSignal>();
+        builder.AddWorkRequests(ConsumerGroups.Selection);
         return builder;
     }
 

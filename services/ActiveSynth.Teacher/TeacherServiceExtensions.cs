@@ -1,7 +1,8 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Messaging;
-using ActiveSynth.Teacher.Consumers;
+using ActiveSynth.Engine;
+using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Teacher.Infrastructure;
 using ActiveSynth.Teacher.Teaching;
 using ActiveSynth.Teachers.Caching;
@@ -9,7 +10,7 @@ using ActiveSynth.Teachers.Validation;
 
 namespace ActiveSynth.Teacher;
 
-/// <summary><c>builder.AddTeacher()</c>: the teacher's work with the response cache and duplicate set in Redis, and the stream consumer.</summary>
+/// <summary><c>builder.AddTeacher()</c>: the teacher's work with the response cache and duplicate set in Redis, answering generate requests.</summary>
 public static class TeacherServiceExtensions
 {
     public static WebApplicationBuilder AddTeacher(this WebApplicationBuilder builder)
@@ -18,7 +19,9 @@ public static class TeacherServiceExtensions
         builder.Services.AddSingleton<IResponseCache, RedisResponseCache>();
         builder.Services.AddSingleton<ISeenQuestions, RedisSeenQuestions>();
         builder.AddTeacherWork();
-        builder.AddStreamConsumer<GenerateChunk, GenerateRequestHandler>(Streams.GenerateRequests, ConsumerGroups.Teacher);
+        // Once per chunk id: a chunk that crashed between replying and marking is answered again with the same content (generation
+        // is deterministic and its teacher replies come from the response cache the second time), which the requester applies once.
+        builder.AddWorkHandler<GenerateChunk, GenerateChunkResult>(WorkKind.Generate, ConsumerGroups.Teacher, ReplyPolicy.Once);
         return builder;
     }
 }

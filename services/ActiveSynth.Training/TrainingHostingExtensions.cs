@@ -1,23 +1,35 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Messaging;
+using ActiveSynth.Engine;
+using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Student.Work;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using ActiveSynth.Training;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace ActiveSynth.Training;
 
 public static class TrainingHostingExtensions
 {
+    /// <summary>Prefix of the per-request leases: <c>activesynth:training:lease:&lt;request id&gt;</c>.</summary>
+    public const string LeasePrefix = "activesynth:training:lease";
+
     /// <summary>
-    /// The trainer's work (<see cref="StudentWorkExtensions.AddTrainingWork"/>), per-request leases, the optional base warm-up
-    /// and the consumer of <c>activesynth:train:requests</c> in group "training".
+    /// The trainer's work (<see cref="StudentWorkExtensions.AddTrainingWork"/>) answering <c>activesynth:train:requests</c> in group
+    /// "training", once per request id and one replica at a time (a lease in Redis): a redelivery after a crash republishes the
+    /// checkpoint already written for that run and round instead of training twice. Plus the optional base warm-up.
     /// </summary>
     public static TBuilder AddTraining<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddTrainingWork();
-        builder.Services.TryAddSingleton<TrainingLeases>();
+        builder.Services.AddSingleton<IRequestLease>(sp => new RedisRequestLease(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            LeasePrefix,
+            sp.GetRequiredService<IOptions<TrainingServiceOptions>>().Value.RequestLeaseTime,
+            sp.GetRequiredService<ServiceIdentity>().Instance,
+            sp.GetRequiredService<ILogger<RedisRequestLease>>()));
         builder.Services.AddHostedService<BaseWarmupService>();
-        ((IHostApplicationBuilder)builder).AddStreamConsumer<TrainRequest, TrainRequestHandler>(Streams.TrainRequests, ConsumerGroups.Training);
+        builder.AddWorkHandler<TrainRequest, TrainResult>(WorkKind.Train, ConsumerGroups.Training, ReplyPolicy.OnceUnderLease);
         return builder;
     }
 }

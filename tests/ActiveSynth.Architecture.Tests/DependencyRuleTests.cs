@@ -7,6 +7,8 @@ public sealed class DependencyRuleTests
     private const string Student = "lib/ActiveSynth.Student/ActiveSynth.Student.csproj";
     private const string Engine = "lib/ActiveSynth.Engine/ActiveSynth.Engine.csproj";
     private const string Reports = "lib/ActiveSynth.Reports/ActiveSynth.Reports.csproj";
+    private const string Messaging = "lib/ActiveSynth.Messaging/ActiveSynth.Messaging.csproj";
+    private const string Hosting = "lib/ActiveSynth.Hosting/ActiveSynth.Hosting.csproj";
     private const string Contracts = "protos/ActiveSynth.Contracts.csproj";
     private const string ServiceDefaults = "ActiveSynth.ServiceDefaults/ActiveSynth.ServiceDefaults.csproj";
     private static readonly ProjectGraph Graph = ProjectGraph.Load();
@@ -41,11 +43,26 @@ public sealed class DependencyRuleTests
     {
         // The engine holds the contract-level pieces every worker kind shares (request handlers' interface, run plan); a worker
         // library's own infrastructure (TorchSharp, Microsoft.Extensions.AI, Redis) never reaches another library.
+        // Only the service hosting library puts the engine's work on Redis streams, so it alone also references Messaging.
         string[] allowed = [Core, Engine, Contracts];
-        foreach (var lib in Graph.Projects.Values.Where(p => p.Path.StartsWith("lib/", StringComparison.Ordinal) && p.Path is not (Core or Engine)))
+        foreach (var lib in Graph.Projects.Values.Where(p => p.Path.StartsWith("lib/", StringComparison.Ordinal) && p.Path is not (Core or Engine or Hosting)))
         {
             Assert.All(lib.ProjectReferences, r => Assert.Contains(r, allowed));
         }
+    }
+
+    [Fact]
+    public void The_hosting_library_composes_the_engine_with_messaging_and_nothing_else()
+    {
+        var hosting = Graph.Projects[Hosting];
+        Assert.Equal(new[] { Contracts, Core, Engine, Messaging }.Order(StringComparer.Ordinal), hosting.ProjectReferences.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Service_defaults_keep_only_telemetry_health_resilience_and_discovery()
+    {
+        // No project of ours: what a service does with Redis, streams and artifacts lives in the hosting library.
+        Assert.Empty(Graph.Projects[ServiceDefaults].ProjectReferences);
     }
 
     [Fact]

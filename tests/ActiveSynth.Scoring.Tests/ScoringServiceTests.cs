@@ -1,3 +1,5 @@
+using ActiveSynth.Hosting;
+using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Engine;
 using ActiveSynth.Testing;
 using ActiveSynth.Contracts;
@@ -47,7 +49,10 @@ public sealed class ScoringServiceTests : IDisposable
         services.AddSingleton<ScoreWork>();
         services.AddSingleton<RecordingPublisher>();
         services.AddSingleton<IStreamPublisher>(sp => sp.GetRequiredService<RecordingPublisher>());
-        services.AddSingleton<ScoreRequestHandler>();
+        services.AddSingleton<IWorkHandler<ScoreRequest, ScoreResult>>(sp => sp.GetRequiredService<ScoreWork>());
+        services.AddSingleton<IRequestHandler<ScoreRequest, ScoreResult>, WorkRequestHandler<ScoreRequest, ScoreResult>>();
+        services.AddSingleton(new RequestRegistration<ScoreRequest>(WorkRoutes.Score, ReplyPolicy.EveryDelivery));
+        services.AddSingleton<RequestStreamHandler<ScoreRequest, ScoreResult>>();
         _provider = services.BuildServiceProvider();
     }
 
@@ -119,7 +124,7 @@ public sealed class ScoringServiceTests : IDisposable
     {
         var checkpoint = await SaveTinyAsync("bases/tiny", 1);
         var message = new StreamMessage<ScoreRequest>(Streams.ScoreRequests, "1-0", "run1/1/score/q1", "run1", 1, Request(checkpoint));
-        await _provider.GetRequiredService<ScoreRequestHandler>().HandleAsync(message, CancellationToken.None);
+        await _provider.GetRequiredService<RequestStreamHandler<ScoreRequest, ScoreResult>>().HandleAsync(message, CancellationToken.None);
         var entry = Assert.Single(_provider.GetRequiredService<RecordingPublisher>().Entries);
         Assert.Equal(Streams.ScoreResults, entry.Stream);
         Assert.Equal("run1/1/score/q1", entry.Id);
@@ -194,7 +199,7 @@ public sealed class ScoringServiceTests : IDisposable
         Directory.Delete(Path.Combine(_root, "models/tiny-qwen"), recursive: true);
         var message = new StreamMessage<ScoreRequest>(Streams.ScoreRequests, "1-0", "run1/1/score/q1", "run1", 1, Request(trainedRef));
 
-        await _provider.GetRequiredService<ScoreRequestHandler>().HandleAsync(message, CancellationToken.None);
+        await _provider.GetRequiredService<RequestStreamHandler<ScoreRequest, ScoreResult>>().HandleAsync(message, CancellationToken.None);
 
         var result = Assert.IsType<ScoreResult>(Assert.Single(_provider.GetRequiredService<RecordingPublisher>().Entries).Message);
         Assert.Contains("runs/hf/checkpoints/r1", result.Failure, StringComparison.Ordinal);
@@ -211,7 +216,7 @@ public sealed class ScoringServiceTests : IDisposable
         await File.WriteAllBytesAsync(weights, bytes);
         var message = new StreamMessage<ScoreRequest>(Streams.ScoreRequests, "1-0", "run1/1/score/q1", "run1", 1, Request(checkpoint));
 
-        await _provider.GetRequiredService<ScoreRequestHandler>().HandleAsync(message, CancellationToken.None);
+        await _provider.GetRequiredService<RequestStreamHandler<ScoreRequest, ScoreResult>>().HandleAsync(message, CancellationToken.None);
 
         var result = Assert.IsType<ScoreResult>(Assert.Single(_provider.GetRequiredService<RecordingPublisher>().Entries).Message);
         Assert.Contains("bases/bad", result.Failure);

@@ -1,3 +1,6 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Hosting;
+using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Engine;
 using ActiveSynth.Testing;
 using ActiveSynth.Core.Artifacts;
@@ -53,13 +56,17 @@ internal sealed class TrainingHarness : IDisposable
         services.AddSingleton(new ServiceIdentity("training", instance));
         services.AddSingleton<IConnectionMultiplexer>(_redis);
         services.AddSingleton<IIdempotencyStore, RedisIdempotencyStore>();
-        services.AddSingleton<TrainingLeases>();
+        services.AddSingleton<IRequestLease>(new RedisRequestLease(_redis, TrainingHostingExtensions.LeasePrefix, options.RequestLeaseTime, instance,
+            NullLogger<RedisRequestLease>.Instance));
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<StudentTrainingService>();
         services.AddSingleton<TrainWork>();
         services.AddSingleton<RecordingPublisher>();
         services.AddSingleton<IStreamPublisher>(sp => sp.GetRequiredService<RecordingPublisher>());
-        services.AddSingleton<TrainRequestHandler>();
+        services.AddSingleton<IWorkHandler<TrainRequest, TrainResult>>(sp => sp.GetRequiredService<TrainWork>());
+        services.AddSingleton<IRequestHandler<TrainRequest, TrainResult>, WorkRequestHandler<TrainRequest, TrainResult>>();
+        services.AddSingleton(new RequestRegistration<TrainRequest>(WorkRoutes.Train, ReplyPolicy.OnceUnderLease));
+        services.AddSingleton<RequestStreamHandler<TrainRequest, TrainResult>>();
         _provider = services.BuildServiceProvider();
     }
 
@@ -69,7 +76,7 @@ internal sealed class TrainingHarness : IDisposable
 
     public StudentTrainingService Service => _provider.GetRequiredService<StudentTrainingService>();
 
-    public TrainRequestHandler Handler => _provider.GetRequiredService<TrainRequestHandler>();
+    public RequestStreamHandler<TrainRequest, TrainResult> Handler => _provider.GetRequiredService<RequestStreamHandler<TrainRequest, TrainResult>>();
 
     public HfStudentCache HfStudents => _provider.GetRequiredService<HfStudentCache>();
 

@@ -38,7 +38,7 @@ public sealed class TrainingLeaseTests(RedisServerFixture redis) : IClassFixture
         var (_, message, _, id) = Assert.Single(published);
         Assert.Equal("lease-a/1/train", id);
         Assert.Equal("", Assert.IsType<TrainResult>(message).Failure);
-        Assert.False(await first.Redis.KeyExistsAsync(TrainingLeases.Key(id)), "the lease was not released");
+        Assert.False(await first.Redis.KeyExistsAsync($"{TrainingHostingExtensions.LeasePrefix}:{id}"), "the lease was not released");
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class TrainingLeaseTests(RedisServerFixture redis) : IClassFixture
         using var survivor = new TrainingHarness(redis.ConnectionString, _root, "replica-2", leaseTime);
         var request = await RequestAsync(survivor, "lease-b");
         // What a replica killed mid-training leaves behind: its lease, no longer renewed.
-        await survivor.Redis.StringSetAsync(TrainingLeases.Key("lease-b/1/train"), "replica-1/dead", leaseTime);
+        await survivor.Redis.StringSetAsync($"{TrainingHostingExtensions.LeasePrefix}:lease-b/1/train", "replica-1/dead", leaseTime);
 
         var waited = Stopwatch.StartNew();
         await survivor.Handler.HandleAsync(Message(request, "1-0"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));

@@ -1,3 +1,5 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Engine;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Scoring;
 using ActiveSynth.Student.Checkpoints;
@@ -36,6 +38,7 @@ public static class StudentWorkExtensions
             sp.GetRequiredService<IOptions<ScoringOptions>>().Value.ModelCacheCapacity));
         builder.Services.TryAddSingleton<StudentScoringService>();
         builder.Services.TryAddSingleton<ScoreWork>();
+        builder.Services.TryAddSingleton<IWorkHandler<ScoreRequest, ScoreResult>>(sp => sp.GetRequiredService<ScoreWork>());
         return builder;
     }
 
@@ -58,6 +61,7 @@ public static class StudentWorkExtensions
         AddGraders(builder.Services);
         builder.Services.TryAddSingleton<StudentTrainingService>();
         builder.Services.TryAddSingleton<TrainWork>();
+        builder.Services.TryAddSingleton<IWorkHandler<TrainRequest, TrainResult>>(sp => sp.GetRequiredService<TrainWork>());
         return builder;
     }
 

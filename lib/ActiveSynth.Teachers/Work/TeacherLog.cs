@@ -13,7 +13,4 @@ public static partial class TeacherLog
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Teacher call to {Model} failed ({Kind}), retry {Attempt} in {DelayMs} ms")]
     public static partial void Retrying(this ILogger logger, string model, string kind, int attempt, double delayMs);
-
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Debug, Message = "Request {RequestId} was already answered; skipped")]
-    public static partial void AlreadyAnswered(this ILogger logger, string requestId);
 }

@@ -1,3 +1,5 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Engine;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Teacher.Options;
 using ActiveSynth.Teachers.Caching;
@@ -44,6 +46,7 @@ public static class TeacherWorkExtensions
         services.TryAddSingleton<ISeenQuestions, InMemorySeenQuestions>();
         services.TryAddSingleton<TeacherClients>();
         services.TryAddSingleton<TeacherWork>();
+        services.TryAddSingleton<IWorkHandler<GenerateChunk, GenerateChunkResult>>(sp => sp.GetRequiredService<TeacherWork>());
         services.TryAddSingleton<JudgeWork>();
         return builder;
     }

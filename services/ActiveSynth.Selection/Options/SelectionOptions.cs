@@ -8,13 +8,9 @@ public sealed class SelectionOptions : RunPlanOptions
 {
     public const string SectionName = "Selection";
 
-    /// <summary>How often a waiting loop step looks for its stored result when no notification arrived.</summary>
+    /// <summary>How often WatchRun looks for new events when no signal arrived (each event signals its watchers at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
-    public TimeSpan ResultPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>How often a waiting step checks the request stream's dead letters for its request.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
-    public TimeSpan DeadLetterCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan WatchPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest wait for one score result (the whole seed pool in one request).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
@@ -28,11 +24,16 @@ public sealed class SelectionOptions : RunPlanOptions
     [Range(typeof(TimeSpan), "00:00:01", "2.00:00:00")]
     public TimeSpan TrainTimeout { get; set; } = TimeSpan.FromHours(2);
 
-    /// <summary>How long stored results are kept in Redis.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
-    public TimeSpan ResultTimeToLive { get; set; } = TimeSpan.FromDays(30);
-
     /// <summary>Longest CancelRun waits for the run's loop to stop and save.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan CancelWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest wait for one reply of <paramref name="kind"/>.</summary>
+    public TimeSpan TimeoutFor(WorkKind kind) => kind switch
+    {
+        WorkKind.Score => ScoreTimeout,
+        WorkKind.Generate => GenerateTimeout,
+        WorkKind.Train => TrainTimeout,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown work kind"),
+    };
 }

@@ -2,12 +2,12 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
-using ActiveSynth.Messaging;
+using ActiveSynth.Hosting;
+using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Reports;
 using ActiveSynth.Selection.Telemetry;
-using ActiveSynth.Selection.Workers;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using LoopRunState = ActiveSynth.Core.Loop.RunState;
@@ -22,8 +22,7 @@ namespace ActiveSynth.Selection.Runs;
 public sealed class RunExecutor(
     RunStore store,
     RunEventLog events,
-    IStreamPublisher publisher,
-    ResultWaiter waiter,
+    RequestClient requests,
     ArtifactStore artifacts,
     RunReportWriter reports,
     SelectionTelemetry telemetry,
@@ -62,7 +61,7 @@ public sealed class RunExecutor(
         var strategy = StrategyRegistry.Create(plan.Loop.Strategy, plan.Loop.StrategyOptions);
         using var tracer = new RoundTracer(runId, strategy.Name);
         var context = new RunWorkContext(runId, plan, meta.TestSet ?? throw new InvalidOperationException($"Run {runId} has no test set."), tracer, meta.EvalSeconds);
-        var workers = new RequestLoopWorkers(context, new StreamWorkTransport(runId, publisher, waiter, options), artifacts);
+        var workers = new RequestLoopWorkers(context, new StreamWorkTransport(runId, requests, options.Value.TimeoutFor), artifacts);
         var observer = new RunObserver(store, events, reports, telemetry, logger, run.Spec, meta);
         await AnnounceStartAsync(run, ct).ConfigureAwait(false);
         try

@@ -6,9 +6,6 @@ public static class RunKeys
     /// <summary>Sorted set of run ids scored by creation time (unix ms).</summary>
     public const string Index = "activesynth:runs:index";
 
-    /// <summary>Pub/sub channel announcing a newly stored result (message: the result key).</summary>
-    public const string ResultsChannel = "activesynth:selection:results";
-
     public static string Spec(string runId) => $"activesynth:run:{runId}:spec";
 
     public static string State(string runId) => $"activesynth:run:{runId}:state";
@@ -19,9 +16,6 @@ public static class RunKeys
     public static string Events(string runId) => $"activesynth:run:{runId}:events";
 
     public static string EventSequence(string runId) => $"activesynth:run:{runId}:seq";
-
-    /// <summary>A worker's result for the request with idempotency id <paramref name="requestId"/>.</summary>
-    public static string Result(string runId, string requestId) => $"activesynth:run:{runId}:result:{requestId}";
 
     /// <summary>Marker of the default run of one spec (SET NX): a deployment starts it once.</summary>
     public static string DefaultRunMarker(string specHash) => $"activesynth:selection:default-run:{specHash}";

@@ -2,7 +2,6 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Engine;
-using ActiveSynth.Selection.Workers;
 using Google.Protobuf.WellKnownTypes;
 using LoopRunState = ActiveSynth.Core.Loop.RunState;
 

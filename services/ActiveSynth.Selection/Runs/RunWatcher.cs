@@ -12,7 +12,7 @@ namespace ActiveSynth.Selection.Runs;
 /// replay first gets a snapshot of the current state (events with sequence 0: state, budget usage, latest curve point), then
 /// every new event; <c>after_sequence</c> resumes exactly after an event it saw.
 /// </summary>
-public sealed class RunWatcher(RunService runs, RunEventLog events, IOptions<SelectionOptions> options)
+public sealed class RunWatcher(RunService runs, RunEventLog events, RunEventSignal signal, IOptions<SelectionOptions> options)
 {
     public async Task WatchAsync(WatchRunRequest request, IServerStreamWriter<RunEvent> stream, CancellationToken ct)
     {
@@ -42,6 +42,7 @@ public sealed class RunWatcher(RunService runs, RunEventLog events, IOptions<Sel
         }
         while (!ct.IsCancellationRequested)
         {
+            var next = await signal.NextAsync().ConfigureAwait(false);
             var batch = await events.ReadAsync(run.Id, cursor).ConfigureAwait(false);
             foreach (var @event in batch)
             {
@@ -54,7 +55,8 @@ public sealed class RunWatcher(RunService runs, RunEventLog events, IOptions<Sel
             }
             if (batch.Count == 0)
             {
-                await Task.Delay(options.Value.ResultPollInterval, ct).ConfigureAwait(false);
+                await Task.WhenAny(next, Task.Delay(options.Value.WatchPollInterval, ct)).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
             }
         }
     }

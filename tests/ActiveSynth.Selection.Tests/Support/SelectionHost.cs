@@ -31,8 +31,8 @@ public static class SelectionHost
         {
             ["ConnectionStrings:redis"] = redis,
             ["Artifacts:Root"] = artifactsRoot,
-            ["Selection:ResultPollInterval"] = "00:00:00.050",
-            ["Selection:DeadLetterCheckInterval"] = "00:00:01",
+            ["Messaging:Requests:ReplyPollInterval"] = "00:00:00.050",
+            ["Messaging:Requests:DeadLetterCheckInterval"] = "00:00:01",
         };
         foreach (var group in new[] { ConsumerGroups.Selection, ConsumerGroups.Scoring, ConsumerGroups.Teacher, ConsumerGroups.Training })
         {

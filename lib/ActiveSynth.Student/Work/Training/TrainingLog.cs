@@ -24,16 +24,4 @@ public static partial class TrainingLog
 
     [LoggerMessage(7, LogLevel.Information, "Evaluated checkpoint {CheckpointId} on {Items} items: accuracy {Accuracy:P1} in {Seconds:F1}s")]
     public static partial void Evaluated(this ILogger logger, string checkpointId, int items, double accuracy, double seconds);
-
-    [LoggerMessage(8, LogLevel.Information, "Train request {RequestId} is held by another replica ({Holder}); waiting for it instead of training the same round at once")]
-    public static partial void LeaseBusy(this ILogger logger, string requestId, string holder);
-
-    [LoggerMessage(9, LogLevel.Information, "Train request {RequestId} was already answered; not training it again")]
-    public static partial void AlreadyAnswered(this ILogger logger, string requestId);
-
-    [LoggerMessage(10, LogLevel.Warning, "Lease {Key} was lost while training (it ran out); another replica may train the same request")]
-    public static partial void LeaseLost(this ILogger logger, string key);
-
-    [LoggerMessage(11, LogLevel.Warning, "Renewing lease {Key} failed; trying again")]
-    public static partial void LeaseRenewFailed(this ILogger logger, Exception error, string key);
 }

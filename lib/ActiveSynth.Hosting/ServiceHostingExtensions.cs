@@ -2,15 +2,16 @@ using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Engine;
+using ActiveSynth.Hosting;
 using ActiveSynth.Messaging;
-using ActiveSynth.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>What every ActiveSynth service needs besides telemetry: Redis, the stream publisher, the artifact store and the probe responder.</summary>
-public static class WorkerDefaults
+/// <summary>What every ActiveSynth service needs besides ServiceDefaults: Redis, the stream publisher, the artifact store and the probe responder.</summary>
+public static class ServiceHostingExtensions
 {
     /// <summary>
     /// Registers the pieces shared by Selection, Scoring, Teacher and Training. <paramref name="serviceKind"/> is the
@@ -19,13 +20,29 @@ public static class WorkerDefaults
     public static TBuilder AddActiveSynthService<TBuilder>(this TBuilder builder, string serviceKind) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddSingleton(ServiceIdentity.ForCurrentProcess(serviceKind));
-        builder.AddRedisConnection();
+        builder.AddRedis();
         builder.AddStreamPublisher();
         builder.AddArtifactStore();
         if (serviceKind != ConsumerGroups.Selection)
         {
             builder.AddStreamConsumer<ProbeRequest, ProbeResponder>(Streams.ProbeRequests, group: serviceKind);
         }
+        return builder;
+    }
+
+    /// <summary>
+    /// The Redis connection through Aspire's client integration (<c>ConnectionStrings:redis</c>, health check, logging). A service
+    /// starts even while Redis is down and reconnects soon after a restart; consumers retry with backoff meanwhile. Tracing stays
+    /// with ServiceDefaults: the integration's own instrumentation ignores its filter (only commands under a span, only slow
+    /// ones), and an idle deployment then started about 2,500 traces a minute from consumer polls.
+    /// </summary>
+    public static TBuilder AddRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddRedisClient("redis", settings => settings.DisableTracing = true, options =>
+        {
+            options.AbortOnConnectFail = false;
+            options.ReconnectRetryPolicy = new ExponentialRetry(250, 5000);
+        });
         return builder;
     }
 

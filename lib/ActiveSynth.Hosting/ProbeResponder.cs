@@ -5,7 +5,7 @@ using ActiveSynth.Engine;
 using ActiveSynth.Messaging;
 using Google.Protobuf.WellKnownTypes;
 
-namespace ActiveSynth.ServiceDefaults;
+namespace ActiveSynth.Hosting;
 
 /// <summary>
 /// Answers a probe from the Selection service through the same Redis and consumer machinery the work uses,

@@ -1,35 +1,31 @@
-using ActiveSynth.Engine;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace ActiveSynth.Training;
+namespace ActiveSynth.Messaging.Requests;
 
 /// <summary>
-/// One Training replica at a time per train request id: a lease in Redis (<c>SET NX PX</c>), renewed while held and released
-/// (only by its holder) when the handler is done. Two stream entries can carry the same request id while the first is still
-/// being trained: the Selection service publishes its request again when it restarts without a stored result, and an entry
-/// can be claimed from a replica that is slow rather than dead. Without the lease both replicas train the same round at once
-/// (twice the compute, and the loser's evaluation describes a model it did not keep). A holder that dies stops renewing,
-/// so its lease ends within <see cref="TrainingServiceOptions.RequestLeaseTime"/> and a waiting replica goes on.
+/// One replica at a time per request id: a lease in Redis (<c>SET NX PX</c> on <c>&lt;prefix&gt;:&lt;id&gt;</c>), renewed while
+/// held and released (only by its holder) when the handler is done. Two entries can carry the same id while the first is still
+/// being handled: a requester publishes again when it restarts without a stored reply, and an entry can be claimed from a
+/// replica that is slow rather than dead. A holder that dies stops renewing, so its lease ends within
+/// <paramref name="leaseTime"/> and a waiting replica goes on.
 /// </summary>
-public sealed class TrainingLeases(IConnectionMultiplexer redis, IOptions<TrainingServiceOptions> options, ServiceIdentity identity,
-    ILogger<TrainingLeases> logger)
+public sealed class RedisRequestLease(IConnectionMultiplexer redis, string keyPrefix, TimeSpan leaseTime, string holder, ILogger<RedisRequestLease> logger)
+    : IRequestLease
 {
     private const string RenewScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
     private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
-    public static string Key(string requestId) => $"activesynth:training:lease:{requestId}";
+    public string Key(string requestId) => $"{keyPrefix}:{requestId}";
 
-    /// <summary>Waits until this replica holds the lease of <paramref name="requestId"/>; dispose the result to release it.</summary>
     public async Task<IAsyncDisposable> AcquireAsync(string requestId, CancellationToken ct)
     {
-        var ttl = options.Value.RequestLeaseTime;
-        var poll = TimeSpan.FromMilliseconds(Math.Clamp(ttl.TotalMilliseconds / 10, 50, 1000));
+        var poll = TimeSpan.FromMilliseconds(Math.Clamp(leaseTime.TotalMilliseconds / 10, 50, 1000));
         var key = Key(requestId);
-        var token = $"{identity.Instance}/{Guid.NewGuid():N}";
+        var token = $"{holder}/{Guid.NewGuid():N}";
         var db = redis.GetDatabase();
         var waited = false;
-        while (!await db.StringSetAsync(key, token, ttl, When.NotExists).ConfigureAwait(false))
+        while (!await db.StringSetAsync(key, token, leaseTime, When.NotExists).ConfigureAwait(false))
         {
             if (!waited)
             {
@@ -38,7 +34,7 @@ public sealed class TrainingLeases(IConnectionMultiplexer redis, IOptions<Traini
             }
             await Task.Delay(poll, ct).ConfigureAwait(false);
         }
-        return new Lease(db, key, token, ttl, logger);
+        return new Lease(db, key, token, leaseTime, logger);
     }
 
     private sealed class Lease : IAsyncDisposable
