@@ -12,11 +12,17 @@ public static class Streams
     /// <summary>ScoreResult, published by Scoring, consumed by group <see cref="ConsumerGroups.Selection"/>.</summary>
     public const string ScoreResults = "activesynth:score:results";
 
-    /// <summary>GenerateRequest and JudgeRequest, published by Selection, consumed by group <see cref="ConsumerGroups.Teacher"/>.</summary>
+    /// <summary>GenerateChunk, published by Selection, consumed by group <see cref="ConsumerGroups.Teacher"/>.</summary>
     public const string GenerateRequests = "activesynth:generate:requests";
 
-    /// <summary>GenerateResult and JudgeResponse, published by Teacher, consumed by group <see cref="ConsumerGroups.Selection"/>.</summary>
+    /// <summary>GenerateChunkResult, published by Teacher, consumed by group <see cref="ConsumerGroups.Selection"/>.</summary>
     public const string GenerateResults = "activesynth:generate:results";
+
+    /// <summary>JudgeRequest (the judge-hard, lion and reward-low strategies' ratings), published by Selection, consumed by group <see cref="ConsumerGroups.Teacher"/>.</summary>
+    public const string JudgeRequests = "activesynth:judge:requests";
+
+    /// <summary>JudgeResponse, published by Teacher, consumed by group <see cref="ConsumerGroups.Selection"/>.</summary>
+    public const string JudgeResults = "activesynth:judge:results";
 
     /// <summary>TrainRequest, published by Selection, consumed by group <see cref="ConsumerGroups.Training"/>.</summary>
     public const string TrainRequests = "activesynth:train:requests";

@@ -22,7 +22,7 @@ public static class WorkHostingExtensions
     }
 
     /// <summary>
-    /// A requester of all three work kinds (the Selection service): the <see cref="RequestClient"/> and the consumers that store the
+    /// A requester of every work kind (the Selection service): the <see cref="RequestClient"/> and the consumers that store the
     /// replies of the three reply streams in group <paramref name="group"/> (stored before ack, so none is lost).
     /// </summary>
     public static IHostApplicationBuilder AddWorkRequests(this IHostApplicationBuilder builder, string group)
@@ -30,6 +30,7 @@ public static class WorkHostingExtensions
         builder.AddReplies<ScoreResult>(WorkRoutes.Score, group);
         builder.AddReplies<GenerateChunkResult>(WorkRoutes.Generate, group);
         builder.AddReplies<TrainResult>(WorkRoutes.Train, group);
+        builder.AddReplies<JudgeResponse>(WorkRoutes.Judge, group);
         return builder;
     }
 }

@@ -11,7 +11,7 @@ namespace ActiveSynth.Selection;
 public static class SelectionHostingExtensions
 {
     /// <summary>
-    /// Runs: options (validated at start), the Redis run store and event log, the requester of the three work kinds
+    /// Runs: options (validated at start), the Redis run store and event log, the requester of every work kind
     /// (replies stored before ack, group "selection"), the run executor and supervisor, telemetry.
     /// </summary>
     public static IHostApplicationBuilder AddRuns(this IHostApplicationBuilder builder)

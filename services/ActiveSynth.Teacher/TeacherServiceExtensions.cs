@@ -10,7 +10,7 @@ using ActiveSynth.Teachers.Validation;
 
 namespace ActiveSynth.Teacher;
 
-/// <summary><c>builder.AddTeacher()</c>: the teacher's work with the response cache and duplicate set in Redis, answering generate requests.</summary>
+/// <summary><c>builder.AddTeacher()</c>: the teacher's work with the response cache and duplicate set in Redis, answering generate and judge requests.</summary>
 public static class TeacherServiceExtensions
 {
     public static WebApplicationBuilder AddTeacher(this WebApplicationBuilder builder)
@@ -22,6 +22,7 @@ public static class TeacherServiceExtensions
         // Once per chunk id: a chunk that crashed between replying and marking is answered again with the same content (generation
         // is deterministic and its teacher replies come from the response cache the second time), which the requester applies once.
         builder.AddWorkHandler<GenerateChunk, GenerateChunkResult>(WorkKind.Generate, ConsumerGroups.Teacher, ReplyPolicy.Once);
+        builder.AddWorkHandler<JudgeRequest, JudgeResponse>(WorkKind.Judge, ConsumerGroups.Teacher, ReplyPolicy.Once);
         return builder;
     }
 }

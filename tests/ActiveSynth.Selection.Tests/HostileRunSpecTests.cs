@@ -29,7 +29,6 @@ public sealed class HostileRunSpecTests(SelectionApiFixture api) : IClassFixture
         { "label_value_huge", "spec.labels[group]", "values 256 characters" },
         { "strategy_missing", "spec.strategy.name", "is required" },
         { "strategy_unknown", "spec.strategy.name", "unknown strategy 'loss-highest'" },
-        { "strategy_judge", "spec.strategy.name", "needs judge or reward signals" },
         { "strategy_option_bad", "spec.strategy.options", "" },
         { "strategy_options_too_many", "spec.strategy.options", "at most 64 options" },
         { "family_unknown", "spec.task.families[1]", "unknown family 'poetry'" },
@@ -151,7 +150,6 @@ public sealed class HostileRunSpecTests(SelectionApiFixture api) : IClassFixture
             case "label_value_huge": spec.Labels["group"] = new string('v', 100_000); break;
             case "strategy_missing": spec.Strategy = null; break;
             case "strategy_unknown": spec.Strategy.Name = "loss-highest"; break;
-            case "strategy_judge": spec.Strategy.Name = "judge-hard"; break;
             case "strategy_option_bad": spec.Strategy.Name = "loss-high-fam"; spec.Strategy.Options["mode"] = "sideways"; break;
             case "strategy_options_too_many": spec.Strategy.Options.Add(Enumerable.Range(0, 65).ToDictionary(i => $"o{i}", i => "1")); break;
             case "family_unknown": spec.Task.Families[1] = "poetry"; break;

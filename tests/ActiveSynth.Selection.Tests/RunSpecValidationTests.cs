@@ -31,7 +31,6 @@ public sealed class RunSpecValidationTests
     {
         { "samples_per_round", "spec.samples_per_round" },
         { "unknown_strategy", "spec.strategy.name" },
-        { "judge_strategy", "spec.strategy.name" },
         { "strategy_option", "spec.strategy.options" },
         { "unknown_family", "spec.task.families[1]" },
         { "negative_budget", "spec.budget.max_teacher_tokens" },
@@ -102,7 +101,6 @@ public sealed class RunSpecValidationTests
         {
             case "samples_per_round": spec.SamplesPerRound = 0; break;
             case "unknown_strategy": spec.Strategy.Name = "loss-highest"; break;
-            case "judge_strategy": spec.Strategy.Name = "judge-hard"; break;
             case "strategy_option": spec.Strategy.Name = "loss-high-fam"; spec.Strategy.Options["mode"] = "sideways"; break;
             case "unknown_family": spec.Task.Families[1] = "poetry"; break;
             case "negative_budget": spec.Budget.MaxTeacherTokens = -5; break;

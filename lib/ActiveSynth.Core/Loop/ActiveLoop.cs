@@ -134,9 +134,19 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     {
         var overgenerate = settings.Mode == GenerationMode.Overgenerate;
         var items = overgenerate ? state.Candidates.Select(c => c.Item).ToList() : state.Seeds;
-        var signals = strategy.Needs == SignalKind.None
-            ? items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty)).ToList()
-            : await workers.ScoreAsync($"{state.RunId}/{state.Round}/score", CurrentCheckpoint(state), items, strategy.Needs, ct);
+        IReadOnlyList<CandidateSignals> signals;
+        if (strategy.Needs == SignalKind.None)
+        {
+            signals = [.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty))];
+        }
+        else
+        {
+            var scored = await workers.ScoreAsync($"{state.RunId}/{state.Round}/score", CurrentCheckpoint(state), items, strategy.Needs, ct);
+            signals = scored.Signals;
+            // Judge calls are charged when they return: a round's judging is not reserved, so it can take the run past a budget
+            // by at most one round's ratings, and the run then stops at the next round's check.
+            state.Spent += scored.Spent;
+        }
         var picks = strategy.Select(signals, SamplesThisRound(state), SelectionRandom(state.Round));
         state.Picks = [.. picks];
         state.Selections.Add(Summarise(state.Round, picks, signals));

@@ -5,15 +5,19 @@ using ActiveSynth.Core.Tasks;
 namespace ActiveSynth.Core.Loop;
 
 /// <summary>
-/// The three kinds of work the loop hands out: scoring, generation, training + evaluation. Implemented
+/// The kinds of work the loop hands out: scoring (with the judge's ratings when a strategy needs them), generation, training
+/// + evaluation. Implemented
 /// in-process (the CLI's <c>--local</c>, benchmarks) and over Redis streams (the Selection service), so the
 /// same loop logic runs both ways. Implementations must be idempotent per <c>key</c>: the loop repeats a call
 /// after a restart with the same key and must get the same effect, not a second one.
 /// </summary>
 public interface ILoopWorkers
 {
-    /// <summary>Signals of <paramref name="items"/> under <paramref name="checkpoint"/>.</summary>
-    Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct);
+    /// <summary>
+    /// Signals of <paramref name="items"/> under <paramref name="checkpoint"/>, and what the teacher spent on them (judge calls
+    /// for the judge's difficulty or reward signals; zero otherwise).
+    /// </summary>
+    Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct);
 
     /// <summary>
     /// Asks the teacher for one new sample "like" each work item's seed (question call, then solution call), a chunk of a round at
@@ -33,6 +37,8 @@ public interface ILoopWorkers
 
 /// <summary>A student checkpoint in the artifact store.</summary>
 public sealed record CheckpointHandle(string Id, string Path, string Sha256);
+
+public sealed record ScoreOutcome(IReadOnlyList<CandidateSignals> Signals, BudgetAmount Spent);
 
 public sealed record GenerationWork(int Round, int Slot, TaskItem Seed, Pick Pick, string Strategy, BudgetAmount Reserved);
 

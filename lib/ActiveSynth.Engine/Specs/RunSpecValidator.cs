@@ -306,12 +306,6 @@ public static class RunSpecValidator
             errors.Add(new(P + "strategy.name", $"unknown strategy '{Shorten(strategy.Name)}'; one of {string.Join(", ", StrategyRegistry.Names)}"));
             return;
         }
-        var needs = StrategyRegistry.Describe(strategy.Name).Needs;
-        if ((needs & (CoreSignals.Reward | CoreSignals.JudgeDifficulty)) != 0)
-        {
-            errors.Add(new(P + "strategy.name", $"'{strategy.Name}' needs judge or reward signals, which the loop does not request yet; use it through Selector.Select"));
-            return;
-        }
         try
         {
             StrategyRegistry.Create(strategy.Name, strategy.Options);

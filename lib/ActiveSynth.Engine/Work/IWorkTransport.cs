@@ -2,12 +2,15 @@ using Google.Protobuf;
 
 namespace ActiveSynth.Engine;
 
-/// <summary>The three kinds of loop work; each has one request and one result message in the contract.</summary>
+/// <summary>The kinds of loop work; each has one request and one result message in the contract.</summary>
 public enum WorkKind
 {
     Score,
     Generate,
     Train,
+
+    /// <summary>The teacher's ratings for the judge and reward strategies.</summary>
+    Judge,
 }
 
 /// <summary>

@@ -13,7 +13,8 @@ namespace ActiveSynth.Engine;
 public sealed class InProcessTransport(
     IWorkHandler<ScoreRequest, ScoreResult> scoring,
     IWorkHandler<GenerateChunk, GenerateChunkResult> teacher,
-    IWorkHandler<TrainRequest, TrainResult> training) : IWorkTransport
+    IWorkHandler<TrainRequest, TrainResult> training,
+    IWorkHandler<JudgeRequest, JudgeResponse> judge) : IWorkTransport
 {
     private readonly ConcurrentDictionary<string, byte[]> _results = new(StringComparer.Ordinal);
 
@@ -31,6 +32,7 @@ public sealed class InProcessTransport(
             WorkKind.Score => await scoring.HandleAsync(Copy(request, ScoreRequest.Parser), key, ct).ConfigureAwait(false),
             WorkKind.Generate => await teacher.HandleAsync(Copy(request, GenerateChunk.Parser), key, ct).ConfigureAwait(false),
             WorkKind.Train => await training.HandleAsync(Copy(request, TrainRequest.Parser), key, ct).ConfigureAwait(false),
+            WorkKind.Judge => await judge.HandleAsync(Copy(request, JudgeRequest.Parser), key, ct).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown work kind"),
         };
         _results[key] = result.ToByteArray();

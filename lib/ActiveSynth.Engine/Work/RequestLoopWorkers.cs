@@ -1,6 +1,7 @@
 using System.Globalization;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
+using BudgetAmount = ActiveSynth.Core.Budgets.BudgetAmount;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Tasks;
@@ -16,7 +17,7 @@ namespace ActiveSynth.Engine;
 /// <see cref="RunPlan"/> and sends it over a <see cref="IWorkTransport"/> with the loop's key as idempotency id: Redis streams in
 /// the Selection service, direct calls of the same handlers in-process. Only the transport differs between the two.
 /// </summary>
-public sealed class RequestLoopWorkers(RunWorkContext run, IWorkTransport transport, ArtifactStore artifacts) : ILoopWorkers
+public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTransport transport, ArtifactStore artifacts) : ILoopWorkers
 {
     private const string BaseRequestId = "base";
 
@@ -48,11 +49,28 @@ public sealed class RequestLoopWorkers(RunWorkContext run, IWorkTransport transp
         return new CoreTrainResult(result.Checkpoint.ToHandle(), double.NaN, result.Evaluation.ToCore());
     }
 
-    public async Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items,
-        CoreSignals needs, CancellationToken ct)
+    public async Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, CoreSignals needs,
+        CancellationToken ct)
     {
         var round = RoundOf(key);
         using var activity = run.Tracer.StartStage(round, "score");
+        var judged = needs & JudgedSignals;
+        // The student's own answers are what the judge rates for a reward.
+        var studentNeeds = (needs & ~JudgedSignals) | ((judged & CoreSignals.Reward) != 0 ? CoreSignals.OwnNll : CoreSignals.None);
+        IReadOnlyList<CandidateSignals> signals = [.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty))];
+        IReadOnlyDictionary<string, string> answers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (studentNeeds != CoreSignals.None)
+        {
+            (signals, answers) = await StudentSignalsAsync(key, round, checkpoint, items, studentNeeds, ct).ConfigureAwait(false);
+        }
+        return judged == CoreSignals.None
+            ? new ScoreOutcome(signals, BudgetAmount.Zero)
+            : await JudgeAsync(round, items, signals, answers, judged, ct).ConfigureAwait(false);
+    }
+
+    private async Task<(IReadOnlyList<CandidateSignals> Signals, IReadOnlyDictionary<string, string> Answers)> StudentSignalsAsync(string key,
+        int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, CoreSignals needs, CancellationToken ct)
+    {
         var request = new ScoreRequest
         {
             RunId = run.RunId,
@@ -68,7 +86,9 @@ public sealed class RequestLoopWorkers(RunWorkContext run, IWorkTransport transp
         var byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
         var signals = result.Signals.Select(s => s.ToCore(byId.GetValueOrDefault(s.ItemId))).ToList();
         var missing = items.FirstOrDefault(i => signals.All(s => s.Id != i.Id));
-        return missing is null ? signals : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
+        return missing is null
+            ? (signals, result.Signals.ToDictionary(s => s.ItemId, s => s.StudentAnswer, StringComparer.Ordinal))
+            : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
     }
 
     public async Task<IReadOnlyList<GenerationResult>> GenerateAsync(string key, IReadOnlyList<GenerationWork> chunk, CancellationToken ct)

@@ -7,9 +7,15 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace ActiveSynth.Teacher.Teaching;
 
-/// <summary>A JudgeRequest → a JudgeResponse: one rating per item, in order, with the summed usage.</summary>
+/// <summary>
+/// A JudgeRequest → a JudgeResponse: one rating per item, in order, with the summed usage. The Teacher service's handler of
+/// activesynth:judge:requests and of Teacher.Judge, and the in-process transport's.
+/// </summary>
 public sealed class JudgeWork(TeacherClients clients, PriceTable prices, TeacherMetrics metrics, TimeProvider time)
+    : IWorkHandler<JudgeRequest, JudgeResponse>
 {
+    public Task<JudgeResponse> HandleAsync(JudgeRequest request, string requestId, CancellationToken ct) => JudgeAsync(request, ct);
+
     public async Task<JudgeResponse> JudgeAsync(JudgeRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -48,6 +48,7 @@ public static class TeacherWorkExtensions
         services.TryAddSingleton<TeacherWork>();
         services.TryAddSingleton<IWorkHandler<GenerateChunk, GenerateChunkResult>>(sp => sp.GetRequiredService<TeacherWork>());
         services.TryAddSingleton<JudgeWork>();
+        services.TryAddSingleton<IWorkHandler<JudgeRequest, JudgeResponse>>(sp => sp.GetRequiredService<JudgeWork>());
         return builder;
     }
 }

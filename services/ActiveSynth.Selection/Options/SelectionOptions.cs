@@ -16,7 +16,7 @@ public sealed class SelectionOptions : RunPlanOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ScoreTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Longest wait for one generation result.</summary>
+    /// <summary>Longest wait for one generation (or judge) chunk's result.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan GenerateTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -32,7 +32,7 @@ public sealed class SelectionOptions : RunPlanOptions
     public TimeSpan TimeoutFor(WorkKind kind) => kind switch
     {
         WorkKind.Score => ScoreTimeout,
-        WorkKind.Generate => GenerateTimeout,
+        WorkKind.Generate or WorkKind.Judge => GenerateTimeout,
         WorkKind.Train => TrainTimeout,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown work kind"),
     };

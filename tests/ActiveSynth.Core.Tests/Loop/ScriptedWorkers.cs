@@ -42,13 +42,13 @@ internal sealed class ScriptedWorkers : ILoopWorkers
     public Task<TrainResult> PrepareBaseAsync(string key, CancellationToken ct) =>
         Task.FromResult(new TrainResult(new CheckpointHandle("base", "base", "sha-base"), 1.0, Evaluation(0)));
 
-    public Task<IReadOnlyList<CandidateSignals>> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<CandidateSignals>>([.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty)
+    public Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct) =>
+        Task.FromResult(new ScoreOutcome([.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty)
         {
             OwnNll = i.Difficulty + i.Id.Sum(c => c) % 97 / 1000.0,
             AnswerNll = i.Difficulty,
             Correct = i.Difficulty == 1,
-        })]);
+        })], BudgetAmount.Zero));
 
     /// <summary>Keys of the generation chunks asked for, in order.</summary>
     public ConcurrentQueue<string> Chunks { get; } = new();

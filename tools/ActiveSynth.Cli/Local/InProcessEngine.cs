@@ -44,7 +44,8 @@ public sealed class InProcessEngine : IDisposable
         Transport = new InProcessTransport(
             _host.Services.GetRequiredService<ScoreWork>(),
             _host.Services.GetRequiredService<TeacherWork>(),
-            _host.Services.GetRequiredService<TrainWork>());
+            _host.Services.GetRequiredService<TrainWork>(),
+            _host.Services.GetRequiredService<JudgeWork>());
     }
 
     public ArtifactStore Artifacts { get; }
