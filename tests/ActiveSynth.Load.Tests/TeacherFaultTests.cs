@@ -128,4 +128,36 @@ public sealed class TeacherFaultTests(LoadAppHostFixture fixture, ITestOutputHel
         Assert.Equal(0, billed.Completions);
         Assert.True(billed.Faults > 0, "the endpoint was never called");
     }
+
+    [Fact]
+    public async Task A_judge_strategy_rides_out_faults_while_the_teacher_judges_and_pays_for_every_rating_once()
+    {
+        var teacher = fixture.Teacher;
+        teacher.ClearFaults();
+        teacher.PermanentFault = null;
+        var before = teacher.Snapshot();
+        // The score stage comes first in a round, so the first requests the endpoint sees are judge calls.
+        teacher.Enqueue(Fault.RateLimited, 6);
+        teacher.Enqueue(Fault.ServerError, 3);
+        teacher.Enqueue(Fault.MalformedJson, 1);
+        var runId = $"load-judge-{Guid.NewGuid():N}"[..24];
+
+        var spec = LoadSpecs.Small("jdg", "rev", "judge-hard", TeacherKind.Openai, Budget, randomSeed: 5151);
+        await _runs.StartAsync(runId, spec);
+        var finished = await _runs.WaitFinishedAsync(runId, TimeSpan.FromMinutes(4));
+        var billed = teacher.Snapshot().Since(before);
+        teacher.ClearFaults();
+
+        Assert.True(finished is not null, $"run {runId} did not finish within 4 minutes; the endpoint saw {billed}");
+        var run = await _runs.GetAsync(runId);
+        output.WriteLine($"{runId}: {run.State} ({run.StopReason}{run.FailureReason}), usage {run.Usage}; endpoint: {billed}");
+        Assert.True(run.State == RunState.Completed, $"run {runId} ended {run.State}: {run.FailureReason}");
+        Assert.True(billed.Faults >= 10, $"only {billed.Faults} faults were served: the test proves less than it says");
+        var rounds = run.Curve.Count(p => p.Round > 0);
+        var judgeCalls = rounds * spec.Task.SeedItems.Count; // every seed rated each round
+        Assert.True(run.Usage.TeacherCalls >= judgeCalls + run.Usage.SamplesKept,
+            $"{run.Usage.TeacherCalls} calls counted for {rounds} rounds of {spec.Task.SeedItems.Count} ratings and {run.Usage.SamplesKept} samples");
+        Assert.Equal(billed.Tokens, run.Usage.TeacherTokens);
+        Assert.Equal(0, billed.ChargedTwice);
+    }
 }

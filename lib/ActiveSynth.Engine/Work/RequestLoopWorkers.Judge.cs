@@ -14,6 +14,9 @@ public sealed partial class RequestLoopWorkers
     /// <summary>Signals the teacher gives (as a judge), not the student.</summary>
     private const CoreSignals JudgedSignals = CoreSignals.JudgeDifficulty | CoreSignals.Reward;
 
+    /// <summary>How often a judge chunk with a failed rating is asked for.</summary>
+    private const int JudgeAttempts = 3;
+
     /// <summary>
     /// Rates the round's candidates in chunks (the generation chunk size, as many in flight as generation allows), each under its
     /// own key so a resumed run asks only for what is missing: the difficulty of each question (judge-hard, lion), and the
@@ -44,15 +47,15 @@ public sealed partial class RequestLoopWorkers
         })).ConfigureAwait(false);
 
         var ratings = responses.SelectMany(r => r.Ratings).ToDictionary(r => r.ItemId, r => r.Score, StringComparer.Ordinal);
-        var spent = responses.Aggregate(BudgetAmount.Zero, (sum, r) => sum + r.Usage.ToBudget());
+        var spent = responses.Aggregate(BudgetAmount.Zero, (sum, r) => sum + r.Spent);
         var rated = signals.Select(s => ratings.TryGetValue(s.Id, out var score)
             ? kind == JudgeKind.Answer ? s with { Reward = score } : s with { JudgeDifficulty = score }
             : throw new WorkerFailedException($"the judge returned no rating for item '{s.Id}'")).ToList();
         return new ScoreOutcome(rated, spent);
     }
 
-    private async Task<JudgeResponse> JudgeChunkAsync(int round, IReadOnlyList<TaskItem> chunk, int first, JudgeKind kind,
-        IReadOnlyDictionary<string, string> answers, CancellationToken ct)
+    private async Task<(IReadOnlyList<JudgeRating> Ratings, BudgetAmount Spent)> JudgeChunkAsync(int round, IReadOnlyList<TaskItem> chunk,
+        int first, JudgeKind kind, IReadOnlyDictionary<string, string> answers, CancellationToken ct)
     {
         var last = first + chunk.Count - 1;
         var requestId = string.Create(CultureInfo.InvariantCulture, $"{first}-{last}");
@@ -62,9 +65,21 @@ public sealed partial class RequestLoopWorkers
             Item = item.ToContract(),
             StudentAnswer = kind == JudgeKind.Answer ? answers.GetValueOrDefault(item.Id, "") : "",
         }));
-        var key = string.Create(CultureInfo.InvariantCulture, $"{run.RunId}/{round}/judge/{requestId}");
-        var response = await transport.RequestAsync<JudgeRequest, JudgeResponse>(WorkKind.Judge, key, request, ct).ConfigureAwait(false);
-        Check(response.Failure, "judging");
-        return response;
+        // A rating the teacher could not give (its endpoint still failing after the pipeline's retries) fails the chunk; the chunk
+        // is asked again under a new key, and the ratings given before come from the teacher's response cache at no cost.
+        JudgeResponse response = null!;
+        var spent = BudgetAmount.Zero;
+        for (var attempt = 1; attempt <= JudgeAttempts; attempt++)
+        {
+            var key = string.Create(CultureInfo.InvariantCulture, $"{run.RunId}/{round}/judge/{requestId}{(attempt == 1 ? "" : $"#{attempt}")}");
+            response = await transport.RequestAsync<JudgeRequest, JudgeResponse>(WorkKind.Judge, key, request, ct).ConfigureAwait(false);
+            spent += response.Usage.ToBudget(); // failed attempts were paid for too
+            if (string.IsNullOrEmpty(response.Failure))
+            {
+                break;
+            }
+        }
+        Check(response.Failure, $"judging (after {JudgeAttempts} attempts)");
+        return ([.. response.Ratings], spent);
     }
 }
