@@ -6,7 +6,8 @@ namespace ActiveSynth.Core.Datasets;
 
 /// <summary>
 /// GSM8K-format JSONL: one object per line with string fields "question" and "answer" (reasoning, then
-/// <c>#### &lt;answer&gt;</c>). Optional "id", "family" and "difficulty" fields round-trip our own exports;
+/// <c>#### &lt;answer&gt;</c>; other names through <see cref="Gsm8kImportOptions.QuestionField"/> and
+/// <see cref="Gsm8kImportOptions.AnswerField"/>). Optional "id", "family" and "difficulty" fields round-trip our own exports;
 /// other fields are ignored. Import is all or nothing: every line is checked before anything is returned, and every
 /// problem (up to <see cref="SeedSetBuilder.MaxReported"/>, then a count) is thrown together in one
 /// <see cref="Gsm8kFormatException"/>, each naming its line.
@@ -72,7 +73,7 @@ public static class Gsm8kJsonl
             {
                 continue;
             }
-            ParseLine(line, lineNumber, builder);
+            ParseLine(line, lineNumber, builder, options);
         }
         if (reader.FileTooLong)
         {
@@ -125,7 +126,7 @@ public static class Gsm8kJsonl
     }
 
     /// <summary>Reads one line's fields, noting every missing or wrongly typed one, and hands them to the shared checks.</summary>
-    private static void ParseLine(string line, int lineNumber, SeedSetBuilder builder)
+    private static void ParseLine(string line, int lineNumber, SeedSetBuilder builder, Gsm8kImportOptions options)
     {
         JsonDocument document;
         try
@@ -146,8 +147,8 @@ public static class Gsm8kJsonl
                 return;
             }
             var problems = new List<string>();
-            var question = RequiredString(root, "question", problems);
-            var answer = RequiredString(root, "answer", problems);
+            var question = RequiredString(root, options.QuestionField, problems);
+            var answer = RequiredString(root, options.AnswerField, problems);
             var id = OptionalString(root, "id", problems);
             var family = OptionalString(root, "family", problems);
             long? difficulty = null;

@@ -86,8 +86,8 @@ public sealed class SeedSetBuilder
             return;
         }
         var problems = new List<string>(readProblems ?? []);
-        NotEmpty(record.Question, "question", problems);
-        NotEmpty(record.Answer, "answer", problems);
+        NotEmpty(record.Question, _options.QuestionField, problems);
+        NotEmpty(record.Answer, _options.AnswerField, problems);
         var family = record.Family ?? _options.Family;
         if (record.Family is not null && !_registry.IsKnown(record.Family))
         {
@@ -95,7 +95,7 @@ public sealed class SeedSetBuilder
         }
         else if (_options.RequireFinalAnswer && !string.IsNullOrWhiteSpace(record.Answer))
         {
-            CheckFinalAnswer(record.Answer, family, problems);
+            CheckFinalAnswer(record.Answer, family, _options.AnswerField, problems);
         }
         var id = record.Id ?? FormattableString.Invariant($"{_options.IdPrefix}-{number}");
         if (id.Length == 0 || id.Contains('/', StringComparison.Ordinal))
@@ -123,17 +123,17 @@ public sealed class SeedSetBuilder
     public IReadOnlyList<TaskItem> Build() =>
         ProblemCount == 0 ? _items : throw new Gsm8kFormatException(Unit, _problems, _unreported);
 
-    private void CheckFinalAnswer(string answer, string family, List<string> problems)
+    private void CheckFinalAnswer(string answer, string family, string field, List<string> problems)
     {
         var raw = FinalAnswerText.Extract(answer);
         if (raw is null)
         {
-            problems.Add("field \"answer\" has no final answer line (#### <answer>)");
+            problems.Add($"field \"{field}\" has no final answer line (#### <answer>)");
         }
         else if (_registry.GraderFor(family).ExtractFinalAnswer(answer) is null)
         {
             var hint = family == TaskFamilyRegistry.ImportedFamily ? $" (import text answers with family '{TaskFamilyRegistry.TextFamily}')" : "";
-            problems.Add($"field \"answer\": final answer '{Shorten(raw)}' is not an answer of family '{family}'{hint}");
+            problems.Add($"field \"{field}\": final answer '{Shorten(raw)}' is not an answer of family '{family}'{hint}");
         }
     }
 
