@@ -71,6 +71,7 @@ internal static class CliSpecs
                 spec.Student.Options[key] = value;
             }
         }
+        TeacherChoice.Apply(spec, s.Teacher, s.TeacherModel);
         if (strategy is not null)
         {
             spec.Strategy = new StrategySpec { Name = strategy };

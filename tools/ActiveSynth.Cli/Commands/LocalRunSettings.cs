@@ -48,6 +48,14 @@ public class LocalRunSettings : CommandSettings
     [Description("The held-out test set from a file (task.test_file): an imported set's name or a JSONL path under the artifact root.")]
     public string? TestFile { get; init; }
 
+    [CommandOption("--teacher <KIND>")]
+    [Description("embedded (no keys, the default) or openai: an OpenAI-compatible endpoint whose address and key come only from ConnectionStrings:teacher (here the environment variable ConnectionStrings__teacher=\"Endpoint=...;Key=...;Model=...\"; with --server, the deployment's).")]
+    public string? Teacher { get; init; }
+
+    [CommandOption("--teacher-model <NAME>")]
+    [Description("With --teacher openai: the model or deployment name sent to the endpoint (teacher.model). Default: the connection string's Model.")]
+    public string? TeacherModel { get; init; }
+
     [CommandOption("--base-steps <N>")]
     [Description("In-process runs: pretraining steps of the embedded base (Training:BaseSteps of a deployment; cached per configuration). Default 600.")]
     public int BaseSteps { get; init; } = 600;
@@ -106,6 +114,10 @@ public class LocalRunSettings : CommandSettings
         {
             return ValidationResult.Error(taskFile);
         }
+        if (TeacherChoice.Problem(Teacher, TeacherModel) is { } teacher)
+        {
+            return ValidationResult.Error(teacher);
+        }
         return TryParseBudget(Budget, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error!);
     }
 
@@ -141,6 +153,12 @@ public class LocalRunSettings : CommandSettings
     /// </summary>
     public string? LocalTaskFileProblem() =>
         TaskFiles.MissingLocally("--seed-file", SeedFile, Artifacts) ?? TaskFiles.MissingLocally("--test-file", TestFile, Artifacts);
+
+    /// <summary>
+    /// For a run in this process: <c>--teacher openai</c> without an endpoint in the environment; null otherwise. A deployment's
+    /// Teacher service holds its own endpoint.
+    /// </summary>
+    public string? LocalTeacherProblem() => TeacherChoice.MissingEndpoint(Teacher, Environment.GetEnvironmentVariable(TeacherChoice.EnvironmentVariable));
 
     public BudgetLimits ParsedBudget => TryParseBudget(Budget, out var limits, out var error) ? limits : throw new InvalidOperationException(error);
 

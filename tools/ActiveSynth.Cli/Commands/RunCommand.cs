@@ -52,7 +52,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 return ValidationResult.Error($"--strategy: unknown '{Strategy}'; expected one of {string.Join(", ", StrategyRegistry.Names)}");
             }
             var result = base.Validate();
-            return result.Successful && Local && LocalTaskFileProblem() is { } missing ? ValidationResult.Error(missing) : result;
+            return result.Successful && Local && (LocalTaskFileProblem() ?? LocalTeacherProblem()) is { } missing ? ValidationResult.Error(missing) : result;
         }
     }
 

@@ -72,7 +72,7 @@ public sealed partial class CompareCommand : AsyncCommand<CompareCommand.Setting
                 return ValidationResult.Error("--name: with --server it prefixes run ids, so only a-z, 0-9 and '-' (at most 24 characters)");
             }
             var result = base.Validate();
-            return result.Successful && Server is null && LocalTaskFileProblem() is { } missing ? ValidationResult.Error(missing) : result;
+            return result.Successful && Server is null && (LocalTaskFileProblem() ?? LocalTeacherProblem()) is { } missing ? ValidationResult.Error(missing) : result;
         }
     }
 
