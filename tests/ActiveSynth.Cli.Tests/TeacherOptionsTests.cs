@@ -69,6 +69,10 @@ public sealed class TeacherOptionsTests : IDisposable
         Assert.NotNull(problem);
         Assert.Contains("ConnectionStrings__teacher", problem, StringComparison.Ordinal);
         Assert.Null(TeacherChoice.MissingEndpoint("openai", "Endpoint=http://127.0.0.1:1;Key=k;Model=m"));
+        var malformed = TeacherChoice.MissingEndpoint("openai", "Endpoint=ftp://x;Key=sk-secret-123;Model=m");
+        Assert.NotNull(malformed);
+        Assert.Contains("ConnectionStrings__teacher: The teacher connection string needs Endpoint=<absolute http(s) URL>", malformed, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-secret-123", malformed, StringComparison.Ordinal);
         Assert.Null(TeacherChoice.MissingEndpoint("embedded", null));
         Assert.Null(TeacherChoice.MissingEndpoint(null, null));
     }

@@ -1,4 +1,5 @@
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Teachers.OpenAI;
 
 namespace ActiveSynth.Cli.Commands;
 
@@ -32,12 +33,23 @@ internal static class TeacherChoice
             : null;
     }
 
-    /// <summary>For a run in this process: <c>--teacher openai</c> with no connection string in the environment.</summary>
-    public static string? MissingEndpoint(string? teacher, string? connectionString) =>
-        teacher == OpenAi && string.IsNullOrWhiteSpace(connectionString)
-            ? $"--teacher openai: no endpoint; set the environment variable {EnvironmentVariable}=\"Endpoint=https://...;Key=...;Model=...\" "
-                + "(the endpoint and key are never command-line options)"
-            : null;
+    /// <summary>
+    /// For a run in this process: <c>--teacher openai</c> with no connection string in the environment, or one that does not
+    /// parse (the message never repeats the key).
+    /// </summary>
+    public static string? MissingEndpoint(string? teacher, string? connectionString)
+    {
+        if (teacher != OpenAi)
+        {
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return $"--teacher openai: no endpoint; set the environment variable {EnvironmentVariable}=\"Endpoint=https://...;Key=...;Model=...\" "
+                + "(the endpoint and key are never command-line options)";
+        }
+        return TeacherConnection.TryParse(connectionString, out _, out var error) ? null : $"--teacher openai: {EnvironmentVariable}: {error}";
+    }
 
     /// <summary>Writes the choice over the spec's teacher, keeping its other fields (temperature, prompt version, ...).</summary>
     public static void Apply(RunSpec spec, string? teacher, string? model)
