@@ -231,6 +231,40 @@ public sealed class SeedsImportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_truncated_or_fake_parquet_file_is_one_problem_with_the_file_not_a_crash()
+    {
+        var whole = await WriteParquet("whole.parquet", [.. Gsm8k.Select(r => ((string?)r.Question, (string?)r.Answer))]);
+        var bytes = await File.ReadAllBytesAsync(whole);
+        var truncated = Path.Combine(_dir, "truncated.parquet");
+        await File.WriteAllBytesAsync(truncated, bytes[..(bytes.Length / 2)]);
+        var fake = Path.Combine(_dir, "fake.parquet");
+        await File.WriteAllTextAsync(fake, "{\"question\": \"q\", \"answer\": \"#### 1\"}\n");
+
+        foreach (var file in new[] { truncated, fake })
+        {
+            var (code, output) = await RunAsync("seeds", "import", file, "--artifacts", Artifacts);
+
+            Assert.Equal(2, code);
+            Assert.Contains($"{file}: not a readable Parquet file (", output, StringComparison.Ordinal);
+            Assert.Contains("nothing stored", output, StringComparison.Ordinal);
+        }
+        Assert.True(NothingStored());
+    }
+
+    [Fact]
+    public async Task Parquet_rows_past_the_item_limit_are_refused_before_they_are_read()
+    {
+        var rows = Enumerable.Range(1, 5).Select(i => ((string?)$"q{i}", (string?)$"#### {i}")).ToList();
+        var file = await WriteParquet("five.parquet", rows, groupSize: 5);
+        await using var stream = File.OpenRead(file);
+
+        var e = await Assert.ThrowsAsync<Gsm8kFormatException>(() =>
+            Seeds.ParquetSeeds.ImportAsync(stream, new Gsm8kImportOptions { MaxItems = 3 }, CancellationToken.None));
+
+        Assert.Equal("more than 3 items (row group 1 holds 5 rows)", e.Message);
+    }
+
+    [Fact]
     public async Task A_text_dataset_imports_with_the_text_family_and_an_unknown_family_is_refused()
     {
         var file = WriteJsonl("capitals.jsonl", [JsonLine("Capital of France?", "It is Paris.\n#### Paris")]);

@@ -40,16 +40,22 @@ internal static class ParquetSeeds
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new SeedSetBuilder(options, "row");
-        ParquetReader reader;
         try
         {
-            reader = await ParquetReader.CreateAsync(stream, cancellationToken: ct);
+            return await ReadAsync(stream, options, ct);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is not (Gsm8kFormatException or OperationCanceledException or OutOfMemoryException))
         {
-            throw new Gsm8kFormatException($"not a readable Parquet file ({ex.Message})", ex);
+            // A truncated or corrupt file fails inside the Parquet library with whatever it hit (bad footer, bad page
+            // header, a wrong offset): for a user it is one problem with the file, not a crash.
+            throw new Gsm8kFormatException($"not a readable Parquet file ({ex.GetType().Name}: {ex.Message})", ex);
         }
+    }
+
+    private static async Task<IReadOnlyList<TaskItem>> ReadAsync(Stream stream, Gsm8kImportOptions options, CancellationToken ct)
+    {
+        var builder = new SeedSetBuilder(options, "row");
+        var reader = await ParquetReader.CreateAsync(stream, cancellationToken: ct);
         await using (reader)
         {
             var columns = Columns(reader.Schema, options, builder);
@@ -61,7 +67,13 @@ internal static class ParquetSeeds
             for (var group = 0; group < reader.RowGroupCount && !builder.Stopped; group++)
             {
                 using var rowGroup = reader.OpenRowGroupReader(group);
-                var count = checked((int)rowGroup.RowCount);
+                if (rowGroup.RowCount > options.MaxItems - builder.ItemCount)
+                {
+                    // Checked before reading: the row count is the file's claim, and the columns are read into arrays of it.
+                    builder.FailFile($"more than {options.MaxItems} items (row group {group + 1} holds {rowGroup.RowCount} rows)");
+                    break;
+                }
+                var count = (int)rowGroup.RowCount;
                 var question = await ReadStrings(rowGroup, columns.Question, count, ct);
                 var answer = await ReadStrings(rowGroup, columns.Answer, count, ct);
                 var id = columns.Id is null ? null : await ReadStrings(rowGroup, columns.Id, count, ct);
