@@ -95,9 +95,10 @@ public sealed class SeedImportProblemsTests
     [Fact]
     public void Imported_items_keep_their_family_and_a_line_may_name_its_own()
     {
-        var items = Import($"{Good}\n{{\"question\": \"rev abc\", \"answer\": \"c,b,a\\n#### cba\", \"family\": \"rev\"}}\n");
+        var items = Import($"{Good}\n{{\"question\": \"rev abc\", \"answer\": \"c,b,a\\n#### cba\", \"family\": \"rev\"}}\n"
+            + "{\"question\": \"rev abd\", \"answer\": \"d,b,a\\n#### dba\", \"family\": \"reverse\"}\n");
 
-        Assert.Equal(["gsm8k", "rev"], items.Select(i => i.Family));
+        Assert.Equal(["gsm8k", "rev", "rev"], items.Select(i => i.Family)); // an alias is stored as the family's name
         Assert.True(TaskFamilyRegistry.Default.GraderFor(items[0].Family).IsCorrect("#### 1.0", items[0].Answer));
     }
 

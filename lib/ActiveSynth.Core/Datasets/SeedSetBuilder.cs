@@ -116,7 +116,9 @@ public sealed class SeedSetBuilder
             return;
         }
         _ids.Add(id);
-        _items.Add(new TaskItem(id, family, (int)(record.Difficulty ?? 0), record.Question!, record.Answer!));
+        // An alias ("reverse") is stored as the family's own name ("rev"): graders and reports look families up by that name.
+        var canonical = _registry.Find(family)?.Name ?? family;
+        _items.Add(new TaskItem(id, canonical, (int)(record.Difficulty ?? 0), record.Question!, record.Answer!));
     }
 
     /// <summary>The items, when no record had a problem; otherwise throws every problem found (the first <see cref="MaxReported"/>).</summary>
