@@ -151,7 +151,7 @@ public sealed class CliTests : IDisposable
         await File.WriteAllLinesAsync(bad, ["""{"question": "What is 2+3?", "answer": "2+3=5\n#### 5"}""", "{not json"]);
         console = new TestConsole();
         console.Profile.Width = 400;
-        Assert.Equal(1, await CliApp.RunAsync(["seeds", "import", bad, "--artifacts", Path.Combine(_dir, "artifacts")], console));
+        Assert.Equal(CliApp.BadArguments, await CliApp.RunAsync(["seeds", "import", bad, "--artifacts", Path.Combine(_dir, "artifacts")], console));
         Assert.Contains("line 2", console.Output, StringComparison.OrdinalIgnoreCase);
         Assert.False(File.Exists(Path.Combine(_dir, "artifacts", "seeds", "bad.jsonl")));
     }

@@ -6,7 +6,8 @@ namespace ActiveSynth.Cli.Tests;
 
 /// <summary>
 /// `seeds import` and `export` on malformed or hostile input: a clear error naming the file and line (or the option),
-/// exit code 1 (2 for bad arguments), and nothing stored or half-written.
+/// exit code 2 for a bad seed file or argument (1 for an artifact directory or export that fails), and nothing stored or
+/// half-written.
 /// </summary>
 public sealed class HostileInputTests : IDisposable
 {
@@ -52,7 +53,7 @@ public sealed class HostileInputTests : IDisposable
 
         var (code, output) = await RunAsync("seeds", "import", file, "--artifacts", Artifacts);
 
-        Assert.Equal(1, code);
+        Assert.Equal(CliApp.BadArguments, code);
         Assert.Contains($"{file}: {problem}", output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Artifacts, "seeds")) && Directory.EnumerateFileSystemEntries(Path.Combine(Artifacts, "seeds")).Any());
     }
@@ -64,7 +65,7 @@ public sealed class HostileInputTests : IDisposable
 
         var (code, output) = await RunAsync("seeds", "import", file, "--artifacts", Artifacts);
 
-        Assert.Equal(1, code);
+        Assert.Equal(CliApp.BadArguments, code);
         Assert.Contains($"{file}: line 2: is not valid UTF-8", output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(Artifacts, "seeds", "latin1.jsonl")));
     }
@@ -78,7 +79,7 @@ public sealed class HostileInputTests : IDisposable
 
         var (code, output) = await RunAsync("seeds", "import", file, "--artifacts", Artifacts);
 
-        Assert.Equal(1, code);
+        Assert.Equal(CliApp.BadArguments, code);
         Assert.Contains($"{file}: holds no items", output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(Artifacts, "seeds", "empty.jsonl")));
     }
@@ -105,7 +106,7 @@ public sealed class HostileInputTests : IDisposable
         Write("set.jsonl", Good + "\n{\"question\": \"q\"}\n");
         var (code, _) = await RunAsync("seeds", "import", file, "--artifacts", Artifacts);
 
-        Assert.Equal(1, code);
+        Assert.Equal(CliApp.BadArguments, code);
         Assert.Equal(before, await File.ReadAllBytesAsync(stored));
         Assert.Equal(["set.jsonl"], Directory.EnumerateFiles(Path.Combine(Artifacts, "seeds")).Select(Path.GetFileName));
     }

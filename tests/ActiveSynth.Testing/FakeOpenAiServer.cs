@@ -31,6 +31,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly ConcurrentQueue<Fault> _faults = new();
     private readonly ConcurrentDictionary<Fault, int> _faultsServed = new();
     private readonly ConcurrentDictionary<long, int> _billedBySeed = new();
+    private readonly ConcurrentDictionary<string, int> _requestedModels = new(StringComparer.Ordinal);
     private readonly EmbeddedTeacherChatClient _teacher;
     private long _billedCompletions;
     private long _billedPromptTokens;
@@ -112,6 +113,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Faults still queued (not yet served).</summary>
     public int FaultsQueued => _faults.Count;
 
+    /// <summary>The "model" of every authorised request, with how many asked for it: which model a client really sent.</summary>
+    public IReadOnlyDictionary<string, int> RequestedModels => _requestedModels;
+
     /// <summary>Starts a server answering as <paramref name="model"/> that accepts <paramref name="key"/> (a fresh one if null).</summary>
     public static async Task<FakeOpenAiServer> StartAsync(string model = "fake-model", string? key = null)
     {
@@ -192,6 +196,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             await context.Response.WriteAsJsonAsync(new { error = new { message = "Incorrect API key provided", type = "invalid_request_error" } });
             return;
         }
+        _requestedModels.AddOrUpdate(request["model"]?.GetValue<string>() ?? "", 1, (_, n) => n + 1);
         var fault = PermanentFault ?? (_faults.TryDequeue(out var queued) ? queued : null);
         if (fault is { } f)
         {

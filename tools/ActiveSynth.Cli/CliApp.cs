@@ -34,7 +34,7 @@ public static class CliApp
             config.AddBranch("seeds", seeds =>
             {
                 seeds.SetDescription("Seed sets.");
-                seeds.AddCommand<SeedsImportCommand>("import").WithDescription("Check a GSM8K JSONL seed file and store it in the artifact directory.");
+                seeds.AddCommand<SeedsImportCommand>("import").WithDescription("Check a seed or test file (GSM8K JSONL or Parquet), report every bad line or row, and store it in the artifact directory.");
             });
             config.AddCommand<ReportCommand>("report").WithDescription("Re-render a comparison's Markdown and PNG from its JSON.");
         });

@@ -1,6 +1,9 @@
 namespace ActiveSynth.Core.Datasets;
 
-/// <summary>Limits and defaults for importing GSM8K-format JSONL. The limits keep a wrong or hostile file from exhausting memory.</summary>
+/// <summary>
+/// Limits and defaults for importing a GSM8K-format seed or test file (JSONL, or Parquet through the command line). The
+/// limits keep a wrong or hostile file from exhausting memory.
+/// </summary>
 public sealed class Gsm8kImportOptions
 {
     /// <summary>Largest file accepted, in bytes (default 256 MiB; GSM8K's train split is about 4 MB).</summary>
@@ -17,6 +20,12 @@ public sealed class Gsm8kImportOptions
 
     /// <summary>Prefix of generated ids for lines without an "id" field: <c>&lt;prefix&gt;-&lt;line&gt;</c>.</summary>
     public string IdPrefix { get; init; } = "item";
+
+    /// <summary>Name of the question field (JSONL) or column (Parquet); default "question", as in Hugging Face's GSM8K.</summary>
+    public string QuestionField { get; init; } = "question";
+
+    /// <summary>Name of the answer field or column; default "answer".</summary>
+    public string AnswerField { get; init; } = "answer";
 
     /// <summary>When true (default) a reference answer must contain a <c>#### &lt;answer&gt;</c> line.</summary>
     public bool RequireFinalAnswer { get; init; } = true;

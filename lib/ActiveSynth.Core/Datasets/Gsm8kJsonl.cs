@@ -6,9 +6,11 @@ namespace ActiveSynth.Core.Datasets;
 
 /// <summary>
 /// GSM8K-format JSONL: one object per line with string fields "question" and "answer" (reasoning, then
-/// <c>#### &lt;answer&gt;</c>). Optional "id", "family" and "difficulty" fields round-trip our own exports;
-/// other fields are ignored. Import is all or nothing: every line is checked before anything is returned,
-/// and the first problem throws <see cref="Gsm8kFormatException"/> naming the line.
+/// <c>#### &lt;answer&gt;</c>; other names through <see cref="Gsm8kImportOptions.QuestionField"/> and
+/// <see cref="Gsm8kImportOptions.AnswerField"/>). Optional "id", "family" and "difficulty" fields round-trip our own exports;
+/// other fields are ignored. Import is all or nothing: every line is checked before anything is returned, and every
+/// problem (up to <see cref="SeedSetBuilder.MaxReported"/>, then a count) is thrown together in one
+/// <see cref="Gsm8kFormatException"/>, each naming its line.
 /// </summary>
 public static class Gsm8kJsonl
 {
@@ -38,51 +40,46 @@ public static class Gsm8kJsonl
         }
     }
 
-    /// <summary>Reads every line of <paramref name="stream"/> (UTF-8); blank lines are skipped.</summary>
+    /// <summary>
+    /// Reads every line of <paramref name="stream"/> (UTF-8); blank lines are skipped. Every bad line is reported in one
+    /// <see cref="Gsm8kFormatException"/> (see <see cref="SeedSetBuilder"/>); items are returned only when none is bad.
+    /// </summary>
     public static IReadOnlyList<TaskItem> Import(Stream stream, Gsm8kImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= new Gsm8kImportOptions();
-        var items = new List<TaskItem>();
-        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var builder = new SeedSetBuilder(options, "line");
         var reader = new LineReader(stream, options.MaxLineBytes, options.MaxFileBytes);
         var lineNumber = 0;
-        while (reader.ReadLine(out var line))
+        while (!builder.Stopped && reader.ReadLine(out var line))
         {
             lineNumber++;
             if (reader.FileTooLong)
             {
-                break; // the cut-off line is not judged: the file as a whole is over the limit (thrown below)
+                break; // the cut-off line is not judged: the file as a whole is over the limit (reported below)
             }
             // Checked before the blank-line skip: a huge line of spaces is as much a sign of a wrong file as any other.
             if (reader.LineTooLong)
             {
-                throw new Gsm8kFormatException(lineNumber, $"line is longer than {options.MaxLineBytes} bytes");
+                builder.Reject(lineNumber, $"line is longer than {options.MaxLineBytes} bytes");
+                continue;
             }
             if (line is null)
             {
-                throw new Gsm8kFormatException(lineNumber, $"is not valid UTF-8 (first bad byte at offset {reader.InvalidByteOffset} of the line)");
+                builder.Reject(lineNumber, $"is not valid UTF-8 (first bad byte at offset {reader.InvalidByteOffset} of the line)");
+                continue;
             }
             if (line.Length == 0 || line.All(char.IsWhiteSpace))
             {
                 continue;
             }
-            if (items.Count >= options.MaxItems)
-            {
-                throw new Gsm8kFormatException(lineNumber, $"more than {options.MaxItems} items");
-            }
-            var item = ParseLine(line, lineNumber, options);
-            if (!ids.Add(item.Id))
-            {
-                throw new Gsm8kFormatException(lineNumber, $"duplicate id '{item.Id}'");
-            }
-            items.Add(item);
+            ParseLine(line, lineNumber, builder, options);
         }
         if (reader.FileTooLong)
         {
-            throw new Gsm8kFormatException($"file is over the limit of {options.MaxFileBytes} bytes");
+            builder.FailFile($"file is over the limit of {options.MaxFileBytes} bytes");
         }
-        return items;
+        return builder.Build();
     }
 
     /// <summary>Writes <paramref name="items"/> as GSM8K JSONL; with <paramref name="includeMetadata"/> also id, family and difficulty.</summary>
@@ -128,7 +125,8 @@ public static class Gsm8kJsonl
         }
     }
 
-    private static TaskItem ParseLine(string line, int lineNumber, Gsm8kImportOptions options)
+    /// <summary>Reads one line's fields, noting every missing or wrongly typed one, and hands them to the shared checks.</summary>
+    private static void ParseLine(string line, int lineNumber, SeedSetBuilder builder, Gsm8kImportOptions options)
     {
         JsonDocument document;
         try
@@ -137,57 +135,65 @@ public static class Gsm8kJsonl
         }
         catch (JsonException e)
         {
-            throw new Gsm8kFormatException(lineNumber, $"not valid JSON ({e.Message})", e);
+            builder.Reject(lineNumber, $"not valid JSON ({e.Message})");
+            return;
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new Gsm8kFormatException(lineNumber, "not a JSON object");
+                builder.Reject(lineNumber, "not a JSON object");
+                return;
             }
-            var question = RequiredString(root, "question", lineNumber);
-            var answer = RequiredString(root, "answer", lineNumber);
-            if (options.RequireFinalAnswer && Tasks.Graders.FinalAnswerText.Extract(answer) is null)
+            var problems = new List<string>();
+            var question = RequiredString(root, options.QuestionField, problems);
+            var answer = RequiredString(root, options.AnswerField, problems);
+            var id = OptionalString(root, "id", problems);
+            var family = OptionalString(root, "family", problems);
+            long? difficulty = null;
+            if (root.TryGetProperty("difficulty", out var d) && d.ValueKind != JsonValueKind.Null)
             {
-                throw new Gsm8kFormatException(lineNumber, "field \"answer\" has no final answer line (#### <answer>)");
+                if (d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var value) && value >= 0)
+                {
+                    difficulty = value;
+                }
+                else
+                {
+                    problems.Add("field \"difficulty\" is not a non-negative integer");
+                }
             }
-            var id = OptionalString(root, "id", lineNumber) ?? FormattableString.Invariant($"{options.IdPrefix}-{lineNumber}");
-            if (id.Length == 0 || id.Contains('/', StringComparison.Ordinal))
-            {
-                throw new Gsm8kFormatException(lineNumber, "field \"id\" is empty or contains '/'");
-            }
-            var family = OptionalString(root, "family", lineNumber) ?? options.Family;
-            var difficulty = 0;
-            if (root.TryGetProperty("difficulty", out var d) && (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out difficulty) || difficulty < 0))
-            {
-                throw new Gsm8kFormatException(lineNumber, "field \"difficulty\" is not a non-negative integer");
-            }
-            return new TaskItem(id, family, difficulty, question, answer);
+            builder.Add(lineNumber, new SeedRecord(question, answer, id, family, difficulty), problems);
         }
     }
 
-    private static string RequiredString(JsonElement root, string name, int lineNumber)
+    private static string? RequiredString(JsonElement root, string name, List<string> problems)
     {
         if (!root.TryGetProperty(name, out var value))
         {
-            throw new Gsm8kFormatException(lineNumber, $"missing field \"{name}\"");
+            problems.Add($"missing field \"{name}\"");
+            return null;
         }
         if (value.ValueKind != JsonValueKind.String)
         {
-            throw new Gsm8kFormatException(lineNumber, $"field \"{name}\" is not a string");
+            problems.Add($"field \"{name}\" is not a string");
+            return null;
         }
-        var text = value.GetString()!;
-        return string.IsNullOrWhiteSpace(text) ? throw new Gsm8kFormatException(lineNumber, $"field \"{name}\" is empty") : text;
+        return value.GetString();
     }
 
-    private static string? OptionalString(JsonElement root, string name, int lineNumber)
+    private static string? OptionalString(JsonElement root, string name, List<string> problems)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw new Gsm8kFormatException(lineNumber, $"field \"{name}\" is not a string");
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            problems.Add($"field \"{name}\" is not a string");
+            return null;
+        }
+        return value.GetString();
     }
 
     /// <summary>

@@ -132,9 +132,9 @@ public static class RunSpecValidator
         {
             errors.Add(new(P + "task.test_items", $"at most {options.MaxTestSetSize} items, got {task.TestItems.Count}"));
         }
-        if (task.ImportedFamily.Length > 0 && TaskFamilyRegistry.Default.Find(task.ImportedFamily) is null)
+        if (task.ImportedFamily.Length > 0 && !TaskFamilyRegistry.Default.IsKnown(task.ImportedFamily))
         {
-            errors.Add(new(P + "task.imported_family", $"unknown family '{Shorten(task.ImportedFamily)}'; known: {string.Join(", ", TaskFamilyRegistry.Default.Names)}"));
+            errors.Add(new(P + "task.imported_family", $"unknown family '{Shorten(task.ImportedFamily)}'; known: {string.Join(", ", TaskFamilyRegistry.Default.AllNames)}"));
         }
         var generatesSeeds = task.SeedItems.Count == 0 && string.IsNullOrWhiteSpace(task.SeedFile);
         var generatesTest = task.TestItems.Count == 0 && string.IsNullOrWhiteSpace(task.TestFile);
@@ -144,6 +144,11 @@ public static class RunSpecValidator
             if (TaskFamilyRegistry.Default.Find(task.Families[i]) is { } family)
             {
                 families.Add(family);
+            }
+            else if (TaskFamilyRegistry.Default.FindDatasetFamily(task.Families[i]) is { } imported)
+            {
+                errors.Add(new($"{P}task.families[{i}]", $"'{imported.Name}' is a family of imported data: it grades items but cannot generate them; "
+                    + $"give task.seed_file and task.test_file with task.imported_family \"{imported.Name}\" instead (generating families: {string.Join(", ", TaskFamilyRegistry.Default.Names)})"));
             }
             else
             {

@@ -46,8 +46,7 @@ internal static class TaskSets
         catch (Gsm8kFormatException ex)
         {
             // The message starts with the resolved path; the client knows the file by the name it sent.
-            var where = ex.LineNumber > 0 ? $"line {ex.LineNumber}: {ex.Problem}" : ex.Problem;
-            throw new SpecValidationException([new SpecError(field, $"'{file}': {where}")]);
+            throw new SpecValidationException([new SpecError(field, $"'{file}': {ex.ProblemsText}")]);
         }
         catch (ArgumentException ex)
         {

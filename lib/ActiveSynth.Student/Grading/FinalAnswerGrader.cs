@@ -44,6 +44,19 @@ public sealed class GraderLookup
         _fallback = fallback ?? FinalAnswerGrader.Instance;
     }
 
+    /// <summary>
+    /// Every family of <paramref name="registry"/>, procedural and imported (<c>gsm8k</c>, <c>text</c>), by its own grader:
+    /// the graders the teacher's validation and the spec checks use too, so an imported item is graded the same way everywhere.
+    /// </summary>
+    public GraderLookup(TaskFamilyRegistry registry, IAnswerGrader? fallback = null)
+        : this(registry?.Families ?? throw new ArgumentNullException(nameof(registry)), fallback)
+    {
+        foreach (var family in registry.DatasetFamilies)
+        {
+            _byFamily[family.Name] = family.Grader;
+        }
+    }
+
     public static GraderLookup Default { get; } = new([]);
 
     public IAnswerGrader For(string family) => _byFamily.TryGetValue(family, out var grader) ? grader : _fallback;

@@ -68,6 +68,6 @@ public static class StudentWorkExtensions
     private static void AddGraders(IServiceCollection services)
     {
         services.TryAddSingleton(_ => TaskFamilyRegistry.Default);
-        services.TryAddSingleton(sp => new GraderLookup(sp.GetRequiredService<TaskFamilyRegistry>().Families));
+        services.TryAddSingleton(sp => new GraderLookup(sp.GetRequiredService<TaskFamilyRegistry>()));
     }
 }

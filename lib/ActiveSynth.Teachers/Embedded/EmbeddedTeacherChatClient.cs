@@ -67,7 +67,8 @@ public sealed class EmbeddedTeacherChatClient(TaskFamilyRegistry registry, Embed
 
     private string Reply(string prompt, Random rng, double errorRate)
     {
-        var family = PromptReader.Line(prompt, "Task family:") is { } name ? registry.Find(name) : null;
+        var familyName = PromptReader.Line(prompt, "Task family:");
+        var family = familyName is not null ? registry.Find(familyName) : null;
         if (PromptReader.Block(prompt, PromptReader.SeedQuestion) is { } seed)
         {
             return WriteQuestion(family, prompt, seed, rng);
@@ -83,7 +84,7 @@ public sealed class EmbeddedTeacherChatClient(TaskFamilyRegistry registry, Embed
         if (PromptReader.Block(prompt, PromptReader.StudentAnswer) is { } studentAnswer
             && PromptReader.Block(prompt, "Reference answer:", PromptReader.StudentAnswer) is { } reference)
         {
-            return JudgeAnswer(family, reference, studentAnswer);
+            return JudgeAnswer(familyName, reference, studentAnswer);
         }
         return "I am the embedded teacher: I only understand ActiveSynth's teacher prompts.";
     }
@@ -127,9 +128,10 @@ public sealed class EmbeddedTeacherChatClient(TaskFamilyRegistry registry, Embed
         return FormattableString.Invariant($"Score: {score:0.00}\nReason: difficulty {solution.Difficulty} of {family.MaxDifficulty} in family {family.Name}.");
     }
 
-    private string JudgeAnswer(ITaskFamily? family, string reference, string studentAnswer)
+    private string JudgeAnswer(string? familyName, string reference, string studentAnswer)
     {
-        var grader = family?.Grader ?? registry.GraderFor(TaskFamilyRegistry.ImportedFamily);
+        // The family's grader, procedural or imported (gsm8k grades numbers); an unknown family is graded as text.
+        var grader = registry.GraderFor(familyName ?? TaskFamilyRegistry.TextFamily);
         var correct = grader.IsCorrect(studentAnswer, reference);
         return correct
             ? "Correct: yes\nScore: 1\nReason: the final answer matches the reference."

@@ -1,5 +1,6 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Probes;
@@ -16,6 +17,9 @@ namespace ActiveSynth.Selection.DefaultRun;
 /// consumed), a Redis SET NX marker keyed by the spec's hash is taken and the run is started with id
 /// <c>default-&lt;hash&gt;</c>. A restart finds the marker (and the run, which the supervisor resumes if unfinished) and does
 /// nothing. <c>Selection:DefaultRun:Enabled=false</c> turns it off; <c>Selection:DefaultRun:SpecFile</c> replaces the spec.
+/// A spec that StartRun would refuse (a bad field, or a seed or test file that cannot be read: every bad line is named) is
+/// refused before waiting for the workers, with one error log naming the spec file, each field and the reason, which the AppHost
+/// echoes on its console; the service keeps running.
 /// </summary>
 public sealed class DefaultRunService(
     IOptions<DefaultRunOptions> options,
@@ -23,6 +27,7 @@ public sealed class DefaultRunService(
     ProbeCoordinator probes,
     RunService runs,
     RunStore store,
+    ArtifactStore artifacts,
     IConnectionMultiplexer redis,
     ILogger<DefaultRunService> logger) : BackgroundService
 {
@@ -37,10 +42,10 @@ public sealed class DefaultRunService(
             return;
         }
         var spec = LoadSpec(o.SpecFile);
-        var errors = RunSpecValidator.Validate(spec, selectionOptions.Value);
-        if (errors.Count > 0)
+        var source = string.IsNullOrWhiteSpace(o.SpecFile) ? "built-in" : o.SpecFile;
+        if (Refusal(spec) is { } problems)
         {
-            logger.DefaultRunInvalid(string.Join("; ", errors));
+            logger.DefaultRunRefused(source, problems);
             return;
         }
         var hash = DefaultRunSpec.Hash(spec);
@@ -52,8 +57,36 @@ public sealed class DefaultRunService(
             logger.DefaultRunAlreadyStarted(runId);
             return;
         }
-        await runs.StartAsync(spec, runId, stoppingToken).ConfigureAwait(false);
-        logger.DefaultRunStarted(runId, string.IsNullOrWhiteSpace(o.SpecFile) ? "built-in" : o.SpecFile, hash);
+        try
+        {
+            await runs.StartAsync(spec, runId, stoppingToken).ConfigureAwait(false);
+        }
+        catch (SpecValidationException ex)
+        {
+            // A task file changed while the workers were awaited.
+            logger.DefaultRunRefused(source, string.Join("; ", ex.Errors));
+            return;
+        }
+        logger.DefaultRunStarted(runId, source, hash);
+    }
+
+    /// <summary>What StartRun would refuse in <paramref name="spec"/>: its fields, then its seed and test files; null when it would start.</summary>
+    private string? Refusal(RunSpec spec)
+    {
+        var errors = RunSpecValidator.Validate(spec, selectionOptions.Value);
+        if (errors.Count > 0)
+        {
+            return string.Join("; ", errors);
+        }
+        try
+        {
+            RunPlan.Create(spec, selectionOptions.Value).BuildTaskSets(artifacts);
+            return null;
+        }
+        catch (SpecValidationException ex)
+        {
+            return string.Join("; ", ex.Errors);
+        }
     }
 
     /// <summary>The spec file (protobuf JSON of RunSpec), or the built-in default.</summary>

@@ -53,6 +53,7 @@ public static partial class SelectionLog
     [LoggerMessage(EventId = 7023, Level = LogLevel.Information, Message = "Default run is disabled (Selection:DefaultRun:Enabled=false)")]
     public static partial void DefaultRunDisabled(this ILogger logger);
 
-    [LoggerMessage(EventId = 7024, Level = LogLevel.Error, Message = "Default run spec is invalid: {Problems}")]
-    public static partial void DefaultRunInvalid(this ILogger logger, string problems);
+    /// <summary>The AppHost echoes this line on its console (ActiveSynth.AppHost/ReportAnnouncer.cs): keep "Default run refused" in it.</summary>
+    [LoggerMessage(EventId = 7024, Level = LogLevel.Error, Message = "Default run refused (spec {SpecSource}): {Problems}")]
+    public static partial void DefaultRunRefused(this ILogger logger, string specSource, string problems);
 }

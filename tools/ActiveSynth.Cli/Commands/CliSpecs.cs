@@ -1,3 +1,4 @@
+using ActiveSynth.Cli.Seeds;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Engine;
 using Google.Protobuf;
@@ -44,6 +45,7 @@ internal static class CliSpecs
             spec.Task.Families.Clear();
             spec.Task.Families.AddRange(s.FamilyList);
         }
+        SetTaskFiles(spec.Task, s);
         if (s.TrainSteps is { } steps)
         {
             spec.Training ??= EmbeddedRecipe.Training();
@@ -69,6 +71,7 @@ internal static class CliSpecs
                 spec.Student.Options[key] = value;
             }
         }
+        TeacherChoice.Apply(spec, s.Teacher, s.TeacherModel);
         if (strategy is not null)
         {
             spec.Strategy = new StrategySpec { Name = strategy };
@@ -79,6 +82,29 @@ internal static class CliSpecs
         }
         spec.Name = $"{spec.Strategy?.Name} seed {spec.RandomSeed}";
         return spec;
+    }
+
+    /// <summary>
+    /// <c>--seed-file</c>/<c>--test-file</c> as task.seed_file/test_file; inline items of a spec file give way to them. A seed
+    /// file without any test file is refused: a test set generated from the families would not measure the imported task.
+    /// </summary>
+    private static void SetTaskFiles(TaskSpec task, LocalRunSettings s)
+    {
+        if (s.SeedFile is { } seeds)
+        {
+            task.SeedFile = SeedSets.ToSpecPath(seeds);
+            task.SeedItems.Clear();
+        }
+        if (s.TestFile is { } test)
+        {
+            task.TestFile = SeedSets.ToSpecPath(test);
+            task.TestItems.Clear();
+        }
+        if (s.SeedFile is not null && string.IsNullOrEmpty(task.TestFile) && task.TestItems.Count == 0)
+        {
+            throw new SpecFileException("--seed-file needs --test-file: without it the test set would be generated from the families "
+                + $"({string.Join(",", task.Families)}), which does not measure the imported task");
+        }
     }
 
     /// <summary>A RunSpec file in protobuf JSON; a parse error names the file.</summary>

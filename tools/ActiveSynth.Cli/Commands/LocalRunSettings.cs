@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using ActiveSynth.Cli.Seeds;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Students;
@@ -38,6 +39,22 @@ public class LocalRunSettings : CommandSettings
     [CommandOption("--families <LIST>")]
     [Description("Task families, comma-separated. Default copy,rev,shift (the learnable v7 set).")]
     public string? Families { get; init; }
+
+    [CommandOption("--seed-file <SET|PATH>")]
+    [Description("The seed pool from a file instead of generated (task.seed_file): the name of a set stored by `seeds import`, or a JSONL path under the artifact root (the deployment's with --server). Needs --test-file (or a spec file with a test set).")]
+    public string? SeedFile { get; init; }
+
+    [CommandOption("--test-file <SET|PATH>")]
+    [Description("The held-out test set from a file (task.test_file): an imported set's name or a JSONL path under the artifact root.")]
+    public string? TestFile { get; init; }
+
+    [CommandOption("--teacher <KIND>")]
+    [Description("embedded (no keys, the default) or openai: an OpenAI-compatible endpoint whose address and key come only from ConnectionStrings:teacher (here the environment variable ConnectionStrings__teacher=\"Endpoint=...;Key=...;Model=...\"; with --server, the deployment's).")]
+    public string? Teacher { get; init; }
+
+    [CommandOption("--teacher-model <NAME>")]
+    [Description("With --teacher openai: the model or deployment name sent to the endpoint (teacher.model). Default: the connection string's Model.")]
+    public string? TeacherModel { get; init; }
 
     [CommandOption("--base-steps <N>")]
     [Description("In-process runs: pretraining steps of the embedded base (Training:BaseSteps of a deployment; cached per configuration). Default 600.")]
@@ -93,6 +110,14 @@ public class LocalRunSettings : CommandSettings
         {
             return ValidationResult.Error($"--spec: '{SpecFile}' does not exist");
         }
+        if ((TaskFiles.Problem("--seed-file", SeedFile) ?? TaskFiles.Problem("--test-file", TestFile)) is { } taskFile)
+        {
+            return ValidationResult.Error(taskFile);
+        }
+        if (TeacherChoice.Problem(Teacher, TeacherModel) is { } teacher)
+        {
+            return ValidationResult.Error(teacher);
+        }
         return TryParseBudget(Budget, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error!);
     }
 
@@ -121,6 +146,19 @@ public class LocalRunSettings : CommandSettings
             return $"--hf-option: {ex.Message}";
         }
     }
+
+    /// <summary>
+    /// For a run in this process: a problem with <c>--seed-file</c>/<c>--test-file</c> that only the local artifact directory
+    /// can show (the set or file is not there); null when both are fine. A deployment checks its own (StartRun names the field).
+    /// </summary>
+    public string? LocalTaskFileProblem() =>
+        TaskFiles.MissingLocally("--seed-file", SeedFile, Artifacts) ?? TaskFiles.MissingLocally("--test-file", TestFile, Artifacts);
+
+    /// <summary>
+    /// For a run in this process: <c>--teacher openai</c> without an endpoint in the environment; null otherwise. A deployment's
+    /// Teacher service holds its own endpoint.
+    /// </summary>
+    public string? LocalTeacherProblem() => TeacherChoice.MissingEndpoint(Teacher, Environment.GetEnvironmentVariable(TeacherChoice.EnvironmentVariable));
 
     public BudgetLimits ParsedBudget => TryParseBudget(Budget, out var limits, out var error) ? limits : throw new InvalidOperationException(error);
 

@@ -47,9 +47,12 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             {
                 return ValidationResult.Error("--server: an http(s) address of the Selection service is required");
             }
-            return Strategy is not null && !StrategyRegistry.Contains(Strategy)
-                ? ValidationResult.Error($"--strategy: unknown '{Strategy}'; expected one of {string.Join(", ", StrategyRegistry.Names)}")
-                : base.Validate();
+            if (Strategy is not null && !StrategyRegistry.Contains(Strategy))
+            {
+                return ValidationResult.Error($"--strategy: unknown '{Strategy}'; expected one of {string.Join(", ", StrategyRegistry.Names)}");
+            }
+            var result = base.Validate();
+            return result.Successful && Local && (LocalTaskFileProblem() ?? LocalTeacherProblem()) is { } missing ? ValidationResult.Error(missing) : result;
         }
     }
 

@@ -71,7 +71,8 @@ public sealed partial class CompareCommand : AsyncCommand<CompareCommand.Setting
             {
                 return ValidationResult.Error("--name: with --server it prefixes run ids, so only a-z, 0-9 and '-' (at most 24 characters)");
             }
-            return base.Validate();
+            var result = base.Validate();
+            return result.Successful && Server is null && (LocalTaskFileProblem() ?? LocalTeacherProblem()) is { } missing ? ValidationResult.Error(missing) : result;
         }
     }
 
@@ -139,6 +140,8 @@ public sealed partial class CompareCommand : AsyncCommand<CompareCommand.Setting
             ["families"] = string.Join(",", task.Families),
             ["seed_pool"] = task.SeedPoolSize.ToString(CultureInfo.InvariantCulture),
             ["test_set"] = task.TestSetSize.ToString(CultureInfo.InvariantCulture),
+            ["seed_file"] = task.SeedFile,
+            ["test_file"] = task.TestFile,
             ["samples_per_round"] = spec.SamplesPerRound.ToString(CultureInfo.InvariantCulture),
             ["max_rounds"] = spec.MaxRounds.ToString(CultureInfo.InvariantCulture),
             ["budget"] = spec.Budget?.ToString() ?? "none",
