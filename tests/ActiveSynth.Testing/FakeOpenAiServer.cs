@@ -213,6 +213,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var reply = await _teacher.GetResponseAsync(messages, new ChatOptions { Seed = seed }, BillAbandonedCalls ? CancellationToken.None : context.RequestAborted);
         var prompt = reply.Usage!.InputTokenCount ?? 0;
         var completion = reply.Usage.OutputTokenCount ?? 0;
+        var text = Gsm8kFakeAnswers.Reply(string.Join("\n", messages.Select(m => m.Text)), seed) ?? reply.Text;
+        completion = text == reply.Text ? completion : Math.Max(1, text.Length / 4);
         var cap = request["max_completion_tokens"]?.GetValue<long>() ?? request["max_tokens"]?.GetValue<long>();
         if (HiddenReasoningTokens > 0)
         {
@@ -227,7 +229,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             ["choices"] = new JsonArray(new JsonObject
             {
                 ["index"] = 0,
-                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply.Text },
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text },
                 ["finish_reason"] = "stop",
             }),
         };
