@@ -18,7 +18,7 @@ public sealed class WalkthroughTests : IDisposable
     [Fact]
     public async Task The_readme_walkthrough_imports_gsm8k_files_and_compares_two_strategies_with_an_openai_teacher_and_an_hf_student()
     {
-        var samples = Path.Combine(RepositoryRoot(), "samples", "gsm8k");
+        var samples = RepositoryFiles.Path("samples", "gsm8k");
         var artifacts = Path.Combine(_dir, "artifacts");
         var output = Path.Combine(_dir, "results");
         using var model = TinyHfCheckpoint.Qwen(seed: 5);
@@ -59,15 +59,5 @@ public sealed class WalkthroughTests : IDisposable
         var code = await CliApp.RunAsync(args, console);
         Assert.True(code == 0, $"activesynth {string.Join(' ', args)} exited {code}:\n{console.Output}");
         return code;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ActiveSynth.Aspire.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("the repository root (ActiveSynth.Aspire.sln) was not found above the test's folder");
     }
 }

@@ -22,7 +22,7 @@ public sealed class WalkthroughTests(LoadAppHostFixture fixture, ITestOutputHelp
         teacher.ClearFaults();
         teacher.PermanentFault = null;
         var tag = Guid.NewGuid().ToString("N")[..8];
-        var samples = Path.Combine(RepositoryRoot(), "samples", "gsm8k");
+        var samples = RepositoryFiles.Path("samples", "gsm8k");
         Directory.CreateDirectory(Path.Combine(fixture.ArtifactsRoot, "seeds"));
         File.Copy(Path.Combine(samples, "seeds.jsonl"), Path.Combine(fixture.ArtifactsRoot, "seeds", $"walk-{tag}-seeds.jsonl"));
         File.Copy(Path.Combine(samples, "test.jsonl"), Path.Combine(fixture.ArtifactsRoot, "seeds", $"walk-{tag}-test.jsonl"));
@@ -63,15 +63,5 @@ public sealed class WalkthroughTests(LoadAppHostFixture fixture, ITestOutputHelp
         Assert.Contains("gpt-4o-mini", teacher.RequestedModels.Keys);
         var lineage = await runs.ReadLineageAsync(runId);
         Assert.NotEmpty(lineage);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ActiveSynth.Aspire.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("the repository root (ActiveSynth.Aspire.sln) was not found above the test's folder");
     }
 }
