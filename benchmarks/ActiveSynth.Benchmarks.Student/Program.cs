@@ -222,7 +222,7 @@ try
         train_tokens = trainTokens,
     }));
     var script = Path.Combine(AppContext.BaseDirectory, "pytorch_reference.py");
-    var pytorch = RunPython(script, exchange);
+    var pytorch = PythonReference.Run(script, exchange);
     if (pytorch is not null)
     {
         var ptScore = pytorch["scoring_tokens_per_second"]!.GetValue<double>();
@@ -301,29 +301,6 @@ static long PeakRssBytes()
 {
     var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
     return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-}
-
-static JsonObject? RunPython(string script, string exchange)
-{
-    try
-    {
-        // Debian's interpreter first: python3-torch is installed for it (a pyenv python3 earlier on PATH would not see it).
-        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        using var process = Process.Start(new ProcessStartInfo(python, [script, exchange]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = process.StandardOutput.ReadToEnd();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            Console.WriteLine($"PyTorch reference skipped: {stderr.Trim().Split('\n').LastOrDefault()}");
-            return null;
-        }
-        return JsonNode.Parse(stdout.Trim().Split('\n').Last())!.AsObject();
-    }
-    catch (System.ComponentModel.Win32Exception)
-    {
-        return null;
-    }
 }
 
 int Arg(string name, int fallback) => int.TryParse(ArgS(name, ""), out var v) ? v : fallback;
