@@ -34,7 +34,8 @@ public sealed class TeacherApiTests : IDisposable
         var metrics = new TeacherMetrics(_metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var prices = new PriceTable(new Dictionary<string, ModelPrice> { ["embedded-teacher"] = new() { PromptPer1K = 1, CompletionPer1K = 2 } });
         var work = new TeacherWork(_clients, new SampleValidator(TaskFamilyRegistry.Default, new ValidationOptions()), new InMemorySeenQuestions(),
-            prices, metrics, new ServiceIdentity("teacher", "test-1"), TimeProvider.System, MsOptions.Create(new TeacherServiceOptions()));
+            prices, metrics, new ServiceIdentity("teacher", "test-1"), TimeProvider.System, MsOptions.Create(new TeacherServiceOptions()),
+            NullLogger<TeacherWork>.Instance);
         _api = new TeacherApi(work, new JudgeWork(_clients, prices, metrics, TimeProvider.System), _clients, MsOptions.Create(new TeacherServiceOptions()), prices);
     }
 

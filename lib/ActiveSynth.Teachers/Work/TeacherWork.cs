@@ -7,6 +7,7 @@ using ActiveSynth.Teachers.Usage;
 using ActiveSynth.Teachers.Validation;
 using ActiveSynth.Teacher.Options;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ActiveSynth.Teacher.Teaching;
@@ -17,7 +18,8 @@ namespace ActiveSynth.Teacher.Teaching;
 /// repeated request is answered from the response cache, so a redelivery neither changes nor re-pays the result.
 /// </summary>
 public sealed class TeacherWork(TeacherClients clients, SampleValidator validator, ISeenQuestions seen, PriceTable prices, TeacherMetrics metrics,
-    ServiceIdentity identity, TimeProvider time, IOptions<TeacherServiceOptions> options) : IWorkHandler<GenerateChunk, GenerateChunkResult>
+    ServiceIdentity identity, TimeProvider time, IOptions<TeacherServiceOptions> options, ILogger<TeacherWork> logger)
+    : IWorkHandler<GenerateChunk, GenerateChunkResult>
 {
     /// <summary>A chunk of a round: its requests run <c>Teacher:CallParallelism</c> at a time; the results keep the chunk's order.</summary>
     public async Task<GenerateChunkResult> HandleAsync(GenerateChunk chunk, string requestId, CancellationToken ct)
@@ -29,6 +31,8 @@ public sealed class TeacherWork(TeacherClients clients, SampleValidator validato
             .ConfigureAwait(false);
         var answer = new GenerateChunkResult { RunId = chunk.RunId, Round = chunk.Round, RequestId = requestId, Instance = identity.Instance };
         answer.Results.AddRange(results);
+        logger.Generated(requestId, results.Count(r => r.Sample is not null), results.Length,
+            results.Sum(r => r.Usage.PromptTokens + r.Usage.CompletionTokens), results.Count(r => r.Usage.Cached));
         return answer;
     }
 
