@@ -6,6 +6,8 @@ using Parquet;
 using Parquet.Schema;
 using Spectre.Console.Testing;
 
+using static ActiveSynth.Cli.Tests.CliRun;
+
 namespace ActiveSynth.Cli.Tests;
 
 /// <summary>
@@ -33,14 +35,6 @@ public sealed class SeedsImportTests : IDisposable
     private string Artifacts => Path.Combine(_dir, "artifacts");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        var console = new TestConsole();
-        console.Profile.Width = 2000;
-        var code = await CliApp.RunAsync(args, console);
-        return (code, console.Output);
-    }
 
     private static string JsonLine(string question, string? answer, string q = "question", string a = "answer")
     {

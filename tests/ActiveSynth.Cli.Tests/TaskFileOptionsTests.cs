@@ -7,6 +7,8 @@ using ActiveSynth.Engine;
 using Google.Protobuf;
 using Spectre.Console.Testing;
 
+using static ActiveSynth.Cli.Tests.CliRun;
+
 namespace ActiveSynth.Cli.Tests;
 
 /// <summary>
@@ -20,14 +22,6 @@ public sealed class TaskFileOptionsTests : IDisposable
     private string Artifacts => Path.Combine(_dir, "artifacts");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        var console = new TestConsole();
-        console.Profile.Width = 2000;
-        var code = await CliApp.RunAsync(args, console);
-        return (code, console.Output);
-    }
 
     [Fact]
     public void A_set_name_becomes_its_stored_file_and_a_path_stays_a_path()
