@@ -5,9 +5,10 @@ using Microsoft.Extensions.AI;
 namespace ActiveSynth.Teachers;
 
 /// <summary>
-/// Wraps a teacher <see cref="IChatClient"/> in the layers every teacher gets, outermost first:
-/// response cache (a hit costs nothing and skips everything below), retries (backoff, jitter, Retry-After,
-/// per-attempt timeout), client-side rate limits (each attempt counts), then the model itself.
+/// Wraps a teacher <see cref="IChatClient"/> in the layers every teacher gets, outermost first: start marks of calls in
+/// progress (a redo after a process died mid-call is charged for both attempts), the response cache (Microsoft.Extensions.AI's
+/// distributed caching client: a hit costs nothing and skips everything below), retries (Polly: backoff, jitter, Retry-After,
+/// per-attempt timeout), client-side rate limits (System.Threading.RateLimiting; each attempt counts), then the model itself.
 /// </summary>
 public static class TeacherPipeline
 {
@@ -19,7 +20,7 @@ public static class TeacherPipeline
     /// <param name="rateLimits">Options of <paramref name="limiter"/>.</param>
     /// <param name="onRetry">Called before each retry (failure kind, failed attempt, delay).</param>
     /// <param name="timeProvider">Clock for backoff and rate limits.</param>
-    public static IChatClient Build(IChatClient model, string modelId, IResponseCache? cache, RetryOptions? retry,
+    public static IChatClient Build(IChatClient model, string modelId, TeacherResponseCache? cache, RetryOptions? retry,
         ClientRateLimiter? limiter, RateLimitOptions? rateLimits, Action<string, int, TimeSpan>? onRetry = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -39,7 +40,8 @@ public static class TeacherPipeline
         }
         if (cache is not null)
         {
-            client = new ResponseCachingChatClient(client, cache, modelId);
+            client = new TeacherCachingChatClient(client, cache.Store, cache.TimeToLive, modelId);
+            client = new CallStartMarkingChatClient(client, cache.Marks, modelId);
         }
         return client;
     }

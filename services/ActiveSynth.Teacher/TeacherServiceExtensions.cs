@@ -10,13 +10,14 @@ using ActiveSynth.Teachers.Validation;
 
 namespace ActiveSynth.Teacher;
 
-/// <summary><c>builder.AddTeacher()</c>: the teacher's work with the response cache and duplicate set in Redis, answering generate and judge requests.</summary>
+/// <summary><c>builder.AddTeacher()</c>: the teacher's work with the response cache, start marks and duplicate set in Redis, answering generate and judge requests.</summary>
 public static class TeacherServiceExtensions
 {
     public static WebApplicationBuilder AddTeacher(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<IResponseCache, RedisResponseCache>();
+        builder.Services.AddRedisResponseCache();
+        builder.Services.AddSingleton<ICallStartMarks, RedisCallStartMarks>();
         builder.Services.AddSingleton<ISeenQuestions, RedisSeenQuestions>();
         builder.AddTeacherWork();
         // Once per chunk id: a chunk that crashed between replying and marking is answered again with the same content (generation

@@ -30,7 +30,7 @@ public sealed class TeacherApiTests : IDisposable
         var configuration = new ConfigurationBuilder().Build();
         _clients = new TeacherClients(MsOptions.Create(new TeacherServiceOptions()), MsOptions.Create(new ResponseCacheOptions()),
             MsOptions.Create(new RetryOptions()), MsOptions.Create(new RateLimitOptions()), MsOptions.Create(new EmbeddedTeacherOptions()),
-            configuration, new InMemoryResponseCache(), NullLogger<TeacherClients>.Instance);
+            configuration, TeacherResponseCache.InMemory().Store, new InMemoryCallStartMarks(), NullLogger<TeacherClients>.Instance);
         var metrics = new TeacherMetrics(_metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var prices = new PriceTable(new Dictionary<string, ModelPrice> { ["embedded-teacher"] = new() { PromptPer1K = 1, CompletionPer1K = 2 } });
         var work = new TeacherWork(_clients, new SampleValidator(TaskFamilyRegistry.Default, new ValidationOptions()), new InMemorySeenQuestions(),

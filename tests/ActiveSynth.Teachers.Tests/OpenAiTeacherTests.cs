@@ -4,6 +4,7 @@ using ActiveSynth.Teachers.Generation;
 using ActiveSynth.Teachers.Resilience;
 using ActiveSynth.Teachers.Validation;
 using ActiveSynth.Testing;
+using Microsoft.Extensions.Caching.Distributed;
 using F = ActiveSynth.Testing.FakeOpenAiServer.Fault;
 
 namespace ActiveSynth.Teachers.Tests;
@@ -20,7 +21,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     private static GenerationRequest Request(string sampleId = "s-1", string family = "arith") =>
         new("run", TestTeachers.Seed(family, 3), sampleId, TestTeachers.Settings());
 
-    private async Task<GenerationOutcome> GenerateAsync(GenerationRequest? request = null, IResponseCache? cache = null, RetryOptions? retry = null) =>
+    private async Task<GenerationOutcome> GenerateAsync(GenerationRequest? request = null, TeacherResponseCache? cache = null, RetryOptions? retry = null) =>
         await TestTeachers.Generator(TestTeachers.OpenAi(_server, cache, retry)).GenerateAsync(request ?? Request(), default);
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     [Fact]
     public async Task A_second_run_hits_the_cache_and_spends_nothing()
     {
-        var cache = new InMemoryResponseCache();
+        var cache = TeacherResponseCache.InMemory();
         var first = new List<GenerationOutcome>();
         for (var i = 0; i < 5; i++)
         {
@@ -138,9 +139,9 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     [Fact]
     public async Task A_call_redone_after_its_process_died_mid_call_is_charged_for_both_attempts()
     {
-        var shared = new InMemoryResponseCache();
+        var shared = TeacherResponseCache.InMemory();
         // The first replica gets the question's reply from the endpoint and dies before storing it.
-        var died = await GenerateAsync(cache: new DiesBeforeStoringCache(shared));
+        var died = await GenerateAsync(cache: DiesBeforeStoring(shared));
         Assert.Null(died.Sample);
         var billedByTheDead = _server.Snapshot();
         Assert.Equal(1, billedByTheDead.Completions);
@@ -163,7 +164,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     [Fact]
     public async Task A_call_that_failed_is_not_charged_again_when_redone()
     {
-        var cache = new InMemoryResponseCache();
+        var cache = TeacherResponseCache.InMemory();
         _server.Enqueue(F.ServerError, F.ServerError, F.ServerError);
         var failed = await GenerateAsync(cache: cache, retry: TestTeachers.FastRetry(attempts: 3));
         Assert.Null(failed.Sample);
@@ -176,13 +177,31 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     }
 
     /// <summary>A replica killed after the endpoint answered and before the reply was stored: its start mark stays behind.</summary>
-    private sealed class DiesBeforeStoringCache(IResponseCache shared) : IResponseCache
-    {
-        public Task<CachedResponse?> TryGetAsync(string fingerprint, CancellationToken ct = default) => shared.TryGetAsync(fingerprint, ct);
+    private static TeacherResponseCache DiesBeforeStoring(TeacherResponseCache shared) =>
+        shared with { Store = new KilledOnWrite(shared.Store), Marks = new KilledOnFinish(shared.Marks) };
 
-        public Task SetAsync(string fingerprint, CachedResponse response, CancellationToken ct = default) =>
+    private sealed class KilledOnWrite(IDistributedCache shared) : IDistributedCache
+    {
+        public byte[]? Get(string key) => shared.Get(key);
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => shared.GetAsync(key, token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new IOException("the process was killed");
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
             throw new IOException("the process was killed");
 
+        public void Refresh(string key) => shared.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => shared.RefreshAsync(key, token);
+
+        public void Remove(string key) => shared.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => shared.RemoveAsync(key, token);
+    }
+
+    private sealed class KilledOnFinish(ICallStartMarks shared) : ICallStartMarks
+    {
         public Task<bool> TryStartAsync(string fingerprint, CancellationToken ct = default) => shared.TryStartAsync(fingerprint, ct);
 
         public Task FinishAsync(string fingerprint, CancellationToken ct = default) => throw new IOException("the process was killed");
@@ -202,15 +221,17 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     [Fact]
     public async Task Requests_per_minute_limit_delays_calls_past_the_window()
     {
-        var time = new ManualTime();
-        using var limiter = new ClientRateLimiter(new RateLimitOptions { RequestsPerMinute = 2, MaxConcurrency = 0 }, time);
+        // System.Threading.RateLimiting runs on the real clock: a one-second window stands for the minute.
+        var window = TimeSpan.FromSeconds(1);
+        using var limiter = new ClientRateLimiter(new RateLimitOptions { RequestsPerMinute = 2, MaxConcurrency = 0 }, window: window);
+        var watch = Stopwatch.StartNew();
         (await limiter.AcquireAsync(10, default)).Dispose();
         (await limiter.AcquireAsync(10, default)).Dispose();
         var third = limiter.AcquireAsync(10, default);
-        await Task.Delay(50);
+        await Task.Delay(200);
         Assert.False(third.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(61));
-        (await third.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        (await third.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+        Assert.True(watch.Elapsed >= window * 0.9, $"the third call waited for the window to pass (took {watch.Elapsed})");
     }
 
     [Fact]

@@ -39,7 +39,7 @@ internal static class TestTeachers
     public static SampleGenerator Generator(IChatClient client, ISeenQuestions? seen = null, ValidationOptions? validation = null) =>
         new(client, Registry, new SampleValidator(Registry, validation ?? new ValidationOptions()), seen ?? new InMemorySeenQuestions(), Prices);
 
-    public static IChatClient OpenAi(FakeOpenAiServer server, IResponseCache? cache = null, RetryOptions? retry = null, RateLimitOptions? limits = null)
+    public static IChatClient OpenAi(FakeOpenAiServer server, TeacherResponseCache? cache = null, RetryOptions? retry = null, RateLimitOptions? limits = null)
     {
         var model = OpenAiTeacherClient.Create(TeacherConnection.Parse(server.ConnectionString), TimeSpan.FromSeconds(30));
         var limiter = limits is null ? null : new ClientRateLimiter(limits);

@@ -1,117 +1,101 @@
+using System.Threading.RateLimiting;
+
 namespace ActiveSynth.Teachers.Resilience;
 
 /// <summary>
-/// Requests per minute, tokens per minute and concurrency for one endpoint, over a sliding one-minute window.
-/// Tokens are admitted by estimate (prompt estimate + max completion) and corrected to the actual usage when
-/// the call ends. A single call larger than the whole per-minute token budget is admitted into an empty
-/// window, so it can never wait forever.
+/// Concurrency, requests per minute and tokens per minute for one endpoint. Concurrency and requests per minute are
+/// System.Threading.RateLimiting's <see cref="ConcurrencyLimiter"/> and <see cref="SlidingWindowRateLimiter"/> (one-second
+/// segments). Tokens per minute are hand-written (<see cref="TokenWindow"/>), because a call is admitted by an estimate
+/// (prompt estimate + max completion) that is corrected to the actual usage when it ends, and a library limiter can neither
+/// give permits back to its window nor admit a call larger than its whole limit.
 /// </summary>
 public sealed class ClientRateLimiter : IDisposable
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private readonly ConcurrencyLimiter? _concurrency;
+    private readonly SlidingWindowRateLimiter? _requests;
+    private readonly TokenWindow? _tokens;
 
-    private readonly RateLimitOptions _options;
-    private readonly TimeProvider _time;
-    private readonly SemaphoreSlim? _concurrency;
-    private readonly Queue<Entry> _window = new();
-    private readonly Lock _gate = new();
-    private long _windowTokens;
-
-    public ClientRateLimiter(RateLimitOptions options, TimeProvider? timeProvider = null)
+    /// <param name="options">The limits; 0 = unlimited.</param>
+    /// <param name="timeProvider">Clock of the token window.</param>
+    /// <param name="window">The rate window: one minute, as the options say, unless a test shortens it.</param>
+    public ClientRateLimiter(RateLimitOptions options, TimeProvider? timeProvider = null, TimeSpan? window = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
-        _time = timeProvider ?? TimeProvider.System;
-        _concurrency = options.MaxConcurrency > 0 ? new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency) : null;
+        var period = window ?? TimeSpan.FromMinutes(1);
+        if (options.MaxConcurrency > 0)
+        {
+            _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = options.MaxConcurrency,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+        }
+        if (options.RequestsPerMinute > 0)
+        {
+            _requests = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+            {
+                PermitLimit = options.RequestsPerMinute,
+                Window = period,
+                SegmentsPerWindow = 60,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            });
+        }
+        if (options.TokensPerMinute > 0)
+        {
+            _tokens = new TokenWindow(options.TokensPerMinute, period, timeProvider ?? TimeProvider.System);
+        }
     }
 
-    /// <summary>Waits until a call of about <paramref name="estimatedTokens"/> tokens may start; dispose the lease when it ends.</summary>
+    /// <summary>Waits until a call of about <paramref name="estimatedTokens"/> tokens may start; complete or dispose the lease when it ends.</summary>
     public async Task<Lease> AcquireAsync(int estimatedTokens, CancellationToken ct)
     {
-        if (_concurrency is not null)
-        {
-            await _concurrency.WaitAsync(ct).ConfigureAwait(false);
-        }
+        var leases = new List<RateLimitLease>(2);
         try
         {
-            while (true)
+            foreach (var limiter in (RateLimiter?[])[_concurrency, _requests])
             {
-                var wait = TryAdmit(estimatedTokens, out var entry);
-                if (entry is not null)
+                if (limiter is not null)
                 {
-                    return new Lease(this, entry);
+                    var lease = await limiter.AcquireAsync(1, ct).ConfigureAwait(false);
+                    leases.Add(lease);
+                    if (!lease.IsAcquired)
+                    {
+                        throw new InvalidOperationException("The client-side rate limiter refused a call (its queue is full).");
+                    }
                 }
-                await Task.Delay(wait, _time, ct).ConfigureAwait(false);
             }
+            var tokens = _tokens is null ? null : await _tokens.AdmitAsync(estimatedTokens, ct).ConfigureAwait(false);
+            return new Lease(leases, _tokens, tokens);
         }
         catch
         {
-            _concurrency?.Release();
+            leases.ForEach(l => l.Dispose());
             throw;
         }
     }
 
-    public void Dispose() => _concurrency?.Dispose();
-
-    private TimeSpan TryAdmit(int tokens, out Entry? admitted)
+    public void Dispose()
     {
-        lock (_gate)
-        {
-            var now = _time.GetUtcNow();
-            while (_window.Count > 0 && now - _window.Peek().At >= Window)
-            {
-                _windowTokens -= _window.Dequeue().Tokens;
-            }
-            var requestsOk = _options.RequestsPerMinute <= 0 || _window.Count < _options.RequestsPerMinute;
-            var tokensOk = _options.TokensPerMinute <= 0 || _window.Count == 0 || _windowTokens + tokens <= _options.TokensPerMinute;
-            if (requestsOk && tokensOk)
-            {
-                admitted = new Entry(now, tokens);
-                _window.Enqueue(admitted);
-                _windowTokens += tokens;
-                return TimeSpan.Zero;
-            }
-            admitted = null;
-            var untilOldestLeaves = Window - (now - _window.Peek().At);
-            return untilOldestLeaves > TimeSpan.FromMilliseconds(1) ? untilOldestLeaves : TimeSpan.FromMilliseconds(1);
-        }
+        _concurrency?.Dispose();
+        _requests?.Dispose();
     }
 
-    private void Complete(Entry entry, long? actualTokens)
-    {
-        if (actualTokens is { } actual)
-        {
-            lock (_gate)
-            {
-                // Only while the entry is still in the window; after it left, the correction no longer matters.
-                if (_window.Contains(entry))
-                {
-                    _windowTokens += actual - entry.Tokens;
-                    entry.Tokens = actual;
-                }
-            }
-        }
-        _concurrency?.Release();
-    }
-
-    internal sealed class Entry(DateTimeOffset at, long tokens)
-    {
-        public DateTimeOffset At { get; } = at;
-
-        public long Tokens { get; set; } = tokens;
-    }
-
-    /// <summary>A started call; <see cref="Complete"/> (or Dispose) frees its concurrency slot.</summary>
+    /// <summary>A started call; <see cref="Complete"/> (or Dispose) frees its concurrency slot and settles its tokens.</summary>
     public sealed class Lease : IDisposable
     {
-        private readonly ClientRateLimiter _owner;
-        private readonly Entry _entry;
+        private readonly List<RateLimitLease> _leases;
+        private readonly TokenWindow? _window;
+        private readonly TokenWindow.Entry? _tokens;
         private int _done;
 
-        internal Lease(ClientRateLimiter owner, Entry entry)
+        internal Lease(List<RateLimitLease> leases, TokenWindow? window, TokenWindow.Entry? tokens)
         {
-            _owner = owner;
-            _entry = entry;
+            _leases = leases;
+            _window = window;
+            _tokens = tokens;
         }
 
         /// <summary>Ends the call, replacing the token estimate by <paramref name="actualTokens"/> when known.</summary>
@@ -119,7 +103,11 @@ public sealed class ClientRateLimiter : IDisposable
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
-                _owner.Complete(_entry, actualTokens);
+                if (_tokens is not null && actualTokens is { } actual)
+                {
+                    _window!.Correct(_tokens, actual);
+                }
+                _leases.ForEach(l => l.Dispose());
             }
         }
 

@@ -9,7 +9,7 @@ public sealed class RetryOptions
     [Range(1, 20)]
     public int MaxAttempts { get; set; } = 4;
 
-    /// <summary>Backoff before the first retry; doubles each retry (exponential), with jitter.</summary>
+    /// <summary>Backoff before the first retry; doubles each retry (exponential), with Polly's decorrelated jitter.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -22,10 +22,13 @@ public sealed class RetryOptions
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Time limit of one attempt; a hung endpoint counts as a transient failure.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:30:00")]
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:30:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Random spread of each backoff, as a fraction of it (0.2 = ±20 %), so that many workers do not retry in lockstep.</summary>
+    /// <summary>
+    /// Random spread added on top of a Retry-After wait, up to half this fraction of it, so that many workers told to wait
+    /// the same time do not retry in lockstep (the exponential backoff has Polly's own jitter).
+    /// </summary>
     [Range(0.0, 1.0)]
     public double JitterFraction { get; set; } = 0.2;
 }

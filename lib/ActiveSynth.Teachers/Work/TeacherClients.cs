@@ -8,6 +8,7 @@ using ActiveSynth.Teachers.Embedded;
 using ActiveSynth.Teachers.OpenAI;
 using ActiveSynth.Teachers.Resilience;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
 
 using Microsoft.Extensions.Configuration;
@@ -25,7 +26,7 @@ public sealed class TeacherClients : IDisposable
     private readonly string _defaultKind;
 
     public TeacherClients(IOptions<TeacherServiceOptions> options, IOptions<ResponseCacheOptions> cacheOptions, IOptions<RetryOptions> retry,
-        IOptions<RateLimitOptions> limits, IOptions<EmbeddedTeacherOptions> embedded, IConfiguration configuration, IResponseCache cache,
+        IOptions<RateLimitOptions> limits, IOptions<EmbeddedTeacherOptions> embedded, IConfiguration configuration, IDistributedCache store, ICallStartMarks marks,
         ILogger<TeacherClients> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -34,7 +35,7 @@ public sealed class TeacherClients : IDisposable
         var service = options.Value;
         _defaultKind = service.DefaultKind;
         _limiter = new ClientRateLimiter(limits.Value);
-        var responseCache = cacheOptions.Value.Enabled ? cache : null;
+        var responseCache = cacheOptions.Value.Enabled ? new TeacherResponseCache(store, marks, cacheOptions.Value.TimeToLive) : null;
         void OnRetry(string model, string kind, int attempt, TimeSpan delay) => logger.Retrying(model, kind, attempt, delay.TotalMilliseconds);
 
         EmbeddedModel = embedded.Value.ModelId;

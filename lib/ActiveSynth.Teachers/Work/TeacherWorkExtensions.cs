@@ -23,7 +23,7 @@ public static class TeacherWorkExtensions
     /// <summary>
     /// Options (validated at start), the teacher pipelines (embedded, and the OpenAI-compatible endpoint of
     /// <c>ConnectionStrings:teacher</c>), validation, prices, metrics, <see cref="TeacherWork"/> and <see cref="JudgeWork"/>.
-    /// A response cache and a duplicate set registered before this call are kept; otherwise they are in memory.
+    /// A response store (<c>IDistributedCache</c>), start marks and a duplicate set registered before this call are kept; otherwise they are in memory.
     /// </summary>
     public static TBuilder AddTeacherWork<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -42,7 +42,8 @@ public static class TeacherWorkExtensions
         services.TryAddSingleton<TeacherMetrics>();
         services.TryAddSingleton(sp => new PriceTable(sp.GetRequiredService<IOptions<TeacherServiceOptions>>().Value.Prices));
         services.TryAddSingleton(sp => new SampleValidator(TaskFamilyRegistry.Default, sp.GetRequiredService<IOptions<ValidationOptions>>().Value));
-        services.TryAddSingleton<IResponseCache, InMemoryResponseCache>();
+        services.AddDistributedMemoryCache();
+        services.TryAddSingleton<ICallStartMarks, InMemoryCallStartMarks>();
         services.TryAddSingleton<ISeenQuestions, InMemorySeenQuestions>();
         services.TryAddSingleton<TeacherClients>();
         services.TryAddSingleton<TeacherWork>();
