@@ -1,6 +1,7 @@
 using ActiveSynth.Hosting;
 using ActiveSynth.Hosting.Workers;
 
+InterruptSignal.Restore(); // Ctrl+C stops the AppHost even when it was started with SIGINT ignored (nohup, a background job)
 var builder = DistributedApplication.CreateBuilder(args);
 
 var settings = ActiveSynthSettings.Read(builder);

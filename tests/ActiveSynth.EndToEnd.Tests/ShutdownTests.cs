@@ -16,11 +16,14 @@ public sealed class ShutdownTests(ITestOutputHelper output)
     private static readonly string[] Expected =
         ["redis-server", "ActiveSynth.Selection", "ActiveSynth.Teacher", "ActiveSynth.Scoring", "ActiveSynth.Training"];
 
-    [Fact]
-    public async Task Ctrl_c_leaves_no_redis_server_or_service_process_behind()
+    /// <param name="sigintIgnored">Started as under nohup or as a background job of a non-interactive shell: SIGINT ignored from the start.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Ctrl_c_leaves_no_redis_server_or_service_process_behind(bool sigintIgnored)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"activesynth-shutdown-{Guid.NewGuid():N}");
-        using var process = Process.Start(StartInfo(dataDir))!;
+        using var process = Process.Start(StartInfo(dataDir, sigintIgnored))!;
         var log = new StringWriter();
         process.OutputDataReceived += (_, e) => log.WriteLine(e.Data);
         process.ErrorDataReceived += (_, e) => log.WriteLine(e.Data);
@@ -52,18 +55,23 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         }
     }
 
-    private static ProcessStartInfo StartInfo(string dataDir)
+    private static ProcessStartInfo StartInfo(string dataDir, bool sigintIgnored)
     {
-        var start = new ProcessStartInfo("dotnet")
+        string[] run =
+        [
+            "dotnet", "run", "--project", Projects.ActiveSynth_AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--",
+            "--Redis:Mode=executable", $"--Redis:DataDir={Path.Combine(dataDir, "redis")}", $"--Artifacts:Root={Path.Combine(dataDir, "artifacts")}",
+        ];
+        // `trap '' INT` then exec: the disposition a shell gives a background job, inherited by dotnet run and the AppHost.
+        var start = sigintIgnored
+            ? new ProcessStartInfo("bash") { ArgumentList = { "-c", "trap '' INT; exec \"$@\"", "bash" } }
+            : new ProcessStartInfo(run[0]);
+        foreach (var arg in sigintIgnored ? run : run[1..])
         {
-            ArgumentList =
-            {
-                "run", "--project", Projects.ActiveSynth_AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--",
-                "--Redis:Mode=executable", $"--Redis:DataDir={Path.Combine(dataDir, "redis")}", $"--Artifacts:Root={Path.Combine(dataDir, "artifacts")}",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+            start.ArgumentList.Add(arg);
+        }
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         // The launch profile's fixed dashboard ports could be taken by a developer's own AppHost: use free ones.
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
