@@ -794,6 +794,8 @@ class Worker:
         self.contract = Contract(settings.descriptors)
         self.prompts = Prompts(settings.prompts)
         self.db = redis.Redis(socket_timeout=10, socket_connect_timeout=5, health_check_interval=15, **settings.redis)
+        # redis-py 4.3 parses XAUTOCLAIM's reply into the entries only, dropping the cursor: this client reads it raw.
+        self.db.response_callbacks.pop("XAUTOCLAIM", None)
         self.teacher = Teacher(settings, self.contract, self.prompts, self.db, self.stop)
         self.lock = threading.Lock()
         self.in_flight = {}  # (stream, entry id) -> future
@@ -1092,9 +1094,9 @@ class Worker:
         idle = 10 * 365 * 86400 * 1000
         for stream, entry_id in keys:
             try:
-                self.db.execute_command("XCLAIM", stream, GROUP, self.s.consumer, 0, entry_id, "IDLE", idle, "JUSTID")
+                self.db.xclaim(stream, GROUP, self.s.consumer, 0, [entry_id], idle=idle, justid=True)
                 log.info("handed back %s entry %s", stream, entry_id.decode())
-            except redis.exceptions.RedisError as e:
+            except Exception as e:  # never keep the process from exiting
                 log.warning("could not hand back %s entry %s (%s): it is claimed after the claim idle time", stream, entry_id.decode(), e)
 
 
@@ -1112,7 +1114,11 @@ def main():
         return 2
     signal.signal(signal.SIGTERM, lambda *_: worker.stop.set())
     signal.signal(signal.SIGINT, lambda *_: worker.stop.set())
-    code = worker.run()
+    try:
+        code = worker.run()
+    except Exception:
+        log.exception("the worker failed")
+        code = 1
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
