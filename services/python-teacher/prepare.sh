@@ -60,6 +60,9 @@ if ! check_imports; then
   rm -rf "$work"
 fi
 
+# Found elsewhere (installed system-wide, or on PYTHONPATH): the folder still exists, empty, so callers can always put it on PYTHONPATH.
+[ -e "$site" ] || mkdir -p "$site"
+
 if [ -n "$protoc" ]; then
   [ -x "$protoc" ] || chmod +x "$protoc" 2>/dev/null || true
   [ -x "$protoc" ] || fail "protoc at $protoc is not executable"

@@ -1109,7 +1109,7 @@ def main():
     try:
         settings = Settings()
         worker = Worker(settings)
-    except ConfigError as e:
+    except (ConfigError, ValueError) as e:
         log.error("configuration error: %s", e)
         return 2
     signal.signal(signal.SIGTERM, lambda *_: worker.stop.set())
