@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting.Workers;
 using Microsoft.Extensions.Configuration;
 
 namespace ActiveSynth.Hosting;
@@ -11,10 +12,12 @@ public sealed record ActiveSynthSettings(
     string? RedisServerPath,
     string RedisDataDir,
     string ArtifactsRoot,
-    int TeacherReplicas,
-    int ScoringReplicas,
-    int TrainingReplicas)
+    WorkerSettings Teacher,
+    WorkerSettings Scoring,
+    WorkerSettings Training)
 {
+    public IEnumerable<WorkerSettings> Workers => [Teacher, Scoring, Training];
+
     public static ActiveSynthSettings Read(IDistributedApplicationBuilder builder)
     {
         var config = builder.Configuration;
@@ -24,23 +27,9 @@ public sealed record ActiveSynthSettings(
             NullIfEmpty(config["Redis:ServerPath"]),
             FullPath(config["Redis:DataDir"], Path.Combine(dataRoot, "redis"), builder.AppHostDirectory),
             FullPath(config["Artifacts:Root"], Path.Combine(dataRoot, "artifacts"), builder.AppHostDirectory),
-            Replicas(config, "Services:Teacher:Replicas"),
-            Replicas(config, "Services:Scoring:Replicas"),
-            Replicas(config, "Services:Training:Replicas"));
-    }
-
-    private static int Replicas(IConfiguration config, string key)
-    {
-        var raw = config[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return 1;
-        }
-        if (!int.TryParse(raw, out var replicas) || replicas is < 1 or > 32)
-        {
-            throw new InvalidOperationException($"{key} must be a whole number from 1 to 32, got '{raw}'.");
-        }
-        return replicas;
+            WorkerSettings.Read(config, "Teacher", builder.AppHostDirectory),
+            WorkerSettings.Read(config, "Scoring", builder.AppHostDirectory),
+            WorkerSettings.Read(config, "Training", builder.AppHostDirectory));
     }
 
     private static string FullPath(string? configured, string fallback, string baseDir) =>

@@ -1,26 +1,25 @@
 using ActiveSynth.Hosting;
+using ActiveSynth.Hosting.Workers;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 var settings = ActiveSynthSettings.Read(builder);
 var redis = builder.AddActiveSynthRedis(settings);
 
-var teacher = builder.AddActiveSynthService<Projects.ActiveSynth_Teacher>("teacher", redis, settings, settings.TeacherReplicas)
-    .WithSettingsSection("Teacher")
-    .WithTeacherEndpoint();
-var scoring = builder.AddActiveSynthService<Projects.ActiveSynth_Scoring>("scoring", redis, settings, settings.ScoringReplicas)
-    .WithSettingsSection("Scoring").WithSettingsSection("Student");
-var training = builder.AddActiveSynthService<Projects.ActiveSynth_Training>("training", redis, settings, settings.TrainingReplicas)
-    .WithSettingsSection("Training").WithSettingsSection("Student");
+// Each worker kind comes from its Services:<Kind>:Source: the project (default), an executable, or external replicas.
+Worker[] workers =
+[
+    builder.AddWorker<Projects.ActiveSynth_Teacher>(settings.Teacher, redis, settings, w => w.WithSettingsSection("Teacher").WithTeacherEndpoint()),
+    builder.AddWorker<Projects.ActiveSynth_Scoring>(settings.Scoring, redis, settings, w => w.WithSettingsSection("Scoring").WithSettingsSection("Student")),
+    builder.AddWorker<Projects.ActiveSynth_Training>(settings.Training, redis, settings, w => w.WithSettingsSection("Training").WithSettingsSection("Student")),
+];
 
 // Selection owns run state, so it runs once. It does not wait for the workers: work waits in the streams
 // until they consume it, and starting everything at once is what keeps a cold start short.
-builder.AddActiveSynthService<Projects.ActiveSynth_Selection>("selection", redis, settings, replicas: 1)
-    .WithReference(teacher)
-    .WithReference(scoring)
-    .WithReference(training)
+var selection = builder.AddActiveSynthService<Projects.ActiveSynth_Selection>("selection", redis, settings, replicas: 1)
     .WithSettingsSection("Selection")
     .AnnounceRunReports();
+selection.WatchExternalWorkers([.. workers.Select(w => w.External?.Resource).OfType<ExternalWorkerResource>()]);
 
 builder.AnnounceDashboard();
 builder.Build().Run();

@@ -9,7 +9,7 @@ public static class ForwardedSettings
     /// (<c>Selection:DefaultRun:Enabled</c> → <c>Selection__DefaultRun__Enabled</c>), so one place configures
     /// the whole deployment: appsettings, environment or `dotnet run -- --Training:BaseSteps=200`.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithSettingsSection(this IResourceBuilder<ProjectResource> service, string section)
+    public static IResourceBuilder<T> WithSettingsSection<T>(this IResourceBuilder<T> service, string section) where T : IResourceWithEnvironment
     {
         foreach (var (key, value) in service.ApplicationBuilder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: false))
         {

@@ -1,4 +1,5 @@
 using ActiveSynth.Hosting.Grpc;
+using ActiveSynth.Hosting.Workers;
 
 namespace ActiveSynth.Hosting;
 
@@ -18,17 +19,8 @@ public static class ServiceResourceExtensions
         var service = builder.AddProject<TProject>(name, launchProfileName: null)
             .WithHttpEndpoint(name: GrpcEndpoint.Name)
             .WithEndpoint(GrpcEndpoint.Name, e => e.Transport = "http2")
-            .WithEnvironment("Artifacts__Root", settings.ArtifactsRoot)
-            .WithReference(redis)
-            .WithGrpcHealthCheck()
-            // Stream consumer settings (Messaging:Consumers:<group>:ClaimIdleTime, ...) apply to every service that has that group.
-            .WithSettingsSection("Messaging")
-            // Which Redis commands get a span (Telemetry:SlowRedisCommand), the same for every service.
-            .WithSettingsSection("Telemetry");
-        if (settings.RedisMode != RedisMode.External)
-        {
-            service.WaitFor(redis); // an external server was checked before start and has no lifecycle to wait on
-        }
+            .WithWorkerEnvironment(redis, settings)
+            .WithGrpcHealthCheck();
         if (replicas > 1)
         {
             service.WithReplicas(replicas);

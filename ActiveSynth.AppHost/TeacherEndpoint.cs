@@ -15,7 +15,7 @@ public static class TeacherEndpoint
     /// The parameter cannot be named "teacher" like the connection: resource names are unique and the service is "teacher".
     /// Without the setting, runs use the embedded teacher.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithTeacherEndpoint(this IResourceBuilder<ProjectResource> teacher)
+    public static IResourceBuilder<T> WithTeacherEndpoint<T>(this IResourceBuilder<T> teacher) where T : IResourceWithEnvironment
     {
         var builder = teacher.ApplicationBuilder;
         var key = $"ConnectionStrings:{ConnectionName}";

@@ -64,4 +64,7 @@ internal static partial class MessagingLog
 
     [LoggerMessage(20, LogLevel.Warning, "Renewing lease {Key} failed; trying again")]
     public static partial void LeaseRenewFailed(this ILogger logger, Exception error, string key);
+
+    [LoggerMessage(21, LogLevel.Information, "Stopping: handed back {Count} unfinished entries of {Stream} (group {Group}, consumer {Consumer}) for another replica to claim now")]
+    public static partial void HandedBack(this ILogger logger, string stream, string group, string consumer, int count);
 }

@@ -12,7 +12,9 @@ namespace ActiveSynth.Messaging;
 /// idle past the claim time (XAUTOCLAIM: dead consumers' work and failed entries due for a retry), read new
 /// ones (XREADGROUP &gt;) and hand each batch to <see cref="BatchProcessor{TMessage, THandler}"/>. Redis errors
 /// (restart, failover, timeouts) are logged and retried with backoff; StackExchange.Redis reconnects by itself.
-/// On shutdown the current batch finishes (handlers see the stopping token); nothing unfinished is acked.
+/// On shutdown it reads nothing new; the batch in progress gets <see cref="StreamConsumerOptions.StopGracePeriod"/> to finish
+/// and be acked, then its handlers are cancelled and what they held is handed back for another replica to claim at once.
+/// Nothing unfinished is acked.
 /// </summary>
 public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
     where TMessage : class, IMessage<TMessage>, new()
@@ -46,8 +48,11 @@ public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
     {
         var options = _context.Options;
         var logger = _context.Logger;
-        await using var lease = new PendingLeaseKeeper(_context.Redis, Stream, Group, ConsumerName, options.ClaimIdleTime, logger);
+        var lease = new PendingLeaseKeeper(_context.Redis, Stream, Group, ConsumerName, options.ClaimIdleTime, logger);
         var processor = new BatchProcessor<TMessage, THandler>(_context, _scopes, lease);
+        // Handlers see this token, not the stopping token: a stop gives the batch in progress its grace period.
+        using var handlersStop = new CancellationTokenSource();
+        using var onStop = stoppingToken.Register(() => handlersStop.CancelAfter(options.StopGracePeriod));
         var cursor = new ReadCursor();
         var groupReady = false;
         var backoff = MinBackoff;
@@ -60,54 +65,89 @@ public sealed class StreamConsumer<TMessage, THandler> : BackgroundService
         await subscriber.SubscribeAsync(channel, (_, _) => wake.Set()).ConfigureAwait(false);
         logger.ConsumerStarted(Stream, Group, ConsumerName, options.BatchSize, options.Concurrency);
 
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (!groupReady)
-                {
-                    await ConsumerGroupSetup.EnsureAsync(_context.Db, Stream, Group, logger).ConfigureAwait(false);
-                    groupReady = true;
-                }
-                var signalled = wake.Next(); // taken before reading, so a signal for an entry the read misses is not lost
-                var batch = await NextBatchAsync(cursor).ConfigureAwait(false);
-                backoff = MinBackoff;
-                if (batch.Count == 0)
-                {
-                    await Task.WhenAny(signalled, Task.Delay(options.PollInterval, stoppingToken)).ConfigureAwait(false);
-                    stoppingToken.ThrowIfCancellationRequested();
-                    continue;
-                }
-                // Not cancelled by the stopping token: a started batch completes and acks what its handlers finished.
-                await processor.ProcessAsync(batch, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                if (ex is RedisServerException server && server.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-                {
-                    logger.GroupMissing(Stream, Group);
-                    groupReady = false;
-                }
-                logger.RedisUnavailable(ex, Stream, Group, (long)backoff.TotalMilliseconds);
-                // A reply may have been lost with entries already delivered to us: re-read our own history first.
-                cursor.RestartDrain();
                 try
                 {
-                    await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                    if (!groupReady)
+                    {
+                        await ConsumerGroupSetup.EnsureAsync(_context.Db, Stream, Group, logger).ConfigureAwait(false);
+                        groupReady = true;
+                    }
+                    var signalled = wake.Next(); // taken before reading, so a signal for an entry the read misses is not lost
+                    var batch = await NextBatchAsync(cursor).ConfigureAwait(false);
+                    backoff = MinBackoff;
+                    if (batch.Count == 0)
+                    {
+                        await Task.WhenAny(signalled, Task.Delay(options.PollInterval, stoppingToken)).ConfigureAwait(false);
+                        stoppingToken.ThrowIfCancellationRequested();
+                        continue;
+                    }
+                    // A stop lets the started batch finish within the grace period and acks what its handlers finished.
+                    await processor.ProcessAsync(batch, handlersStop.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     break;
                 }
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxReconnectBackoff.Ticks));
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    if (ex is RedisServerException server && server.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+                    {
+                        logger.GroupMissing(Stream, Group);
+                        groupReady = false;
+                    }
+                    logger.RedisUnavailable(ex, Stream, Group, (long)backoff.TotalMilliseconds);
+                    // A reply may have been lost with entries already delivered to us: re-read our own history first.
+                    cursor.RestartDrain();
+                    try
+                    {
+                        await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxReconnectBackoff.Ticks));
+                }
             }
         }
+        finally
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+        await HandBackAsync().ConfigureAwait(false);
         await UnsubscribeAsync(subscriber, channel).ConfigureAwait(false);
         logger.ConsumerStopped(Stream, Group, ConsumerName);
+    }
+
+    /// <summary>
+    /// Makes this consumer's pending entries claimable at once: XCLAIM to itself with an idle time past the claim idle time
+    /// (JUSTID: not a delivery, so no attempt is counted). Another replica's next XAUTOCLAIM scan takes them.
+    /// </summary>
+    private async Task HandBackAsync()
+    {
+        try
+        {
+            var pending = await _context.Db.StreamPendingMessagesAsync(Stream, Group, 1000, ConsumerName).ConfigureAwait(false);
+            if (pending.Length == 0)
+            {
+                return;
+            }
+            var idleMs = (long)_context.Options.ClaimIdleTime.TotalMilliseconds + 1;
+            foreach (var entry in pending)
+            {
+                await _context.Db.ExecuteAsync("XCLAIM", Stream, Group, ConsumerName, 0, entry.MessageId.ToString(), "IDLE", idleMs, "JUSTID").ConfigureAwait(false);
+            }
+            _context.Logger.HandedBack(Stream, Group, ConsumerName, pending.Length);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Redis is down: the entries stay pending and are claimed after the claim idle time, as after a crash.
+            _context.Logger.RedisUnavailable(ex, Stream, Group, 0);
+        }
     }
 
     /// <summary>Drops the wake subscription on the way out; Redis being down then is no reason to fail the stop.</summary>

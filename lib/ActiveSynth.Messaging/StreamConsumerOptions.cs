@@ -34,6 +34,14 @@ public sealed class StreamConsumerOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// On shutdown (SIGTERM), how long the handlers of the batch in progress may still run to finish and be acked. What is
+    /// unfinished then is cancelled and handed back: its idle time is set past <see cref="ClaimIdleTime"/>, so another replica
+    /// takes it at its next claim scan instead of after the claim idle time. No new entries are read once the stop begins.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Deliveries after which a failing entry goes to the dead-letter stream.</summary>
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 5;

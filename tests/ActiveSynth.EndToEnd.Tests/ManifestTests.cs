@@ -56,25 +56,71 @@ public sealed class ManifestTests
         }
     }
 
+    [Fact]
+    public async Task An_executable_worker_is_in_the_manifest_with_its_command_and_an_external_one_is_left_out()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"activesynth-manifest-{Guid.NewGuid():N}");
+        try
+        {
+            using var manifest = await PublishAsync(output, "--Services:Teacher:Source=external", "--Services:Scoring:Source=executable",
+                "--Services:Scoring:Command=python3", "--Services:Scoring:Args:0=scorer.py", "--Services:Scoring:Args:1=--fast");
+            var resources = manifest.RootElement.GetProperty("resources");
+
+            Assert.False(resources.TryGetProperty("teacher", out _), "an external worker kind is deployed elsewhere: not in the manifest");
+            var scoring = resources.GetProperty("scoring");
+            Assert.Equal("executable.v0", scoring.GetProperty("type").GetString());
+            Assert.Equal("python3", scoring.GetProperty("command").GetString());
+            Assert.Equal(["scorer.py", "--fast"], scoring.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+            Assert.Equal("{redis.connectionString}", scoring.GetProperty("env").GetProperty("ConnectionStrings__redis").GetString());
+            Assert.True(scoring.GetProperty("env").TryGetProperty("Artifacts__Root", out _));
+            Assert.Equal("project.v0", resources.GetProperty("training").GetProperty("type").GetString());
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("--Services:Teacher:Source=docker", "Services:Teacher:Source must be 'project', 'executable' or 'external', got 'docker'")]
+    [InlineData("--Services:Scoring:Source=executable", "Services:Scoring:Command is required when Services:Scoring:Source is 'executable'")]
+    [InlineData("--Services:Training:Command=python3", "Services:Training:Command and Services:Training:Args apply only when Services:Training:Source is 'executable'")]
+    [InlineData("--Services:Teacher:Replicas=0", "Services:Teacher:Replicas must be a whole number from 1 to 32, got '0'")]
+    public async Task A_bad_worker_setting_stops_the_apphost_naming_the_setting(string setting, string message)
+    {
+        var (exitCode, text) = await RunAppHostAsync("--publisher", "manifest", "--output-path", Path.Combine(Path.GetTempPath(), $"activesynth-bad-{Guid.NewGuid():N}.json"), setting);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(message, text, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonDocument> PublishAsync(string output, params string[] settings)
     {
         var manifestPath = Path.Combine(output, "aspire-manifest.json");
+        var (exitCode, text) = await RunAppHostAsync(["--publisher", "manifest", "--output-path", manifestPath, .. settings]);
+        Assert.True(exitCode == 0, $"manifest publish failed ({exitCode}): {text}");
+        return JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAppHostAsync(params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { "run", "--project", Projects.ActiveSynth_AppHost.ProjectPath, "--no-build", "--", "--publisher", "manifest", "--output-path", manifestPath },
+            ArgumentList = { "run", "--project", Projects.ActiveSynth_AppHost.ProjectPath, "--no-build", "--" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var setting in settings)
+        foreach (var arg in args)
         {
-            start.ArgumentList.Add(setting);
+            start.ArgumentList.Add(arg);
         }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"manifest publish failed ({process.ExitCode}): {await stdout}{await stderr}");
-        return JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
+        return (process.ExitCode, await stdout + await stderr);
     }
 }

@@ -41,10 +41,11 @@ public sealed class AppHostDeployment(string name) : IAsyncDisposable
     /// <summary>
     /// Builds and starts the AppHost with the shared settings and <paramref name="args"/>, then waits (4 minutes at most) until
     /// Redis and every service are healthy. <paramref name="configure"/> sees the builder before it is built,
-    /// <paramref name="started"/> the application as soon as it has started (before the wait).
+    /// <paramref name="started"/> the application as soon as it has started (before the wait). <paramref name="waitFor"/> names
+    /// the services to wait for (default: all four; a deployment with an external worker kind waits for the others).
     /// </summary>
     public async Task StartAsync<TEntryPoint>(IEnumerable<string> args, Action<IDistributedApplicationTestingBuilder>? configure = null,
-        Action<DistributedApplication>? started = null)
+        Action<DistributedApplication>? started = null, IReadOnlyList<string>? waitFor = null)
         where TEntryPoint : class
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -67,7 +68,7 @@ public sealed class AppHostDeployment(string name) : IAsyncDisposable
         await _app.StartAsync(cts.Token);
         started?.Invoke(_app);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("redis", cts.Token);
-        foreach (var service in Services)
+        foreach (var service in waitFor ?? Services)
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(service, cts.Token);
         }

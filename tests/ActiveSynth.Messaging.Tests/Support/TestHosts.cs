@@ -44,6 +44,7 @@ public static class TestHosts
                 options.PollInterval = TimeSpan.FromMilliseconds(10);
                 options.ClaimIdleTime = TimeSpan.FromMilliseconds(500);
                 options.MaxReconnectBackoff = TimeSpan.FromMilliseconds(500);
+                options.StopGracePeriod = TimeSpan.FromMilliseconds(200);
                 configure?.Invoke(options);
             });
         });
