@@ -1104,8 +1104,15 @@ _current = threading.local()
 
 
 def main():
-    logging.basicConfig(level=os.environ.get("PYTHON_TEACHER_LOG_LEVEL", "INFO"), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Information to stdout, warnings and errors to stderr: the AppHost shows a process's stderr lines as errors.
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    out = logging.StreamHandler(sys.stdout)
+    out.addFilter(lambda record: record.levelno < logging.WARNING)
+    err = logging.StreamHandler(sys.stderr)
+    err.setLevel(logging.WARNING)
+    for handler in (out, err):
+        handler.setFormatter(formatter)
+    logging.basicConfig(level=os.environ.get("PYTHON_TEACHER_LOG_LEVEL", "INFO"), handlers=[out, err])
     try:
         settings = Settings()
         worker = Worker(settings)
