@@ -73,4 +73,4 @@ if [ -n "$protoc" ]; then
 elif [ ! -f "$dest/activesynth.pb" ]; then
   fail "no protoc given (argument 2 or PROTOBUF_PROTOC) and no $dest/activesynth.pb yet"
 fi
-echo "python teacher ready: PYTHONPATH=$site ACTIVESYNTH_DESCRIPTORS=$dest/activesynth.pb"
+echo "python teacher ready: PYTHONPATH=$site PythonTeacher__Descriptors=$dest/activesynth.pb"
