@@ -88,6 +88,21 @@ public sealed class PythonTeacherTests : IAsyncLifetime
     public async Task Sigterm_hands_back_what_it_cannot_finish_within_the_grace_time() =>
         await TeacherChecks.HandsBackWhatItCannotFinishOnSigtermAsync(_streams, _endpoint, StartWorkerAsync);
 
+    [Fact(Timeout = 60_000)]
+    public async Task Retries_and_classifies_endpoint_failures_like_the_dotnet_teacher()
+    {
+        await StartWorkerAsync();
+        await TeacherChecks.RetriesAndClassifiesEndpointFailuresAsync(_streams, _endpoint);
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Keeps_answering_after_a_redis_restart()
+    {
+        var worker = await StartWorkerAsync();
+        await TeacherChecks.SurvivesARedisRestartAsync(_streams, _redis);
+        Assert.False(worker.HasExited, worker.Output);
+    }
+
     private async Task<PythonTeacherProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var worker = await PythonTeacherProcess.StartAsync(_redis.ConnectionString, _endpoint.ConnectionString, settings);

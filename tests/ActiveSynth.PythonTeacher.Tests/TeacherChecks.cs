@@ -325,6 +325,56 @@ public static class TeacherChecks
         Assert.Empty(await streams.Db.StreamRangeAsync(StreamKeys.DeadLetter(Streams.GenerateRequests)));
     }
 
+    /// <summary>
+    /// Endpoint failures as the .NET teacher treats them: 429 and 500 are retried (counted in <c>retries</c>, never charged), a reply
+    /// without usage is estimated and flagged, a malformed reply and a refused key are TEACHER_ERROR drops naming the kind of failure.
+    /// </summary>
+    public static async Task RetriesAndClassifiesEndpointFailuresAsync(TeacherStreams streams, FakeOpenAiServer endpoint)
+    {
+        endpoint.RetryAfterSeconds = 0;
+        endpoint.Enqueue(FakeOpenAiServer.Fault.RateLimited, FakeOpenAiServer.Fault.ServerError);
+        var retried = await streams.RequestAsync(TeacherStreams.Chunk("run-retried", 1, 1, TeacherKind.Openai), TeacherStreams.ChunkId("run-retried", 1, 1));
+        var answer = Assert.Single(retried.Results);
+        Assert.Equal(GenerateResult.OutcomeOneofCase.Sample, answer.OutcomeCase);
+        Assert.Equal(2, answer.Usage.Retries);
+        Assert.Equal(2, answer.Usage.Calls);
+        Assert.False(answer.Usage.Estimated);
+
+        endpoint.Enqueue(FakeOpenAiServer.Fault.NoUsage);
+        var estimated = Assert.Single((await streams.RequestAsync(TeacherStreams.Chunk("run-nousage", 1, 1, TeacherKind.Openai),
+            TeacherStreams.ChunkId("run-nousage", 1, 1))).Results);
+        Assert.Equal(GenerateResult.OutcomeOneofCase.Sample, estimated.OutcomeCase);
+        Assert.True(estimated.Usage.Estimated);
+        Assert.True(estimated.Usage.PromptTokens > 0);
+
+        endpoint.PermanentFault = FakeOpenAiServer.Fault.MalformedJson;
+        var malformed = Assert.Single((await streams.RequestAsync(TeacherStreams.Chunk("run-malformed", 1, 1, TeacherKind.Openai),
+            TeacherStreams.ChunkId("run-malformed", 1, 1))).Results);
+        endpoint.PermanentFault = FakeOpenAiServer.Fault.KeyRevoked;
+        var refused = Assert.Single((await streams.RequestAsync(TeacherStreams.Chunk("run-refused", 1, 1, TeacherKind.Openai),
+            TeacherStreams.ChunkId("run-refused", 1, 1))).Results);
+        endpoint.PermanentFault = null;
+        Assert.Equal(DropReason.TeacherError, malformed.Drop.Reason);
+        Assert.Equal("malformed response", malformed.Drop.Detail);
+        Assert.Equal(DropReason.TeacherError, refused.Drop.Reason);
+        Assert.Equal("http 401", refused.Drop.Detail);
+        Assert.Equal(1, refused.Usage.Calls);
+        Assert.Equal(0, refused.Usage.Retries);
+        Assert.Equal(0, refused.Usage.PromptTokens + refused.Usage.CompletionTokens);
+    }
+
+    /// <summary>Redis restarts under the worker: it reconnects and answers what is published afterwards.</summary>
+    public static async Task SurvivesARedisRestartAsync(TeacherStreams streams, RedisServerProcess redis)
+    {
+        await streams.RequestAsync(TeacherStreams.Chunk("run-before", 1, 1, TeacherKind.Openai), TeacherStreams.ChunkId("run-before", 1, 1));
+        await redis.ShutdownAsync();
+        await Task.Delay(1000);
+        await redis.RestartAsync();
+
+        var after = await streams.RequestAsync(TeacherStreams.Chunk("run-after", 1, 1, TeacherKind.Openai), TeacherStreams.ChunkId("run-after", 1, 1));
+        Assert.Equal(GenerateResult.OutcomeOneofCase.Sample, Assert.Single(after.Results).OutcomeCase);
+    }
+
     /// <summary>The API key never appears in what the worker writes.</summary>
     public static void NeverLogsTheKey(PythonTeacherProcess worker, FakeOpenAiServer endpoint)
     {
