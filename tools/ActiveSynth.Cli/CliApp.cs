@@ -36,6 +36,7 @@ public static class CliApp
                 seeds.SetDescription("Seed sets.");
                 seeds.AddCommand<SeedsImportCommand>("import").WithDescription("Check a seed or test file (GSM8K JSONL or Parquet), report every bad line or row, and store it in the artifact directory.");
             });
+            config.AddCommand<ConformanceCommand>("conformance").WithDescription("Check a running worker of one kind (teacher, scoring, training) through Redis streams alone.");
             config.AddCommand<ReportCommand>("report").WithDescription("Re-render a comparison's Markdown and PNG from its JSON.");
         });
         try
