@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
-using ActiveSynth.Testing;
+using Xunit;
 
-namespace ActiveSynth.PythonTeacher.Tests;
+namespace ActiveSynth.Testing;
 
 /// <summary>
 /// services/python-teacher/worker.py as a real process: python3 with the packages and descriptor set the build prepared
-/// (build/PythonTeacher.targets), configured by environment variables exactly as the AppHost configures a Teacher. Its output is
-/// kept for assertions and failure messages. SIGTERM through /bin/kill, since Process.Kill is SIGKILL.
+/// (build/PythonTeacher.targets, imported by each test project that starts it), configured by environment variables exactly as the
+/// AppHost configures a Teacher. Its output is kept for assertions and failure messages. SIGTERM through /bin/kill, since
+/// Process.Kill is SIGKILL.
 /// </summary>
 public sealed class PythonTeacherProcess : IAsyncDisposable
 {
@@ -32,11 +32,8 @@ public sealed class PythonTeacherProcess : IAsyncDisposable
     /// <summary>Everything the worker wrote to stdout and stderr so far.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>The folder the build prepared (site packages and activesynth.pb), stamped into this assembly.</summary>
-    public static string ToolsDirectory =>
-        typeof(PythonTeacherProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "ActiveSynth.PythonTeacherToolsDir")?.Value
-        ?? throw new InvalidOperationException("ActiveSynth.PythonTeacherToolsDir is not stamped into the test assembly (build/PythonTeacher.targets not imported?)");
+    /// <summary>The folder the build prepares (site packages and activesynth.pb): <c>$(ActiveSynthToolsDir)python-teacher</c>.</summary>
+    public static string ToolsDirectory => RepositoryFiles.Path(".tools", "python-teacher");
 
     /// <summary>python3 on PATH, or ACTIVESYNTH_PYTHON. A missing interpreter fails the test with what to do, never skips it.</summary>
     public static string Python()
