@@ -13,7 +13,6 @@ import concurrent.futures
 import hashlib
 import json
 import logging
-import math
 import os
 import random
 import re
@@ -133,11 +132,6 @@ def setting_int(key, default, low, high):
     if not low <= number <= high:
         raise ConfigError("%s: %d is outside [%d, %d]" % (key, number, low, high))
     return number
-
-
-def setting_bool(key, default):
-    value = setting(key)
-    return default if value is None else value.strip().lower() in ("1", "true", "yes")
 
 
 def parse_connection_string(text):
@@ -831,19 +825,17 @@ class Worker:
 
     def publish(self, stream, type_name, message, run, message_id, trace):
         """RedisStreamPublisher: XADD with the envelope fields and the continued trace context, then a wake signal."""
-        if self.stop.is_set() and self._is_handed_back_thread():
-            raise HandBack()
         fields = {F_TYPE: type_name, F_PAYLOAD: message.SerializeToString(), F_RUN: run, F_ID: message_id, F_ATTEMPT: 1,
                   F_TRACEPARENT: trace.traceparent()}
         if trace.tracestate:
             fields[F_TRACESTATE] = trace.tracestate
-        entry_id = self.db.xadd(stream, fields)
-        self.db.publish(wake_channel(stream), entry_id)
-
-    def _is_handed_back_thread(self):
-        key = getattr(_current, "key", None)
+        # Checked and written under the lock that shutdown() holds while it marks entries handed back: after that, nothing of
+        # theirs is published.
         with self.lock:
-            return key in self.handed_back
+            if getattr(_current, "key", None) in self.handed_back:
+                raise HandBack()
+            entry_id = self.db.xadd(stream, fields)
+        self.db.publish(wake_channel(stream), entry_id)
 
     # -- one entry
 
