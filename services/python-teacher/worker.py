@@ -1065,7 +1065,7 @@ class Worker:
         started = time.monotonic()
         log.info("stopping: no new entries; %d in hand, waiting up to %.1f s for them", len(self.in_flight), self.s.shutdown_grace)
         for t in threads:
-            t.join(timeout=2.0)
+            t.join(timeout=1.0)  # a read blocks for at most min(PollInterval, 1 s)
         deadline = started + self.s.shutdown_grace
         while time.monotonic() < deadline:
             with self.lock:
