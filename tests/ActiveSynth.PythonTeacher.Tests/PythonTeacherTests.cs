@@ -1,0 +1,112 @@
+using ActiveSynth.Testing;
+
+namespace ActiveSynth.PythonTeacher.Tests;
+
+/// <summary>
+/// services/python-teacher/worker.py, a second implementation of the Teacher worker kind, checked as a real process against a
+/// real redis-server and the OpenAI-compatible FakeOpenAiServer, through the streams only (<see cref="TeacherChecks"/>). Each test
+/// gets its own redis-server, since the stream names are the contract's and cannot be made unique per test.
+/// </summary>
+public sealed class PythonTeacherTests : IAsyncLifetime
+{
+    private RedisServerProcess _redis = null!;
+    private FakeOpenAiServer _endpoint = null!;
+    private TeacherStreams _streams = null!;
+    private readonly List<PythonTeacherProcess> _workers = [];
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServerProcess.StartAsync();
+        _endpoint = await FakeOpenAiServer.StartAsync();
+        _streams = await TeacherStreams.StartAsync(_redis.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            await worker.DisposeAsync();
+        }
+        await _streams.DisposeAsync();
+        await _endpoint.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Answers_a_chunk_with_valid_samples_and_the_endpoints_usage_without_logging_the_key()
+    {
+        var worker = await StartWorkerAsync();
+        await TeacherChecks.AnswersAChunkWithValidSamplesAsync(_streams, _endpoint);
+        TeacherChecks.NeverLogsTheKey(worker, _endpoint);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Drops_embedded_kind_requests_with_a_reason()
+    {
+        await StartWorkerAsync();
+        await TeacherChecks.DropsWhatItCannotServeWithAReasonAsync(_streams, _endpoint);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Answers_a_republished_request_once_and_honours_the_reply_marker()
+    {
+        await StartWorkerAsync();
+        await TeacherChecks.AnswersARepublishedRequestOnceAsync(_streams, _endpoint);
+        await TeacherChecks.HonoursTheReplyMarkerOfAnyReplicaAsync(_streams, _endpoint);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Claims_a_dead_consumers_entries_and_dead_letters_exhausted_ones() =>
+        await TeacherChecks.ClaimsDeadConsumersEntriesAsync(_streams, StartWorkerAsync);
+
+    [Fact(Timeout = 60_000)]
+    public async Task Dead_letters_poison_with_a_reason()
+    {
+        await StartWorkerAsync();
+        await TeacherChecks.DeadLettersPoisonWithAReasonAsync(_streams);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Continues_the_trace_context()
+    {
+        await StartWorkerAsync();
+        await TeacherChecks.ContinuesTheTraceContextAsync(_streams);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Answers_the_probe_as_kind_teacher()
+    {
+        await StartWorkerAsync();
+        await TeacherChecks.AnswersTheProbeAsync(_streams);
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Sigterm_finishes_the_work_in_flight_and_leaves_new_work_for_the_next_replica() =>
+        await TeacherChecks.FinishesWhatItHoldsOnSigtermAsync(_streams, _endpoint, StartWorkerAsync);
+
+    [Fact(Timeout = 90_000)]
+    public async Task Sigterm_hands_back_what_it_cannot_finish_within_the_grace_time() =>
+        await TeacherChecks.HandsBackWhatItCannotFinishOnSigtermAsync(_streams, _endpoint, StartWorkerAsync);
+
+    [Fact(Timeout = 60_000)]
+    public async Task Retries_and_classifies_endpoint_failures_like_the_dotnet_teacher()
+    {
+        await StartWorkerAsync();
+        await TeacherChecks.RetriesAndClassifiesEndpointFailuresAsync(_streams, _endpoint);
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Keeps_answering_after_a_redis_restart()
+    {
+        var worker = await StartWorkerAsync();
+        await TeacherChecks.SurvivesARedisRestartAsync(_streams, _redis);
+        Assert.False(worker.HasExited, worker.Output);
+    }
+
+    private async Task<PythonTeacherProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var worker = await PythonTeacherProcess.StartAsync(_redis.ConnectionString, _endpoint.ConnectionString, settings);
+        _workers.Add(worker);
+        return worker;
+    }
+}
