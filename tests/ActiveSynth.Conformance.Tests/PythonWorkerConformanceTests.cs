@@ -6,8 +6,8 @@ namespace ActiveSynth.Conformance.Tests;
 
 /// <summary>
 /// The conformance kit against the second implementation of the Teacher kind, services/python-teacher/worker.py, a real python3
-/// process sharing nothing with the kit but Redis. The kit's valid teacher request asks for the embedded teacher, which the Python
-/// worker does not implement: it must answer with drops that carry a reason (its own tests check the OpenAI-compatible path).
+/// process sharing nothing with the kit but Redis, writing samples with an OpenAI-compatible endpoint (a local fake). It does not
+/// implement the embedded teacher: the kit asks for the OpenAI-kind teacher (<c>--teacher openai</c>).
 /// </summary>
 public sealed class PythonWorkerConformanceTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -29,12 +29,14 @@ public sealed class PythonWorkerConformanceTests(ITestOutputHelper output) : IAs
     [Fact]
     public async Task The_python_teacher_passes_the_conformance_kit()
     {
-        await using var worker = await PythonTeacherProcess.StartAsync(_redis.ConnectionString, teacherConnectionString: null,
+        await using var endpoint = await FakeOpenAiServer.StartAsync("fake-conformance-model");
+        await using var worker = await PythonTeacherProcess.StartAsync(_redis.ConnectionString, endpoint.ConnectionString,
             new Dictionary<string, string?> { ["Messaging__Consumers__teacher__ClaimIdleTime"] = ClaimIdleTime.ToString() });
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         var kit = new ConformanceKit(redis, new ConformanceOptions
         {
             Kind = "teacher",
+            TeacherKind = "openai",
             ArtifactsRoot = _artifacts,
             WorkerPid = worker.Pid,
             ClaimIdleTime = ClaimIdleTime,

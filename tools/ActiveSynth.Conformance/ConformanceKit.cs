@@ -15,7 +15,7 @@ namespace ActiveSynth.Conformance;
 public sealed class ConformanceKit(IConnectionMultiplexer redis, ConformanceOptions options)
 {
     private readonly StreamWire _wire = new(redis);
-    private readonly WorkerKindContract _kind = WorkerKindContract.For(options.Kind, options.ArtifactsRoot);
+    private readonly WorkerKindContract _kind = WorkerKindContract.For(options);
     private readonly string _runId = $"conformance-{Guid.NewGuid():N}"[..24];
 
     public async Task<IReadOnlyList<ConformanceCheck>> RunAsync(Action<ConformanceCheck>? progress = null, CancellationToken ct = default)

@@ -9,6 +9,12 @@ public sealed record ConformanceOptions
     /// <summary>The artifact root the worker reads (the kit writes the checkpoint and test set a valid request names there).</summary>
     public required string ArtifactsRoot { get; init; }
 
+    /// <summary>
+    /// For the teacher kind: which teacher the valid request asks for, "embedded" (default) or "openai" (the worker's own
+    /// OpenAI-compatible endpoint, <c>ConnectionStrings__teacher</c> on its side).
+    /// </summary>
+    public string TeacherKind { get; init; } = "embedded";
+
     /// <summary>How long one check waits for the worker (a training request pretrains a base first: give it time).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -6,8 +6,11 @@ using Google.Protobuf;
 
 namespace ActiveSynth.Conformance;
 
-/// <summary>Teacher: a chunk of two generations (embedded teacher) → one result per request, a sample or a drop with a reason.</summary>
-public sealed class TeacherContract : WorkerKindContract
+/// <summary>
+/// Teacher: a chunk of two generations (from <paramref name="teacher"/>) → one result per request in order, each a sample or a
+/// drop with a reason, and at least one sample (a worker that drops everything does not do the job).
+/// </summary>
+public sealed class TeacherContract(TeacherKind teacher) : WorkerKindContract
 {
     public override string Kind => ConsumerGroups.Teacher;
 
@@ -33,7 +36,7 @@ public sealed class TeacherContract : WorkerKindContract
                 Attempt = 1,
                 CallKind = TeacherCallKind.QuestionAndSolution,
                 Reserved = new BudgetReservation { ReservationId = $"{requestId}#{slot}", TeacherCalls = 2, TeacherTokens = 4000 },
-                Teacher = new TeacherSpec { Kind = TeacherKind.Embedded },
+                Teacher = new TeacherSpec { Kind = teacher },
                 Slot = slot,
                 Lineage = new SampleLineage { RunId = runId, Round = 1, SeedId = seed.Id, Strategy = "conformance", Slot = slot, Attempt = 1 },
                 SampleId = $"{runId}-s{slot}",
@@ -71,7 +74,9 @@ public sealed class TeacherContract : WorkerKindContract
                 return $"slot {one.Slot}: {problem}";
             }
         }
-        return null;
+        return result.Results.Any(r => r.OutcomeCase == GenerateResult.OutcomeOneofCase.Sample)
+            ? null
+            : $"no sample, only drops: {string.Join("; ", result.Results.Select(r => $"{r.Drop.Reason} {r.Drop.Detail}"))}";
     }
 
     public override ByteString Effect(byte[] payload)

@@ -1,4 +1,5 @@
 using ActiveSynth.Contracts;
+using ActiveSynth.Contracts.V1;
 using Google.Protobuf;
 
 namespace ActiveSynth.Conformance;
@@ -29,9 +30,20 @@ public abstract class WorkerKindContract
     /// <summary>The part of a result that is its effect (not timings or which replica answered).</summary>
     public abstract ByteString Effect(byte[] payload);
 
-    public static WorkerKindContract For(string kind, string artifactsRoot) => kind switch
+    public static WorkerKindContract For(ConformanceOptions options)
     {
-        ConsumerGroups.Teacher => new TeacherContract(),
+        ArgumentNullException.ThrowIfNull(options);
+        return For(options.Kind, options.ArtifactsRoot, options.TeacherKind);
+    }
+
+    public static WorkerKindContract For(string kind, string artifactsRoot, string teacherKind = "embedded") => kind switch
+    {
+        ConsumerGroups.Teacher => new TeacherContract(teacherKind switch
+        {
+            "embedded" => TeacherKind.Embedded,
+            "openai" => TeacherKind.Openai,
+            _ => throw new ArgumentException($"teacher kind must be embedded or openai, got '{teacherKind}'", nameof(teacherKind)),
+        }),
         ConsumerGroups.Scoring => new ScoringContract(artifactsRoot),
         ConsumerGroups.Training => new TrainingContract(artifactsRoot),
         _ => throw new ArgumentException($"kind must be teacher, scoring or training, got '{kind}'", nameof(kind)),

@@ -23,6 +23,10 @@ public sealed class ConformanceCommand : AsyncCommand<ConformanceCommand.Setting
         [Description("The artifact root the worker reads (the kit writes a checkpoint and a test set there for scoring and training).")]
         public string Artifacts { get; init; } = "artifacts";
 
+        [CommandOption("--teacher <KIND>")]
+        [Description("For --kind teacher: the teacher the requests ask for, embedded (default) or openai (the worker's own endpoint).")]
+        public string Teacher { get; init; } = "embedded";
+
         [CommandOption("--pid <PID>")]
         [Description("The worker's process id: adds the SIGTERM check, run last (the worker is stopped by it).")]
         public int? Pid { get; init; }
@@ -41,6 +45,10 @@ public sealed class ConformanceCommand : AsyncCommand<ConformanceCommand.Setting
             {
                 return ValidationResult.Error($"--kind must be teacher, scoring or training, got '{Kind}'");
             }
+            if (Teacher is not ("embedded" or "openai"))
+            {
+                return ValidationResult.Error($"--teacher must be embedded or openai, got '{Teacher}'");
+            }
             if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("ConnectionStrings__redis")))
             {
                 return ValidationResult.Error("ConnectionStrings__redis is not set: the Redis the worker uses (host:port,password=...)");
@@ -57,6 +65,7 @@ public sealed class ConformanceCommand : AsyncCommand<ConformanceCommand.Setting
             Kind = settings.Kind,
             ArtifactsRoot = Path.GetFullPath(settings.Artifacts),
             WorkerPid = settings.Pid,
+            TeacherKind = settings.Teacher,
             ClaimIdleTime = TimeSpan.FromSeconds(settings.ClaimIdleSeconds),
             Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
         });
