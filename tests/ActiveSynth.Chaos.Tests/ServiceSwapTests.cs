@@ -53,7 +53,7 @@ public sealed class ServiceSwapTests(ChaosFixture fixture, ITestOutputHelper out
             foreach (var (resourceId, pid) in old)
             {
                 var stop = Stopwatch.StartNew();
-                Assert.True(await TerminateAsync(pid, StopBound), $"{resourceId} (pid {pid}) still running {StopBound.TotalSeconds:0} s after SIGTERM");
+                Assert.True(await PosixSignals.TerminateAsync(pid, StopBound), $"{resourceId} (pid {pid}) still running {StopBound.TotalSeconds:0} s after SIGTERM");
                 injected.Add($"SIGTERM to {resourceId} (pid {pid}), exited in {stop.Elapsed.TotalSeconds:0.0} s");
             }
             injected.ForEach(output.WriteLine);
@@ -86,7 +86,7 @@ public sealed class ServiceSwapTests(ChaosFixture fixture, ITestOutputHelper out
             foreach (var (resourceId, pid) in fixture.Deployment.Processes(kind))
             {
                 var restart = Stopwatch.StartNew();
-                Assert.True(await TerminateAsync(pid, StopBound), $"{resourceId} (pid {pid}) still running {StopBound.TotalSeconds:0} s after SIGTERM");
+                Assert.True(await PosixSignals.TerminateAsync(pid, StopBound), $"{resourceId} (pid {pid}) still running {StopBound.TotalSeconds:0} s after SIGTERM");
                 await fixture.Deployment.StartAsync(resourceId, TimeSpan.FromMinutes(2));
                 var state = (await run.TryGetAsync())?.State;
                 injected.Add($"SIGTERM to {resourceId} (pid {pid}) and start again: {restart.Elapsed.TotalSeconds:0.0} s, run {state}");
@@ -101,19 +101,5 @@ public sealed class ServiceSwapTests(ChaosFixture fixture, ITestOutputHelper out
         fixture.Figures.Add(audit, "rolling restart (SIGTERM, start) of both replicas of teacher, scoring and training during one run", clock.Elapsed, injected);
         audit.AssertNothingLost();
         Assert.True(midRun == injected.Count, $"only {midRun} of {injected.Count} restarts happened while the run was running: the run is too short to test this");
-    }
-
-    private static async Task<bool> TerminateAsync(int pid, TimeSpan bound)
-    {
-        using (var kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-        var clock = Stopwatch.StartNew();
-        while (ProcessTree.IsAlive(pid) && clock.Elapsed < bound)
-        {
-            await Task.Delay(50);
-        }
-        return !ProcessTree.IsAlive(pid);
     }
 }

@@ -38,7 +38,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
 
             var appHost = tree.Single(p => p.Value.Contains("bin/Debug/net10.0/ActiveSynth.AppHost", StringComparison.Ordinal)
                                             || (p.Value.Contains("ActiveSynth.AppHost", StringComparison.Ordinal) && !p.Value.Contains(" run ", StringComparison.Ordinal)));
-            Signal("INT", appHost.Key);
+            await PosixSignals.SendAsync(appHost.Key, "INT");
             var stopping = Stopwatch.StartNew();
             var leftovers = await WaitForAsync(() => tree.Where(p => ProcessTree.IsAlive(p.Key)).ToList() is { Count: 0 } ? tree : null, TimeSpan.FromSeconds(90));
             output.WriteLine($"all {tree.Count} processes gone {stopping.Elapsed.TotalSeconds:0.0} s after SIGINT");
@@ -99,13 +99,6 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             await Task.Delay(500);
         }
         return probe();
-    }
-
-    private static void Signal(string signal, int pid)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {pid}");
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
     }
 
     private static int FreePort()

@@ -132,27 +132,10 @@ public sealed class PythonTeacherProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM, as a container runtime or the AppHost stops a process.</summary>
-    public async Task TerminateAsync()
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
-        await kill.WaitForExitAsync();
-        Assert.True(kill.ExitCode == 0, $"kill -TERM {Pid} failed with {kill.ExitCode}");
-    }
+    public Task TerminateAsync() => PosixSignals.SendAsync(Pid, "TERM");
 
     /// <summary>True when the worker exited within <paramref name="timeout"/>.</summary>
-    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => PosixSignals.ExitedWithinAsync(_process, timeout);
 
     public async ValueTask DisposeAsync()
     {

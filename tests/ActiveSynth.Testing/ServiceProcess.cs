@@ -66,20 +66,8 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>Sends SIGTERM, as a process manager stopping a replica does, and waits for the exit.</summary>
     public async Task<bool> TerminateAsync(TimeSpan timeout)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        await PosixSignals.SendAsync(_process.Id, "TERM");
+        return await PosixSignals.ExitedWithinAsync(_process, timeout);
     }
 
     public void Dispose()
