@@ -17,6 +17,38 @@ public sealed class FamilyTests
         Assert.Null(StringTransformFamily.Reverse.Solve("rev ABC"));
     }
 
+    [Fact]
+    public void Arith_logic_families_evaluate_left_to_right_writing_each_step()
+    {
+        Assert.Equal("3+5=8,8+4=2\n#### 2", RunningValueFamily.Sum10.Solve("sum10 3+5+4")!.Answer);
+        Assert.Equal("1&0=0,0|1=1,1^1=0\n#### 0", RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Answer);
+        Assert.Equal(2, RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Difficulty);
+        Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3+12"));
+        Assert.Null(RunningValueFamily.Bool.Solve("bool 1&2"));
+        Assert.Null(RunningValueFamily.Bool.Solve("bool 1+0"));
+        Assert.Null(RunningValueFamily.Bool.Solve("sum10 1+0"));
+        Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3+"));
+        Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3 + 5"));
+    }
+
+    [Theory]
+    [InlineData("sum10")]
+    [InlineData("bool")]
+    public void Arith_logic_ladder_is_2d_minus_1_operators_and_fits_the_students_context(string name)
+    {
+        var family = Registry.Get(name);
+        var rng = new Random(3);
+        for (var d = 1; d <= 4; d++)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var item = family.Generate("x", d, rng);
+                Assert.Equal(2 * d - 1, item.Question.Split(' ')[1].Length / 2);
+                Assert.True(item.Question.Length + 1 + item.Answer.Length <= 96, "question + answer must fit 96 chars");
+            }
+        }
+    }
+
     [Theory]
     [InlineData("copy")]
     [InlineData("rev")]
@@ -43,6 +75,8 @@ public sealed class FamilyTests
     [InlineData("arith")]
     [InlineData("logic")]
     [InlineData("list")]
+    [InlineData("sum10")]
+    [InlineData("bool")]
     public void Every_family_generates_solvable_gsm8k_items_at_every_difficulty(string name)
     {
         var family = Registry.Get(name);
@@ -153,7 +187,7 @@ public sealed class FamilyTests
         Assert.Same(Registry.Get("arith"), Registry.Get("arithmetic"));
         var e = Assert.Throws<KeyNotFoundException>(() => Registry.Get("poetry"));
         Assert.Contains("copy", e.Message, StringComparison.Ordinal);
-        Assert.Equal(["copy", "rev", "shift", "arith", "logic", "list"], Registry.Names);
+        Assert.Equal(["copy", "rev", "shift", "arith", "logic", "list", "sum10", "bool"], Registry.Names);
         Assert.NotNull(Registry.GraderFor("gsm8k"));
     }
 }
