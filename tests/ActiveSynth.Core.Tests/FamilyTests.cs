@@ -18,9 +18,11 @@ public sealed class FamilyTests
     }
 
     [Fact]
-    public void Arith_logic_families_evaluate_left_to_right_writing_each_step()
+    public void Arith_logic_families_evaluate_left_to_right_step_by_step()
     {
-        Assert.Equal("3+5=8,8+4=2\n#### 2", RunningValueFamily.Sum10.Solve("sum10 3+5+4")!.Answer);
+        Assert.Equal("8+4,2\n#### 2", RunningValueFamily.Sum10.Solve("sum10 3+5+4")!.Answer);
+        Assert.Equal("8+4+9,2+9,1\n#### 1", RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Answer);
+        Assert.Equal(3, RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Difficulty);
         Assert.Equal("1&0=0,0|1=1,1^1=0\n#### 0", RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Answer);
         Assert.Equal(2, RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Difficulty);
         Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3+12"));
@@ -32,9 +34,9 @@ public sealed class FamilyTests
     }
 
     [Theory]
-    [InlineData("sum10")]
-    [InlineData("bool")]
-    public void Arith_logic_ladder_is_2d_minus_1_operators_and_fits_the_students_context(string name)
+    [InlineData("sum10", 1)]
+    [InlineData("bool", 2)]
+    public void Arith_logic_ladder_adds_operators_per_difficulty_and_fits_the_students_context(string name, int perDifficulty)
     {
         var family = Registry.Get(name);
         var rng = new Random(3);
@@ -43,7 +45,7 @@ public sealed class FamilyTests
             for (var i = 0; i < 50; i++)
             {
                 var item = family.Generate("x", d, rng);
-                Assert.Equal(2 * d - 1, item.Question.Split(' ')[1].Length / 2);
+                Assert.Equal(perDifficulty * d - (perDifficulty - 1), item.Question.Split(' ')[1].Length / 2);
                 Assert.True(item.Question.Length + 1 + item.Answer.Length <= 96, "question + answer must fit 96 chars");
             }
         }

@@ -6,13 +6,19 @@ namespace ActiveSynth.Core.Tasks.Families;
 
 /// <summary>
 /// Arithmetic and logic rescaled to what the tiny embedded student can learn (the second benchmark, "arith-logic"): a chain of
-/// one-digit values joined by one-character operators, evaluated left to right; the chain of thought writes each step as
-/// GSM8K does (<c>7 + 5 = 12</c>), compactly. Difficulty d = 1..4 is 2d − 1 operators (1, 3, 5, 7), the ladder of the string
-/// families' 2d + 1 letters. <c>sum10 3+5+4</c> → <c>3+5=8,8+4=2\n#### 2</c> (addition modulo 10);
-/// <c>bool 1&amp;0|1</c> → <c>1&amp;0=0,0|1=1\n#### 1</c> (and, or, xor on 0/1). Writing the operands into each step keeps every step a
-/// lookup of the tokens just before it; a chain of thought of running values alone left sum10 at 20–24 % from 3 operators on
-/// after 2,000 pretraining steps (the learnability check), the verbose <see cref="ArithmeticFamily"/> and multi-hop
-/// <see cref="LogicFamily"/> do not fit the student's 96 characters at all from difficulty 2.
+/// one-digit values joined by one-character operators, evaluated left to right.
+/// <list type="bullet">
+/// <item><c>sum10</c> (addition modulo 10), difficulty d = d operators. The chain of thought rewrites the expression with its
+/// first step done, until one value is left: <c>sum10 3+5+4</c> → <c>8+4,2\n#### 2</c>. Each step adds the two digits at the head
+/// of the previous line and copies the rest.</item>
+/// <item><c>bool</c> (and <c>&amp;</c>, or <c>|</c>, xor <c>^</c> on 0/1), difficulty d = 2d − 1 operators (1, 3, 5, 7): each step
+/// is written out as GSM8K does (<c>7 + 5 = 12</c>), compactly: <c>bool 1&amp;0|1</c> → <c>1&amp;0=0,0|1=1\n#### 1</c>.</item>
+/// </list>
+/// The formats are what the learnability check (Student benchmark <c>--learnability sum10,bool</c>) found learnable: with the
+/// step-by-step format and 2d − 1 operators, sum10 stayed at 32 % and 16 % at difficulty 3 and 4 after 2,000 steps on every
+/// difficulty (a chain of thought of running values alone: 20–24 % from 3 operators on), while bool reached 100 % in every cell.
+/// The verbose <see cref="ArithmeticFamily"/> and multi-hop <see cref="LogicFamily"/> do not fit the student's 96 characters from
+/// difficulty 2.
 /// </summary>
 public sealed class RunningValueFamily : ITaskFamily
 {
@@ -22,28 +28,32 @@ public sealed class RunningValueFamily : ITaskFamily
     private readonly int _values;
     private readonly IReadOnlyDictionary<char, Func<int, int, int>> _operators;
     private readonly char[] _operatorSymbols;
+    private readonly Func<int, int> _operatorsOf;
+    private readonly bool _rewrite;
 
-    private RunningValueFamily(string name, int values, IReadOnlyDictionary<char, Func<int, int, int>> operators)
+    private RunningValueFamily(string name, int values, IReadOnlyDictionary<char, Func<int, int, int>> operators, Func<int, int> operatorsOf, bool rewrite)
     {
         Name = name;
         _values = values;
         _operators = operators;
         _operatorSymbols = [.. operators.Keys.Order()];
+        _operatorsOf = operatorsOf;
+        _rewrite = rewrite;
     }
 
-    /// <summary><c>sum10 3+5+4</c> → <c>3+5=8,8+4=2\n#### 2</c>: addition modulo 10.</summary>
+    /// <summary><c>sum10 3+5+4</c> → <c>8+4,2\n#### 2</c>: addition modulo 10, d operators, the expression rewritten step by step.</summary>
     public static RunningValueFamily Sum10 { get; } = new("sum10", 10, new Dictionary<char, Func<int, int, int>>
     {
         ['+'] = (a, b) => (a + b) % 10,
-    });
+    }, d => d, rewrite: true);
 
-    /// <summary><c>bool 1&amp;0|1</c> → <c>1&amp;0=0,0|1=1\n#### 1</c>: and (&amp;), or (|), xor (^) on 0 and 1, left to right.</summary>
+    /// <summary><c>bool 1&amp;0|1</c> → <c>1&amp;0=0,0|1=1\n#### 1</c>: and (&amp;), or (|), xor (^) on 0 and 1, 2d − 1 operators, each step written out.</summary>
     public static RunningValueFamily Bool { get; } = new("bool", 2, new Dictionary<char, Func<int, int, int>>
     {
         ['&'] = (a, b) => a & b,
         ['|'] = (a, b) => a | b,
         ['^'] = (a, b) => a ^ b,
-    });
+    }, d => (2 * d) - 1, rewrite: false);
 
     public string Name { get; }
 
@@ -53,8 +63,8 @@ public sealed class RunningValueFamily : ITaskFamily
 
     public IAnswerGrader Grader => NumericAnswerGrader.Instance;
 
-    /// <summary>Operators in a question of difficulty <paramref name="difficulty"/>: 2d − 1.</summary>
-    public static int OperatorsOf(int difficulty) => (2 * difficulty) - 1;
+    /// <summary>Operators in a question of difficulty <paramref name="difficulty"/>.</summary>
+    public int OperatorsOf(int difficulty) => _operatorsOf(difficulty);
 
     public TaskItem Generate(string id, int difficulty, Random rng)
     {
@@ -91,10 +101,14 @@ public sealed class RunningValueFamily : ITaskFamily
                 return null;
             }
             var next = apply(value, operand);
-            steps.Add(string.Create(CultureInfo.InvariantCulture, $"{value}{expression[i]}{operand}={next}"));
+            steps.Add(_rewrite
+                ? string.Create(CultureInfo.InvariantCulture, $"{next}{expression[(i + 2)..]}")
+                : string.Create(CultureInfo.InvariantCulture, $"{value}{expression[i]}{operand}={next}"));
             value = next;
         }
-        return new TaskSolution(Gsm8kAnswer.Format([string.Join(',', steps)], value.ToString(CultureInfo.InvariantCulture)), (steps.Count + 1) / 2);
+        var operators = steps.Count;
+        var difficulty = Enumerable.Range(MinDifficulty, MaxDifficulty).FirstOrDefault(d => OperatorsOf(d) >= operators, MaxDifficulty);
+        return new TaskSolution(Gsm8kAnswer.Format([string.Join(',', steps)], value.ToString(CultureInfo.InvariantCulture)), difficulty);
     }
 
     private string Digit(Random rng) => rng.Next(_values).ToString(CultureInfo.InvariantCulture);
