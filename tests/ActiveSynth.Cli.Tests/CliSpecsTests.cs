@@ -50,6 +50,8 @@ public sealed class CliSpecsTests : IDisposable
         Assert.Equal(GenerationMode.Overgenerate, spec.Mode);
         Assert.Equal(4, spec.OvergenerateFactor);
         Assert.Equal(("loss-high-fam", 99L, 60000L), (spec.Strategy.Name, spec.RandomSeed, spec.Budget.MaxTeacherTokens));
+        Assert.Equal(0, spec.MaxRounds); // the budget ends the run
+        Assert.True(spec.Teacher.DisableCache, "a cached answer is free: runs sharing a seed would not spend the same budget");
         var runId = cell.RunId(settings.Name);
         Assert.Equal("paper-table-pilot-arith-logic-over-loss-high-fam-s99", runId);
         Assert.InRange(runId.Length, 1, 63);

@@ -40,7 +40,7 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
         public string Modes { get; init; } = "seed,overgenerate";
 
         [CommandOption("--seeds <N>")]
-        [Description("Paired seeds (0..N-1). Default 5.")]
+        [Description("Paired seeds (0..N-1). Default 5. Runs end at the budget (--rounds 0) unless --rounds says otherwise; each pays for its own teacher calls (the response cache is off).")]
         public int Seeds { get; init; } = 5;
 
         [CommandOption("--parallel <N>")]
@@ -183,6 +183,15 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
     internal static RunSpec Spec(Settings settings, PaperTableCell cell)
     {
         var spec = CliSpecs.Build(settings, cell.Strategy, cell.Seed);
+        if (settings.Rounds is null)
+        {
+            spec.MaxRounds = 0; // the budget ends every run, not a round count
+        }
+        // Every run pays for its own generations: runs that share a seed write the same samples (random and static, and in
+        // overgenerate mode every strategy's first round), and answers from the response cache are free, so a run that came
+        // second would get a larger budget. The embedded teacher costs nothing real to call again.
+        spec.Teacher ??= new TeacherSpec();
+        spec.Teacher.DisableCache = true;
         BenchmarkPresets.Apply(BenchmarkPresets.Find(cell.Benchmark)!, spec);
         CliSpecs.ApplyMode(spec, cell.Mode, settings.OvergenerateFactor);
         spec.Labels["paper-table"] = settings.Name;
@@ -205,6 +214,7 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
             ["deployment"] = Environment.GetEnvironmentVariable("ACTIVESYNTH_DEPLOYMENT") ?? "",
             ["commit"] = Environment.GetEnvironmentVariable("ACTIVESYNTH_COMMIT") ?? "",
             ["budget"] = s.Budget ?? "",
+            ["teacher_cache"] = "off: every run pays for its own teacher calls, so runs sharing a seed (random and static; every strategy's first overgenerate round) spend the same budget",
             ["all_runs_within_budget"] = runs.All(r => (budget.MaxTeacherTokens == 0 || r.TeacherTokens <= budget.MaxTeacherTokens)
                 && (budget.MaxSamples == 0 || r.Samples <= budget.MaxSamples)) ? "true" : "false",
             ["samples_per_round"] = spec.SamplesPerRound.ToString(CultureInfo.InvariantCulture),
