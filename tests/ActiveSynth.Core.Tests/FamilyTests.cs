@@ -22,9 +22,10 @@ public sealed class FamilyTests
     {
         Assert.Equal("8+4,2\n#### 2", RunningValueFamily.Sum10.Solve("sum10 3+5+4")!.Answer);
         Assert.Equal("8+4+9,2+9,1\n#### 1", RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Answer);
-        Assert.Equal(3, RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Difficulty);
+        Assert.Equal(2, RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Difficulty);
         Assert.Equal("1&0=0,0|1=1,1^1=0\n#### 0", RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Answer);
-        Assert.Equal(2, RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Difficulty);
+        Assert.Equal(1, RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Difficulty);
+        Assert.Equal(2, RunningValueFamily.Bool.Solve("bool 1&0|1^1&1|0")!.Difficulty);
         Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3+12"));
         Assert.Null(RunningValueFamily.Bool.Solve("bool 1&2"));
         Assert.Null(RunningValueFamily.Bool.Solve("bool 1+0"));
@@ -34,9 +35,9 @@ public sealed class FamilyTests
     }
 
     [Theory]
-    [InlineData("sum10", 1)]
-    [InlineData("bool", 2)]
-    public void Arith_logic_ladder_adds_operators_per_difficulty_and_fits_the_students_context(string name, int perDifficulty)
+    [InlineData("sum10", 1, 1)]
+    [InlineData("bool", 2, 1)]
+    public void Arith_logic_ladder_adds_operators_per_difficulty_and_fits_the_students_context(string name, int perDifficulty, int offset)
     {
         var family = Registry.Get(name);
         var rng = new Random(3);
@@ -45,10 +46,20 @@ public sealed class FamilyTests
             for (var i = 0; i < 50; i++)
             {
                 var item = family.Generate("x", d, rng);
-                Assert.Equal(perDifficulty * d - (perDifficulty - 1), item.Question.Split(' ')[1].Length / 2);
+                Assert.Equal(perDifficulty * d + offset, item.Question.Split(' ')[1].Length / 2);
                 Assert.True(item.Question.Length + 1 + item.Answer.Length <= 96, "question + answer must fit 96 chars");
             }
         }
+    }
+
+    [Fact]
+    public void The_arith_logic_benchmark_has_distinct_questions_for_a_pool_of_400_and_a_test_set_of_300()
+    {
+        var families = TaskFamilyRegistry.ArithLogicBenchmarkFamilies.Select(Registry.Get).ToList();
+        var pool = TaskSetGenerator.Generate(families, 1, 4, 400, 17, "seed");
+        var test = TaskSetGenerator.Generate(families, 1, 4, 300, 18, "test", pool.Select(p => p.Question).ToHashSet());
+
+        Assert.Equal(700, pool.Concat(test).Select(i => i.Question).Distinct().Count());
     }
 
     [Theory]
