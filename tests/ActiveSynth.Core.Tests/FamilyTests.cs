@@ -22,7 +22,7 @@ public sealed class FamilyTests
     {
         Assert.Equal("8+4,2\n#### 2", RunningValueFamily.Sum10.Solve("sum10 3+5+4")!.Answer);
         Assert.Equal("8+4+9,2+9,1\n#### 1", RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Answer);
-        Assert.Equal(2, RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Difficulty);
+        Assert.Equal(3, RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Difficulty);
         Assert.Equal("1&0=0,0|1=1,1^1=0\n#### 0", RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Answer);
         Assert.Equal(1, RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Difficulty);
         Assert.Equal(2, RunningValueFamily.Bool.Solve("bool 1&0|1^1&1|0")!.Difficulty);
@@ -35,7 +35,7 @@ public sealed class FamilyTests
     }
 
     [Theory]
-    [InlineData("sum10", 1, 1)]
+    [InlineData("sum10", 1, 0)]
     [InlineData("bool", 2, 1)]
     public void Arith_logic_ladder_adds_operators_per_difficulty_and_fits_the_students_context(string name, int perDifficulty, int offset)
     {

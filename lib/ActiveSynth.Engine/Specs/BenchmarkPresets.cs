@@ -20,7 +20,7 @@ public static class BenchmarkPresets
         "copy, rev, shift: the embedded recipe's learnable string families (v7)");
 
     public static BenchmarkPreset ArithLogic { get; } = new("arith-logic", TaskFamilyRegistry.ArithLogicBenchmarkFamilies,
-        "sum10, bool: arithmetic (addition mod 10, 2 to 5 operators) and logic (and/or/xor, 3 to 9 operators) rescaled to the embedded student, step by step");
+        "sum10, bool: arithmetic (addition mod 10, 1 to 4 operators) and logic (and/or/xor, 3 to 9 operators) rescaled to the embedded student, step by step");
 
     public static IReadOnlyList<BenchmarkPreset> All { get; } = [Strings, ArithLogic];
 

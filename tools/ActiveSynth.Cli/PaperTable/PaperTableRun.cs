@@ -7,7 +7,8 @@ namespace ActiveSynth.Cli.PaperTable;
 /// <summary>
 /// One cell run of the paper table (benchmark × mode × strategy × seed), as the table keeps it: the learning curve, what the
 /// teacher was paid, where the picks went and how long the run took. <see cref="SpecSha256"/> identifies the spec it ran, so a
-/// rerun reuses a record only for the same experiment.
+/// rerun reuses a record only for the same spec; <see cref="Commit"/> is the build that ran it (a code change that alters results
+/// needs a new table name or the old records removed: the spec does not see it).
 /// </summary>
 public sealed record PaperTableRun(
     [property: JsonPropertyName("run_id")] string RunId,
@@ -26,7 +27,8 @@ public sealed record PaperTableRun(
     [property: JsonPropertyName("wall_seconds")] double WallSeconds,
     [property: JsonPropertyName("stop_reason")] string StopReason,
     [property: JsonPropertyName("drops")] int Drops,
-    [property: JsonPropertyName("picks_by_family")] IReadOnlyDictionary<string, int> PicksByFamily)
+    [property: JsonPropertyName("picks_by_family")] IReadOnlyDictionary<string, int> PicksByFamily,
+    [property: JsonPropertyName("commit")] string? Commit = null)
 {
     /// <summary>The cell this run belongs to (all seeds of a strategy in one benchmark and mode).</summary>
     [JsonIgnore]
@@ -49,7 +51,8 @@ public sealed record PaperTableRun(
             state.StopReason ?? "",
             state.Drops.Count,
             state.Selections.SelectMany(s => s.ByFamily).GroupBy(kv => kv.Key).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value), StringComparer.Ordinal));
+                .ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value), StringComparer.Ordinal),
+            Environment.GetEnvironmentVariable("ACTIVESYNTH_COMMIT"));
     }
 }
 

@@ -8,15 +8,17 @@ namespace ActiveSynth.Core.Tasks.Families;
 /// Arithmetic and logic rescaled to what the tiny embedded student can learn (the second benchmark, "arith-logic"): a chain of
 /// one-digit values joined by one-character operators, evaluated left to right.
 /// <list type="bullet">
-/// <item><c>sum10</c> (addition modulo 10), difficulty d = d + 1 operators (2 to 5). The chain of thought rewrites the expression
+/// <item><c>sum10</c> (addition modulo 10), difficulty d = d operators (1 to 4). The chain of thought rewrites the expression
 /// with its first step done, until one value is left: <c>sum10 3+5+4</c> → <c>8+4,2\n#### 2</c>. Each step adds the two digits at
 /// the head of the previous line and copies the rest.</item>
 /// <item><c>bool</c> (and <c>&amp;</c>, or <c>|</c>, xor <c>^</c> on 0/1), difficulty d = 2d + 1 operators (3, 5, 7, 9), the string
 /// families' ladder: each step is written out as GSM8K does (<c>7 + 5 = 12</c>), compactly: <c>bool 1&amp;0|1</c> →
 /// <c>1&amp;0=0,0|1=1\n#### 1</c>.</item>
 /// </list>
-/// The smallest cells have 1,000 (sum10) and 432 (bool) distinct questions, enough for a pool of 400 and a test set of 300
-/// drawn disjoint and balanced over the 8 cells (one operator fewer gave bool only 12 at difficulty 1).
+/// The smallest cells have 100 (sum10, d1) and 432 (bool, d1) distinct questions: enough for a pool of 400 and a test set of 300
+/// drawn disjoint and balanced over the 8 cells (bool with 2d − 1 operators had 12 at d1). sum10 with d + 1 operators (2 to 5)
+/// was not learnable (4–12 % in every cell after 2,000 steps): the one-operator items are the stepping stone. With 100
+/// questions, sum10 at d1 is memorised by the base rather than generalised; it is the cell the base knows, as every d1 cell.
 /// The formats are what the learnability check (Student benchmark <c>--learnability sum10,bool</c>) found learnable: with the
 /// step-by-step format and 2d − 1 operators, sum10 stayed at 32 % and 16 % at difficulty 3 and 4 after 2,000 steps on every
 /// difficulty (a chain of thought of running values alone: 20–24 % from 3 operators on), while bool reached 100 % in every cell.
@@ -44,11 +46,11 @@ public sealed class RunningValueFamily : ITaskFamily
         _rewrite = rewrite;
     }
 
-    /// <summary><c>sum10 3+5+4</c> → <c>8+4,2\n#### 2</c>: addition modulo 10, d + 1 operators, the expression rewritten step by step.</summary>
+    /// <summary><c>sum10 3+5+4</c> → <c>8+4,2\n#### 2</c>: addition modulo 10, d operators, the expression rewritten step by step.</summary>
     public static RunningValueFamily Sum10 { get; } = new("sum10", 10, new Dictionary<char, Func<int, int, int>>
     {
         ['+'] = (a, b) => (a + b) % 10,
-    }, d => d + 1, rewrite: true);
+    }, d => d, rewrite: true);
 
     /// <summary><c>bool 1&amp;0|1</c> → <c>1&amp;0=0,0|1=1\n#### 1</c>: and (&amp;), or (|), xor (^) on 0 and 1, 2d + 1 operators, each step written out.</summary>
     public static RunningValueFamily Bool { get; } = new("bool", 2, new Dictionary<char, Func<int, int, int>>
