@@ -26,8 +26,9 @@ public sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         var basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Json))!, Path.GetFileNameWithoutExtension(settings.Json));
         if (JsonNode.Parse(json)?["kind"]?.GetValue<string>() == PaperTableReport.KindName)
         {
-            await PaperTableFiles.RenderAsync(PaperTableReport.Read(json), basePath, cancellationToken);
-            AnsiConsole.MarkupLineInterpolated($"wrote {basePath}.md and .png");
+            // Everything but the runs and the configuration is computed again, so the files check the figures, not only the layout.
+            await PaperTableFiles.WriteAsync(PaperTableReport.Read(json).Rebuild(), basePath, cancellationToken);
+            AnsiConsole.MarkupLineInterpolated($"wrote {basePath}.json (recomputed from its runs), .md and .png");
             return 0;
         }
         var report = JsonSerializer.Deserialize<ComparisonReport>(json)

@@ -23,8 +23,18 @@ public static class PaperTableClaims
     public static IReadOnlyList<PaperClaim> Test(PaperTableReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return [ClosedLoopBeatsStatic(report), SimpleBeatsTheRest(report), RankingCarriesOver(report)];
+        IReadOnlyList<PaperClaim> claims = [ClosedLoopBeatsStatic(report), SimpleBeatsTheRest(report), RankingCarriesOver(report)];
+        if (report.Seeds.Count >= MinSeedsForAVerdict)
+        {
+            return claims;
+        }
+        // One or two seeds: an interval over them is a single value or two; the figures show what ran, not what holds.
+        var caveat = $"With {report.Seeds.Count} paired seed{(report.Seeds.Count == 1 ? "" : "s")} the intervals below are no intervals, so none of these verdicts means anything yet (a verdict needs at least {MinSeedsForAVerdict} seeds); the figures show what ran. ";
+        return [.. claims.Select((c, i) => c with { Verdict = c.Verdict == "not tested" ? c.Verdict : $"indicative ({c.Verdict})", Text = i == 0 ? caveat + c.Text : c.Text })];
     }
+
+    /// <summary>Seeds below which the claims are reported as indicative only.</summary>
+    public const int MinSeedsForAVerdict = 3;
 
     private static PaperClaim ClosedLoopBeatsStatic(PaperTableReport report)
     {

@@ -51,7 +51,7 @@ public static class PaperTablePlot
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         plot.Axes.Bottom.MinimumSize = 90;
         plot.ShowLegend(Alignment.UpperRight);
-        plot.Title($"Final accuracy minus {report.Baseline} (paired, {report.Seeds.Count} seeds; whiskers = 95 % bootstrap interval), equal teacher-token budget");
+        plot.Title($"Final accuracy minus {report.Baseline} (paired, {report.Seeds.Count} seed{(report.Seeds.Count == 1 ? "" : "s")}; whiskers = 95 % bootstrap interval), equal teacher-token budget");
         plot.YLabel($"Δ final accuracy vs {report.Baseline} (points)");
         plot.Axes.SetLimitsX(-0.6, strategies.Count - 0.4);
         plot.SavePng(path, Width, Height);

@@ -58,6 +58,9 @@ public sealed record PaperTableReport(
         return report with { Claims = PaperTableClaims.Test(report) };
     }
 
+    /// <summary>The report computed again from its runs and configuration: every derived figure, rank and claim afresh.</summary>
+    public PaperTableReport Rebuild() => Build(Config, Baseline, Benchmarks, Modes, Strategies, Runs);
+
     /// <summary>The settings (benchmark/mode) that ran, in table order.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> Settings => [.. Cells.Select(c => c.Setting).Distinct()];
