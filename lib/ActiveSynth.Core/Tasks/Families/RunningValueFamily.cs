@@ -19,11 +19,12 @@ namespace ActiveSynth.Core.Tasks.Families;
 /// drawn disjoint and balanced over the 8 cells (bool with 2d − 1 operators had 12 at d1). sum10 with d + 1 operators (2 to 5)
 /// was not learnable (4–12 % in every cell after 2,000 steps): the one-operator items are the stepping stone. With 100
 /// questions, sum10 at d1 is memorised by the base rather than generalised; it is the cell the base knows, as every d1 cell.
-/// The formats are what the learnability check (Student benchmark <c>--learnability sum10,bool</c>) found learnable: with the
-/// step-by-step format and 2d − 1 operators, sum10 stayed at 32 % and 16 % at difficulty 3 and 4 after 2,000 steps on every
-/// difficulty (a chain of thought of running values alone: 20–24 % from 3 operators on), while bool reached 100 % in every cell.
-/// The verbose <see cref="ArithmeticFamily"/> and multi-hop <see cref="LogicFamily"/> do not fit the student's 96 characters from
-/// difficulty 2.
+/// Learnability (Student benchmark <c>--learnability sum10,bool</c>, 2,000 steps on every difficulty, one seed) is NOT settled
+/// for sum10: bool reached 100 % in every cell in every check, but sum10 reached 100 % in every cell once (this format, with bool
+/// at 2d − 1 operators) and 28/28/8/16 % with the same sum10 and bool at 2d + 1 (benchmarks/README.md lists all five checks).
+/// Earlier formats failed outright: running values only (20–24 % from 3 operators), each step written out with 2d − 1
+/// operators (92/32/16 % at d2–d4), the rewrite with d + 1 operators (4–12 % in every cell). The verbose
+/// <see cref="ArithmeticFamily"/> and multi-hop <see cref="LogicFamily"/> do not fit the student's 96 characters from difficulty 2.
 /// </summary>
 public sealed class RunningValueFamily : ITaskFamily
 {
