@@ -10,6 +10,27 @@ if (args is ["strategies", .. var compareArgs])
     return await StrategiesOnDeployment.RunAsync(data, compareArgs);
 }
 
+// `paper-table <paper-table options>`: the paper's table through a deployment started here (see PaperTableOnDeployment).
+if (args is ["paper-table", .. var tableArgs])
+{
+    var data = Path.Combine(Path.GetTempPath(), $"activesynth-paper-table-{Guid.NewGuid():N}");
+    try
+    {
+        return await PaperTableOnDeployment.RunAsync(data, tableArgs);
+    }
+    finally
+    {
+        // Every run's checkpoints are here: hundreds of runs would fill the disk. What the table keeps is in its cache and JSON.
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
 // Orchestration overhead: the same RunSpec through the AppHost's services (Redis streams, four processes) and through the
 // in-process engine (the same handlers, no Redis), side by side in this process. Each side is started once and warmed up (a
 // 1-round run pretrains and caches the base), then the timed runs alternate between the sides, so a slow spell of the

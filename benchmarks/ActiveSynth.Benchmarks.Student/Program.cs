@@ -27,8 +27,22 @@ if (args.Contains("--hf"))
     HuggingFaceBenchmark.Write(hf, ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "student-hf.json")));
     return;
 }
-var outPath = ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "student.json"));
 torch.set_num_threads(threads);
+if (ArgS("--learnability", "") is { Length: > 0 } learnable)
+{
+    // Learnability of a task set (Learnability.cs): writes benchmarks/results/learnability-<families>.json.
+    var names = learnable.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var root = Path.Combine(Path.GetTempPath(), $"activesynth-learnability-{Guid.NewGuid():N}");
+    var check = await Learnability.RunAsync(names, Arg("--steps", 2000), root);
+    check["torch_threads"] = threads;
+    check["load_average_at_start"] = LoadAverage();
+    var file = ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", $"learnability-{string.Join("-", names)}.json"));
+    await File.WriteAllTextAsync(file, check.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine(check.ToJsonString());
+    Directory.Delete(root, recursive: true);
+    return;
+}
+var outPath = ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "student.json"));
 var device = torch.CPU;
 var families = TaskFamilyRegistry.Default;
 var graders = new GraderLookup(families.Families);

@@ -25,6 +25,40 @@ public sealed class CliSpecsTests : IDisposable
     }
 
     [Fact]
+    public void A_benchmark_preset_sets_the_families_and_the_base_families_and_a_mode_its_factor()
+    {
+        var spec = CliSpecs.Build(new RunCommand.Settings { Local = true, Benchmark = "arith-logic", Mode = "overgenerate" }, "static", 1);
+
+        Assert.Equal(["sum10", "bool"], spec.Task.Families);
+        Assert.Equal("sum10,bool", spec.Student.Options["base_families"]);
+        Assert.Equal(GenerationMode.Overgenerate, spec.Mode);
+        Assert.Equal(4, spec.OvergenerateFactor);
+        Assert.Equal("static", spec.Strategy.Name);
+        Assert.Equal(3, CliSpecs.Build(new RunCommand.Settings { Local = true, Mode = "overgenerate", OvergenerateFactor = 3 }, null, null).OvergenerateFactor);
+        Assert.Equal(GenerationMode.SeedSelection, CliSpecs.Build(new RunCommand.Settings { Local = true, Mode = "seed" }, null, null).Mode);
+    }
+
+    [Fact]
+    public void A_paper_table_cell_gets_its_benchmark_mode_strategy_and_seed_and_a_run_id_within_the_limit()
+    {
+        var settings = new PaperTable.PaperTableCommand.Settings { Budget = "tokens=60000", Name = "paper-table-pilot" };
+        var cell = new PaperTable.PaperTableCell("arith-logic", "overgenerate", "loss-high-fam", 99);
+
+        var spec = PaperTable.PaperTableCommand.Spec(settings, cell);
+
+        Assert.Equal(["sum10", "bool"], spec.Task.Families);
+        Assert.Equal(GenerationMode.Overgenerate, spec.Mode);
+        Assert.Equal(4, spec.OvergenerateFactor);
+        Assert.Equal(("loss-high-fam", 99L, 60000L), (spec.Strategy.Name, spec.RandomSeed, spec.Budget.MaxTeacherTokens));
+        Assert.Equal(0, spec.MaxRounds); // the budget ends the run
+        Assert.True(spec.Teacher.DisableCache, "a cached answer is free: runs sharing a seed would not spend the same budget");
+        var runId = cell.RunId(settings.Name);
+        Assert.Equal("paper-table-pilot-arith-logic-over-loss-high-fam-s99", runId);
+        Assert.InRange(runId.Length, 1, 63);
+        Assert.Equal(JsonFormatter.Default.Format(spec), JsonFormatter.Default.Format(PaperTable.PaperTableCommand.Spec(settings, cell))); // deterministic: reruns find it
+    }
+
+    [Fact]
     public void Options_override_the_fields_of_a_spec_file_and_leave_the_rest()
     {
         var file = Path.Combine(_dir, "spec.json");

@@ -17,6 +17,51 @@ public sealed class FamilyTests
         Assert.Null(StringTransformFamily.Reverse.Solve("rev ABC"));
     }
 
+    [Fact]
+    public void Arith_logic_families_evaluate_left_to_right_step_by_step()
+    {
+        Assert.Equal("8+4,2\n#### 2", RunningValueFamily.Sum10.Solve("sum10 3+5+4")!.Answer);
+        Assert.Equal("8+4+9,2+9,1\n#### 1", RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Answer);
+        Assert.Equal(3, RunningValueFamily.Sum10.Solve("sum10 3+5+4+9")!.Difficulty);
+        Assert.Equal("1&0=0,0|1=1,1^1=0\n#### 0", RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Answer);
+        Assert.Equal(1, RunningValueFamily.Bool.Solve("bool 1&0|1^1")!.Difficulty);
+        Assert.Equal(2, RunningValueFamily.Bool.Solve("bool 1&0|1^1&1|0")!.Difficulty);
+        Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3+12"));
+        Assert.Null(RunningValueFamily.Bool.Solve("bool 1&2"));
+        Assert.Null(RunningValueFamily.Bool.Solve("bool 1+0"));
+        Assert.Null(RunningValueFamily.Bool.Solve("sum10 1+0"));
+        Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3+"));
+        Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3 + 5"));
+    }
+
+    [Theory]
+    [InlineData("sum10", 1, 0)]
+    [InlineData("bool", 2, 1)]
+    public void Arith_logic_ladder_adds_operators_per_difficulty_and_fits_the_students_context(string name, int perDifficulty, int offset)
+    {
+        var family = Registry.Get(name);
+        var rng = new Random(3);
+        for (var d = 1; d <= 4; d++)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var item = family.Generate("x", d, rng);
+                Assert.Equal(perDifficulty * d + offset, item.Question.Split(' ')[1].Length / 2);
+                Assert.True(item.Question.Length + 1 + item.Answer.Length <= 96, "question + answer must fit 96 chars");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_arith_logic_benchmark_has_distinct_questions_for_a_pool_of_400_and_a_test_set_of_300()
+    {
+        var families = TaskFamilyRegistry.ArithLogicBenchmarkFamilies.Select(Registry.Get).ToList();
+        var pool = TaskSetGenerator.Generate(families, 1, 4, 400, 17, "seed");
+        var test = TaskSetGenerator.Generate(families, 1, 4, 300, 18, "test", pool.Select(p => p.Question).ToHashSet());
+
+        Assert.Equal(700, pool.Concat(test).Select(i => i.Question).Distinct().Count());
+    }
+
     [Theory]
     [InlineData("copy")]
     [InlineData("rev")]
@@ -43,6 +88,8 @@ public sealed class FamilyTests
     [InlineData("arith")]
     [InlineData("logic")]
     [InlineData("list")]
+    [InlineData("sum10")]
+    [InlineData("bool")]
     public void Every_family_generates_solvable_gsm8k_items_at_every_difficulty(string name)
     {
         var family = Registry.Get(name);
@@ -153,7 +200,7 @@ public sealed class FamilyTests
         Assert.Same(Registry.Get("arith"), Registry.Get("arithmetic"));
         var e = Assert.Throws<KeyNotFoundException>(() => Registry.Get("poetry"));
         Assert.Contains("copy", e.Message, StringComparison.Ordinal);
-        Assert.Equal(["copy", "rev", "shift", "arith", "logic", "list"], Registry.Names);
+        Assert.Equal(["copy", "rev", "shift", "arith", "logic", "list", "sum10", "bool"], Registry.Names);
         Assert.NotNull(Registry.GraderFor("gsm8k"));
     }
 }

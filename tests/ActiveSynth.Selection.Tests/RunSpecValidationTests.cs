@@ -47,6 +47,8 @@ public sealed class RunSpecValidationTests
         { "lr_schedule", "spec.training.lr_schedule" },
         { "seed_item", "spec.task.seed_items[0].answer" },
         { "negative_rounds", "spec.max_rounds" },
+        { "base_families_unknown", "spec.student.options[base_families]" },
+        { "base_families_empty", "spec.student.options[base_families]" },
     };
 
     [Theory]
@@ -74,6 +76,18 @@ public sealed class RunSpecValidationTests
         spec.Student.Options.Add("dtype", "bfloat16");
 
         Assert.Empty(RunSpecValidator.Validate(spec, Options));
+    }
+
+    [Fact]
+    public void The_static_strategy_and_a_benchmark_preset_are_accepted()
+    {
+        var spec = Specs.Small();
+        spec.Strategy.Name = "static";
+        BenchmarkPresets.Apply(BenchmarkPresets.ArithLogic, spec);
+
+        Assert.Empty(RunSpecValidator.Validate(spec, Options));
+        Assert.Equal("sum10,bool", spec.Student.Options["base_families"]);
+        Assert.Equal(["sum10", "bool"], spec.Task.Families);
     }
 
     [Fact]
@@ -117,6 +131,8 @@ public sealed class RunSpecValidationTests
             case "lr_schedule": spec.Training.LrSchedule = "linear"; break;
             case "seed_item": spec.Task.SeedItems.Add(new SeedItem { Id = "s1", Question = "copy ab" }); break;
             case "negative_rounds": spec.MaxRounds = -1; break;
+            case "base_families_unknown": spec.Student.Options["base_families"] = "sum10,poetry"; break;
+            case "base_families_empty": spec.Student.Options["base_families"] = " , "; break;
             default: throw new ArgumentOutOfRangeException(nameof(change));
         }
     }

@@ -47,6 +47,18 @@ public sealed class TrainingServiceTests(RedisServerFixture redis) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_student_naming_base_families_gets_a_base_pretrained_on_them_cached_apart_from_the_default()
+    {
+        var named = await _harness.Service.EnsureBaseAsync(new StudentSpec { Kind = StudentKind.Embedded, Options = { ["base_families"] = "bool,sum10" } }, CancellationToken.None);
+        var fallback = await _harness.Service.EnsureBaseAsync(null, CancellationToken.None);
+
+        Assert.NotEqual(fallback.Path, named.Path);
+        var checkpoints = new Student.Checkpoints.CheckpointStore(_harness.Artifacts);
+        Assert.Equal("bool,sum10", (await checkpoints.ReadPropertiesAsync(named.Path, CancellationToken.None))["families"]);
+        Assert.Equal("copy", (await checkpoints.ReadPropertiesAsync(fallback.Path, CancellationToken.None))["families"]);
+    }
+
+    [Fact]
     public async Task A_redelivered_train_request_does_not_train_twice()
     {
         var dataset = await _harness.WriteJsonlAsync("runs/b/r1.jsonl", TrainingHarness.Items("copy", 2, 12, 1).Select(ToSample));

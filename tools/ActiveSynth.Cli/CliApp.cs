@@ -1,5 +1,6 @@
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Cli.Compare;
+using ActiveSynth.Cli.PaperTable;
 using ActiveSynth.Engine;
 using Grpc.Core;
 using Spectre.Console;
@@ -27,6 +28,7 @@ public static class CliApp
             }
             config.AddCommand<RunCommand>("run").WithDescription("Run the active-generation loop in this process (--local).");
             config.AddCommand<CompareCommand>("compare").WithDescription("Run strategies × seeds at the same budget and write a comparison report (Markdown, JSON, PNG).");
+            config.AddCommand<PaperTableCommand>("paper-table").WithDescription("Every strategy × seed × generation mode × benchmark at one budget: the paper's table (Markdown, JSON, PNG); resumable.");
             config.AddCommand<RunsCommand>("runs").WithDescription("List the runs of a Selection service.");
             config.AddCommand<WatchCommand>("watch").WithDescription("Follow a run's progress on a Selection service until it finishes.");
             config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a run on a Selection service; it keeps what it has.");
@@ -37,7 +39,7 @@ public static class CliApp
                 seeds.AddCommand<SeedsImportCommand>("import").WithDescription("Check a seed or test file (GSM8K JSONL or Parquet), report every bad line or row, and store it in the artifact directory.");
             });
             config.AddCommand<ConformanceCommand>("conformance").WithDescription("Check a running worker of one kind (teacher, scoring, training) through Redis streams alone.");
-            config.AddCommand<ReportCommand>("report").WithDescription("Re-render a comparison's Markdown and PNG from its JSON.");
+            config.AddCommand<ReportCommand>("report").WithDescription("Re-render a comparison's or a paper table's Markdown and PNG from its JSON.");
         });
         try
         {

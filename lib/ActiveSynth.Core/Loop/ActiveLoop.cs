@@ -97,8 +97,17 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         state.Stage = LoopStage.RoundDone;
     }
 
+    private bool TrainsAfterGeneration => strategy.Schedule == TrainingSchedule.AfterGeneration;
+
+    /// <summary>Where a round goes once its samples are final: training, or (static generation, still generating) the next round.</summary>
+    private LoopStage AfterSamples(RunState state) => TrainsAfterGeneration && state.GenerationRounds == 0 ? LoopStage.RoundDone : LoopStage.Train;
+
     private Task StartNextRoundOrStop(RunState state)
     {
+        if (TrainsAfterGeneration && state.Round > 0)
+        {
+            return state.GenerationRounds == 0 ? NextGenerationRoundOrTrain(state) : NextTrainingRoundOrStop(state);
+        }
         ThrowIfRoundsKeepNothing(state);
         var stop = StopReason(state);
         if (stop is not null)
@@ -107,12 +116,76 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             state.StopReason = stop;
             return Task.CompletedTask;
         }
+        return StartNextRound(state);
+    }
+
+    /// <summary>
+    /// Static generation, while generating: the next round generates as long as the budget and max_rounds allow; when they do
+    /// not, the training rounds start from round 1, one per generation round, each on every sample.
+    /// </summary>
+    private Task NextGenerationRoundOrTrain(RunState state)
+    {
+        ThrowIfGenerationRoundsKeepNothing(state);
+        var stop = StopReason(state);
+        if (stop is null)
+        {
+            return StartNextRound(state);
+        }
+        state.GenerationRounds = state.Round;
+        state.GenerationStopReason = stop;
+        state.Round = 1;
+        state.Picks = [];
+        state.Candidates = [];
+        state.Generated = [];
+        state.Stage = LoopStage.Train;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Static generation, while training: one training round per generation round, then the run ends for generation's reason.</summary>
+    private Task NextTrainingRoundOrStop(RunState state)
+    {
+        if (state.Round >= state.GenerationRounds)
+        {
+            state.Status = RunStatus.Completed;
+            state.StopReason = state.GenerationStopReason;
+            return Task.CompletedTask;
+        }
+        if (settings.MaxWallTime > TimeSpan.Zero && state.Elapsed >= settings.MaxWallTime)
+        {
+            state.Status = RunStatus.Completed;
+            state.StopReason = "wall_time";
+            return Task.CompletedTask;
+        }
+        state.Round++;
+        state.Stage = LoopStage.Train;
+        return Task.CompletedTask;
+    }
+
+    private Task StartNextRound(RunState state)
+    {
         state.Round++;
         state.Picks = [];
         state.Candidates = [];
         state.Generated = [];
         state.Stage = settings.Mode == GenerationMode.SeedSelection ? LoopStage.Score : LoopStage.Generate;
         return Task.CompletedTask;
+    }
+
+    /// <summary>Static generation: <see cref="RoundsWithoutProgress"/> generation rounds in a row that kept nothing fail the run.</summary>
+    private static void ThrowIfGenerationRoundsKeepNothing(RunState state)
+    {
+        if (state.Round < RoundsWithoutProgress)
+        {
+            return;
+        }
+        var rounds = Enumerable.Range(state.Round - RoundsWithoutProgress + 1, RoundsWithoutProgress).ToHashSet();
+        if (state.Samples.Any(s => rounds.Contains(s.Round)))
+        {
+            return;
+        }
+        var reasons = string.Join(", ", state.Drops.Where(d => rounds.Contains(d.Round)).GroupBy(d => d.Reason).Select(g => $"{g.Key} x{g.Count()}"));
+        throw new InvalidOperationException($"{RoundsWithoutProgress} generation rounds in a row kept no sample (drops: {(reasons.Length > 0 ? reasons : "none")}); " +
+            "the budget cannot be met this way");
     }
 
     private string? StopReason(RunState state)
@@ -159,7 +232,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
                 state.Samples.Add(byId[pick.Id] with { StrategyScore = pick.Score });
                 state.Spent += new BudgetAmount(1, 0, 0, 0);
             }
-            state.Stage = LoopStage.Train;
+            state.Stage = AfterSamples(state);
         }
         else
         {
@@ -219,7 +292,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         }
         Collect(state, overgenerate);
         ThrowIfTheTeacherFailedEverything(state, work.Count);
-        state.Stage = overgenerate ? LoopStage.Score : LoopStage.Train;
+        state.Stage = overgenerate ? LoopStage.Score : AfterSamples(state);
     }
 
     /// <summary>A chunk's key names its slots, so a restart that plans the same chunk asks for it again under the same key.</summary>

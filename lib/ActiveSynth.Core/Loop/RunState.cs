@@ -41,6 +41,15 @@ public sealed class RunState
 
     public int Round { get; set; }
 
+    /// <summary>
+    /// A run whose strategy trains after generation (<c>static</c>): 0 while its rounds are still generating; then the number of
+    /// generation rounds, which is also the number of training rounds that follow (<see cref="Round"/> counts them from 1 again).
+    /// </summary>
+    public int GenerationRounds { get; set; }
+
+    /// <summary>Why such a run's generation ended (a budget dimension, max_rounds): its stop reason once its training rounds are done.</summary>
+    public string? GenerationStopReason { get; set; }
+
     public LoopStage Stage { get; set; } = LoopStage.Evaluate0;
 
     /// <summary>The latest checkpoint: the base after round 0, then each round's.</summary>

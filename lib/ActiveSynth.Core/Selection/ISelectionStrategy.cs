@@ -17,4 +17,10 @@ public interface ISelectionStrategy
     /// Throws <see cref="ArgumentException"/> naming the candidate when a needed signal is missing.
     /// </summary>
     IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng);
+
+    /// <summary>
+    /// When the loop trains: <see cref="TrainingSchedule.EveryRound"/> (the closed loop) or <see cref="TrainingSchedule.AfterGeneration"/>
+    /// (static generation: every round's samples are written before the first training round).
+    /// </summary>
+    TrainingSchedule Schedule => TrainingSchedule.EveryRound;
 }

@@ -216,6 +216,10 @@ public static class RunSpecValidator
         {
             ValidateHfStudent(student, errors);
         }
+        else if (EmbeddedStudentOptions.Problem(student.Options, TaskFamilyRegistry.Default) is { } baseFamilies)
+        {
+            errors.Add(new($"{P}student.options[{EmbeddedStudentOptions.BaseFamilies}]", baseFamilies));
+        }
         if (student.Layers < 0 || student.DModel < 0 || student.Heads < 0 || student.ContextLength < 0 || student.MaxNewTokens < 0)
         {
             errors.Add(new(P + "student", "layers, d_model, heads, context_length and max_new_tokens must be >= 0 (0 = service default)"));

@@ -34,6 +34,9 @@ internal sealed class ScriptedWorkers : ILoopWorkers
 
     public ConcurrentBag<int> TrainedSampleCounts { get; } = [];
 
+    /// <summary>Every generation chunk and training call in the order the loop made them: "generate &lt;key&gt;", "train &lt;key&gt; &lt;samples&gt;".</summary>
+    public ConcurrentQueue<string> Calls { get; } = new();
+
     private int _generations;
     private int _inFlight;
 
@@ -57,6 +60,7 @@ internal sealed class ScriptedWorkers : ILoopWorkers
     public async Task<IReadOnlyList<GenerationResult>> GenerateAsync(string key, IReadOnlyList<GenerationWork> chunk, CancellationToken ct)
     {
         Chunks.Enqueue(key);
+        Calls.Enqueue($"generate {key}");
         return await Task.WhenAll(chunk.Select(work => GenerateOneAsync($"{key}#{work.Slot}", work, ct)));
     }
 
@@ -91,6 +95,7 @@ internal sealed class ScriptedWorkers : ILoopWorkers
     public Task<TrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
     {
         TrainedSampleCounts.Add(samples.Count);
+        Calls.Enqueue($"train {key} {samples.Count}");
         return Task.FromResult(new TrainResult(new CheckpointHandle($"r{round}", $"r{round}", $"sha-{round}"), 0.5, Evaluation(round)));
     }
 

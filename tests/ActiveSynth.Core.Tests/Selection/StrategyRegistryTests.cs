@@ -6,7 +6,7 @@ public sealed class StrategyRegistryTests
 {
     private static readonly string[] DesignTable =
     [
-        "random", "loss-high", "loss-high-ans", "loss-high-fam", "loss-low", "gt-loss-high", "entropy", "margin",
+        "random", "static", "loss-high", "loss-high-ans", "loss-high-fam", "loss-low", "gt-loss-high", "entropy", "margin",
         "incorrect", "reward-low", "judge-hard", "lion", "coreset", "badge",
     ];
 

@@ -15,6 +15,7 @@ internal static class CliSpecs
     private const int DefaultRounds = 8;
     private const int DefaultPool = 400;
     private const int DefaultTest = 300;
+    private const int DefaultOvergenerateFactor = 4;
 
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default);
 
@@ -39,6 +40,18 @@ internal static class CliSpecs
         if (s.Test is { } test)
         {
             spec.Task.TestSetSize = test;
+        }
+        if (s.Benchmark is not null)
+        {
+            BenchmarkPresets.Apply(BenchmarkPresets.Find(s.Benchmark) ?? throw new SpecFileException($"--benchmark: unknown '{s.Benchmark}'"), spec);
+        }
+        if (s.Mode is not null)
+        {
+            ApplyMode(spec, s.Mode, s.OvergenerateFactor);
+        }
+        else if (spec.Mode == GenerationMode.Overgenerate && s.OvergenerateFactor is { } k)
+        {
+            spec.OvergenerateFactor = k;
         }
         if (s.Families is not null)
         {
@@ -82,6 +95,20 @@ internal static class CliSpecs
         }
         spec.Name = $"{spec.Strategy?.Name} seed {spec.RandomSeed}";
         return spec;
+    }
+
+    /// <summary>
+    /// <c>--mode</c>: <c>seed</c> (seed selection) or <c>overgenerate</c>, whose factor is <paramref name="factor"/>, else the
+    /// spec's when it has one, else 4.
+    /// </summary>
+    public static void ApplyMode(RunSpec spec, string mode, int? factor)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Mode = mode == "overgenerate" ? GenerationMode.Overgenerate : GenerationMode.SeedSelection;
+        if (spec.Mode == GenerationMode.Overgenerate)
+        {
+            spec.OvergenerateFactor = factor ?? (spec.OvergenerateFactor >= 2 ? spec.OvergenerateFactor : DefaultOvergenerateFactor);
+        }
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using ActiveSynth.Cli.Seeds;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Students;
+using ActiveSynth.Engine;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -39,6 +40,18 @@ public class LocalRunSettings : CommandSettings
     [CommandOption("--families <LIST>")]
     [Description("Task families, comma-separated. Default copy,rev,shift (the learnable v7 set).")]
     public string? Families { get; init; }
+
+    [CommandOption("--benchmark <NAME>")]
+    [Description("A named task set: strings (copy, rev, shift: the embedded recipe) or arith-logic (sum10, bool: arithmetic and logic rescaled to the embedded student; its learnability is not settled, see benchmarks/README.md). Sets the families and the families the embedded base is pretrained on. Not with --families.")]
+    public string? Benchmark { get; init; }
+
+    [CommandOption("--mode <MODE>")]
+    [Description("seed (score the seed pool, pick m: the paper's mode; the default) or overgenerate (write k·m candidates, score them, keep m).")]
+    public string? Mode { get; init; }
+
+    [CommandOption("--overgenerate-factor <K>")]
+    [Description("k of --mode overgenerate: candidates per kept sample. Default 4.")]
+    public int? OvergenerateFactor { get; init; }
 
     [CommandOption("--seed-file <SET|PATH>")]
     [Description("The seed pool from a file instead of generated (task.seed_file): the name of a set stored by `seeds import`, or a JSONL path under the artifact root (the deployment's with --server). Needs --test-file (or a spec file with a test set).")]
@@ -106,6 +119,18 @@ public class LocalRunSettings : CommandSettings
         {
             return ValidationResult.Error("--rounds 0 needs a --budget, or the run would never end");
         }
+        if (BenchmarkProblem() is { } benchmark)
+        {
+            return ValidationResult.Error(benchmark);
+        }
+        if (Mode is not (null or "seed" or "overgenerate"))
+        {
+            return ValidationResult.Error($"--mode: '{Mode}' is not seed or overgenerate");
+        }
+        if (OvergenerateFactor is { } k && (k < 2 || k > RunSpecLimits.MaxOvergenerateFactor))
+        {
+            return ValidationResult.Error($"--overgenerate-factor must be 2..{RunSpecLimits.MaxOvergenerateFactor}, got {k}");
+        }
         if (SpecFile is not null && !File.Exists(SpecFile))
         {
             return ValidationResult.Error($"--spec: '{SpecFile}' does not exist");
@@ -119,6 +144,19 @@ public class LocalRunSettings : CommandSettings
             return ValidationResult.Error(teacher);
         }
         return TryParseBudget(Budget, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error!);
+    }
+
+    private string? BenchmarkProblem()
+    {
+        if (Benchmark is null)
+        {
+            return null;
+        }
+        if (BenchmarkPresets.Find(Benchmark) is null)
+        {
+            return $"--benchmark: unknown '{Benchmark}'; expected one of {string.Join(", ", BenchmarkPresets.Names)}";
+        }
+        return Families is not null ? "--benchmark and --families both set the families: give one" : null;
     }
 
     private string? HfProblem()

@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ActiveSynth.Cli.PaperTable;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -11,7 +13,7 @@ public sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<JSON>")]
-        [Description("A comparison JSON written by `activesynth compare`.")]
+        [Description("A comparison JSON written by `activesynth compare` or `activesynth paper-table`.")]
         public string Json { get; init; } = "";
 
         public override ValidationResult Validate() =>
@@ -20,9 +22,17 @@ public sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var report = JsonSerializer.Deserialize<ComparisonReport>(await File.ReadAllTextAsync(settings.Json, cancellationToken))
-            ?? throw new InvalidDataException($"{settings.Json} holds no comparison report");
+        var json = await File.ReadAllTextAsync(settings.Json, cancellationToken);
         var basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Json))!, Path.GetFileNameWithoutExtension(settings.Json));
+        if (JsonNode.Parse(json)?["kind"]?.GetValue<string>() == PaperTableReport.KindName)
+        {
+            // Everything but the runs and the configuration is computed again, so the files check the figures, not only the layout.
+            await PaperTableFiles.WriteAsync(PaperTableReport.Read(json).Rebuild(), basePath, cancellationToken);
+            AnsiConsole.MarkupLineInterpolated($"wrote {basePath}.json (recomputed from its runs), .md and .png");
+            return 0;
+        }
+        var report = JsonSerializer.Deserialize<ComparisonReport>(json)
+            ?? throw new InvalidDataException($"{settings.Json} holds no comparison report");
         await File.WriteAllTextAsync(basePath + ".md", report.ToMarkdown(), cancellationToken);
         ComparisonPlot.Write(report, basePath + ".png");
         AnsiConsole.MarkupLineInterpolated($"wrote {basePath}.md and .png");

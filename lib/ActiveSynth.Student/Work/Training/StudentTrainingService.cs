@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Students;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student;
 using ActiveSynth.Student.Checkpoints;
@@ -42,7 +43,10 @@ public sealed partial class StudentTrainingService(
     /// <summary>Where round <paramref name="round"/> of <paramref name="runId"/> writes its checkpoint: fixed, so a redelivered request finds it.</summary>
     public static string CheckpointPath(string runId, int round) => $"runs/{runId}/checkpoints/r{round}";
 
-    /// <summary>The base described by the options, with <paramref name="student"/>'s size fields (when non-zero) on top.</summary>
+    /// <summary>
+    /// The base described by the options, with <paramref name="student"/>'s size fields (when non-zero) and its
+    /// <c>base_families</c> option (when given) on top.
+    /// </summary>
     public BaseStudentSpec BaseSpec(StudentSpec? student)
     {
         var model = new StudentModelConfig
@@ -56,7 +60,8 @@ public sealed partial class StudentTrainingService(
         return new BaseStudentSpec
         {
             Model = model,
-            Families = [.. _options.BaseFamilies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            Families = (student is null ? null : EmbeddedStudentOptions.BaseFamiliesOf(student.Options))
+                ?? [.. _options.BaseFamilies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             Difficulties = [.. _options.BaseDifficulties.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse)],
             Steps = _options.BaseSteps,
             BatchSize = _options.BaseBatchSize,

@@ -1,0 +1,46 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Students;
+using ActiveSynth.Core.Tasks;
+
+namespace ActiveSynth.Engine;
+
+/// <summary>A named task set for comparisons: its families at difficulty 1..4, and what the base is pretrained on (the same families).</summary>
+public sealed record BenchmarkPreset(string Name, IReadOnlyList<string> Families, string Description);
+
+/// <summary>
+/// The benchmarks a comparison can name (<c>compare --benchmark</c>): <c>strings</c>, the embedded recipe's learnable string
+/// families (v7), and <c>arith-logic</c>, arithmetic and logic rescaled for the embedded student (sum10, bool; see
+/// RunningValueFamily). Whether every arith-logic cell is learnable is not settled: bool is, sum10 only in one of two checks
+/// (benchmarks/results/learnability-sum10-bool.json holds the last). Applying one sets
+/// the spec's task families and the embedded student's <c>base_families</c>, so the base knows the benchmark's answer format and
+/// replays its own families, whatever the deployment's default base is.
+/// </summary>
+public static class BenchmarkPresets
+{
+    public static BenchmarkPreset Strings { get; } = new("strings", TaskFamilyRegistry.EmbeddedBenchmarkFamilies,
+        "copy, rev, shift: the embedded recipe's learnable string families (v7)");
+
+    public static BenchmarkPreset ArithLogic { get; } = new("arith-logic", TaskFamilyRegistry.ArithLogicBenchmarkFamilies,
+        "sum10, bool: arithmetic (addition mod 10, 1 to 4 operators) and logic (and/or/xor, 3 to 9 operators) rescaled to the embedded student, step by step");
+
+    public static IReadOnlyList<BenchmarkPreset> All { get; } = [Strings, ArithLogic];
+
+    public static IEnumerable<string> Names => All.Select(p => p.Name);
+
+    public static BenchmarkPreset? Find(string name) => All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+
+    /// <summary>Sets <paramref name="spec"/>'s task families and, for an embedded student, the families its base is pretrained on.</summary>
+    public static void Apply(BenchmarkPreset preset, RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(preset);
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Task ??= new TaskSpec();
+        spec.Task.Families.Clear();
+        spec.Task.Families.AddRange(preset.Families);
+        spec.Student ??= new StudentSpec { Kind = StudentKind.Embedded };
+        if (spec.Student.Kind != StudentKind.Hf)
+        {
+            spec.Student.Options[EmbeddedStudentOptions.BaseFamilies] = string.Join(",", preset.Families);
+        }
+    }
+}
