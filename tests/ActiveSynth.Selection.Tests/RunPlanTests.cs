@@ -72,4 +72,22 @@ public sealed class RunPlanTests
         Assert.Equal(testA, testB);
         Assert.NotEqual(seedsA.Select(s => s.Question), seedsC.Select(s => s.Question));
     }
+
+    [Fact]
+    public void A_seed_pool_larger_than_the_families_hold_is_refused_naming_its_field()
+    {
+        var spec = Minimal();
+        spec.Task.Families.Clear();
+        spec.Task.Families.Add("copy");
+        spec.Task.MinDifficulty = 1;
+        spec.Task.MaxDifficulty = 1;
+        spec.Task.SeedPoolSize = 100_000;
+        var artifacts = new ArtifactStore(Path.Combine(Path.GetTempPath(), $"activesynth-plan-{Guid.NewGuid():N}"));
+
+        var refused = Assert.Throws<SpecValidationException>(() => RunPlan.Create(spec, Options).BuildTaskSets(artifacts));
+
+        var error = Assert.Single(refused.Errors);
+        Assert.Equal("spec.task.seed_pool_size", error.Field);
+        Assert.Contains("ran out of distinct questions", error.Problem, StringComparison.Ordinal);
+    }
 }

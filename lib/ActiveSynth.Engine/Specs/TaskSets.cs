@@ -23,16 +23,29 @@ internal static class TaskSets
         var max = task.MaxDifficulty == 0 ? task.MinDifficulty : task.MaxDifficulty;
         var seeds = task.SeedItems.Count > 0 ? [.. task.SeedItems.Select(i => i.ToTaskItem())]
             : !string.IsNullOrWhiteSpace(task.SeedFile) ? Import(task.SeedFile, "spec.task.seed_file", task.ImportedFamily, "seed", artifacts, allowFilesOutsideArtifacts)
-            : TaskSetGenerator.Generate(families, task.MinDifficulty, max, task.SeedPoolSize, seed, "seed");
+            : Generated("spec.task.seed_pool_size", () => TaskSetGenerator.Generate(families, task.MinDifficulty, max, task.SeedPoolSize, seed, "seed"));
         var test = task.TestItems.Count > 0 ? [.. task.TestItems.Select(i => i.ToTaskItem())]
             : !string.IsNullOrWhiteSpace(task.TestFile) ? Import(task.TestFile, "spec.task.test_file", task.ImportedFamily, "test", artifacts, allowFilesOutsideArtifacts)
-            : TaskSetGenerator.Generate(families, task.MinDifficulty, max, task.TestSetSize, unchecked(seed + 1), "test",
-                seeds.Select(s => s.Question).ToHashSet(StringComparer.Ordinal));
+            : Generated("spec.task.test_set_size", () => TaskSetGenerator.Generate(families, task.MinDifficulty, max, task.TestSetSize, unchecked(seed + 1),
+                "test", seeds.Select(s => s.Question).ToHashSet(StringComparer.Ordinal)));
         if (seeds.Count == 0)
         {
             throw new SpecValidationException([new SpecError("spec.task.seed_file", "holds no items")]);
         }
         return test.Count == 0 ? throw new SpecValidationException([new SpecError("spec.task.test_file", "holds no items")]) : (seeds, test);
+    }
+
+    /// <summary>A generated set, or a refusal naming <paramref name="field"/> when the families hold too few distinct questions for it.</summary>
+    private static IReadOnlyList<TaskItem> Generated(string field, Func<IReadOnlyList<TaskItem>> generate)
+    {
+        try
+        {
+            return generate();
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("ran out of distinct questions", StringComparison.Ordinal))
+        {
+            throw new SpecValidationException([new SpecError(field, $"too large for the families and difficulties: {ex.Message}")]);
+        }
     }
 
     private static IReadOnlyList<TaskItem> Import(string file, string field, string family, string prefix, ArtifactStore artifacts, bool allowOutside)
