@@ -45,14 +45,42 @@ public sealed class Deployment(DistributedApplication app, ResourceWatcher resou
     /// <summary>Waits until Aspire sees the instance stopped, then starts it through the resource command and waits until it is healthy.</summary>
     public async Task StartAsync(string resourceId, TimeSpan timeout)
     {
+        await StartCommandAsync(resourceId);
+        await WaitUntilAsync(resourceId, IsUp, timeout, "to run healthy");
+    }
+
+    /// <summary>
+    /// Starts instances that were stopped together: every start command first, then the health waits (a kind's health check goes
+    /// through the resource's proxy and can be routed to a sibling that is still stopped).
+    /// </summary>
+    public async Task StartAllAsync(IReadOnlyList<string> resourceIds, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(resourceIds);
+        foreach (var id in resourceIds)
+        {
+            await StartCommandAsync(id);
+        }
+        foreach (var id in resourceIds)
+        {
+            await WaitUntilAsync(id, IsUp, timeout, "to run healthy");
+        }
+    }
+
+    /// <summary>Waits until Aspire sees the instance stopped, then starts it through the resource command (without waiting for health).</summary>
+    private async Task StartCommandAsync(string resourceId)
+    {
         await WaitUntilAsync(resourceId, e => e.Snapshot.State?.Text != KnownResourceStates.Running, TimeSpan.FromSeconds(60), "to stop");
         var commands = app.Services.GetRequiredService<ResourceCommandService>();
         var result = await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
         Assert.True(result.Success, $"starting {resourceId} failed: {result.Message}");
-        await WaitUntilAsync(resourceId, IsUp, timeout, "to run healthy");
     }
 
-    /// <summary>Starts every instance that is not running (a killed replica, a stopped redis), then waits until all are healthy.</summary>
+    /// <summary>
+    /// Starts every instance that is not running (a killed replica, a stopped redis), then waits until all are healthy. All are
+    /// started before any health wait: a kind's health check goes through the resource's proxy, which can route it to a replica
+    /// that is still stopped, so waiting for one replica while its sibling is down can fail (seen when both Scoring replicas
+    /// had been stopped).
+    /// </summary>
     public async Task RestoreAsync(TimeSpan timeout)
     {
         foreach (var name in AllResources)
@@ -61,7 +89,7 @@ public sealed class Deployment(DistributedApplication app, ResourceWatcher resou
             {
                 if (instance.Snapshot.State?.Text is { } state && state != KnownResourceStates.Running)
                 {
-                    await StartAsync(instance.ResourceId, timeout);
+                    await StartCommandAsync(instance.ResourceId);
                 }
             }
         }

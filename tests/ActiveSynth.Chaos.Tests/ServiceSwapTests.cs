@@ -64,6 +64,8 @@ public sealed class ServiceSwapTests(ChaosFixture fixture, ITestOutputHelper out
             fixture.Figures.Add(audit, "replace the scoring kind mid-round: a replica started outside the AppHost, the old ones stopped with SIGTERM",
                 clock.Elapsed, injected, [$"replacement pid {replacement.Pid} scored on alone after the stop"]);
             audit.AssertNothingLost();
+            // The old replicas back (Aspire may still show them Running for a moment after they exited), then the replacement goes.
+            await fixture.Deployment.StartAllAsync([.. old.Select(o => o.ResourceId)], TimeSpan.FromMinutes(2));
             Assert.True(await replacement.TerminateAsync(StopBound), $"the replacement did not exit within {StopBound.TotalSeconds:0} s of SIGTERM");
             Assert.True(replacement.ExitCode == 0, $"the replacement exited with {replacement.ExitCode} after SIGTERM");
         }
@@ -78,7 +80,8 @@ public sealed class ServiceSwapTests(ChaosFixture fixture, ITestOutputHelper out
     public async Task A_rolling_restart_of_every_worker_replica_during_one_run_loses_nothing()
     {
         var clock = Stopwatch.StartNew();
-        var run = await ChaosRun.StartAsync(new Runs.RunsClient(fixture.Selection), "rolling", trainSteps: 150, seedPoolSize: 256);
+        // 400 training steps a round: six restarts (13-30 s each) fit in the run (with 150 a CI run finished before the sixth).
+        var run = await ChaosRun.StartAsync(new Runs.RunsClient(fixture.Selection), "rolling", trainSteps: 400, seedPoolSize: 256);
         output.WriteLine($"run {run.Id}");
         var injected = new List<string>();
         foreach (var kind in ChaosFixture.Workers)
