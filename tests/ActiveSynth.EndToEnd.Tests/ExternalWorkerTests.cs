@@ -46,7 +46,7 @@ public sealed class ExternalWorkerTests(ITestOutputHelper output)
             var runId = $"external-{Guid.NewGuid():N}"[..20];
             await runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = RunTests.SmallSpec(maxRounds: 1, maxSamples: 16) },
                 deadline: DateTime.UtcNow.AddSeconds(60));
-            var run = await WaitFinishedAsync(runs, runId, cts.Token);
+            var run = await runs.WaitFinishedAsync(runId, cts.Token);
             output.WriteLine($"run {runId}: {run.State} {run.StopReason} {run.FailureReason}, usage {run.Usage}");
             Assert.Equal(RunState.Completed, run.State);
             Assert.True(run.Usage.TeacherCalls > 0);
@@ -61,18 +61,5 @@ public sealed class ExternalWorkerTests(ITestOutputHelper output)
             output.WriteLine(teacher.Output);
             throw;
         }
-    }
-
-    private static async Task<Run> WaitFinishedAsync(Runs.RunsClient runs, string runId, CancellationToken ct)
-    {
-        using var call = runs.WatchRun(new WatchRunRequest { RunId = runId, FromStart = true }, cancellationToken: ct);
-        await foreach (var e in call.ResponseStream.ReadAllAsync(ct))
-        {
-            if (e.KindCase == RunEvent.KindOneofCase.RunFinished)
-            {
-                break;
-            }
-        }
-        return await runs.GetRunAsync(new GetRunRequest { RunId = runId }, cancellationToken: ct);
     }
 }

@@ -47,7 +47,7 @@ public sealed class PythonTeacherRunTests(ITestOutputHelper output)
         spec.Teacher.Kind = TeacherKind.Openai;
         spec.Teacher.Model = "";
         await runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }, deadline: DateTime.UtcNow.AddSeconds(60));
-        var run = await WaitFinishedAsync(runs, runId, cts.Token);
+        var run = await runs.WaitFinishedAsync(runId, cts.Token);
         var billed = endpoint.Snapshot();
         output.WriteLine($"run {runId}: {run.State} {run.StopReason} {run.FailureReason}, usage {run.Usage}; endpoint billed {billed}");
 
@@ -64,17 +64,4 @@ public sealed class PythonTeacherRunTests(ITestOutputHelper output)
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, "python3")).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("python3 was not found on PATH: the Python teacher worker needs Python 3.9+ (sudo apt-get install -y python3).");
-
-    private static async Task<Run> WaitFinishedAsync(Runs.RunsClient runs, string runId, CancellationToken ct)
-    {
-        using var call = runs.WatchRun(new WatchRunRequest { RunId = runId, FromStart = true }, cancellationToken: ct);
-        await foreach (var e in call.ResponseStream.ReadAllAsync(ct))
-        {
-            if (e.KindCase == RunEvent.KindOneofCase.RunFinished)
-            {
-                break;
-            }
-        }
-        return await runs.GetRunAsync(new GetRunRequest { RunId = runId }, cancellationToken: ct);
-    }
 }
