@@ -3,6 +3,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Engine;
 using ActiveSynth.Hosting;
+using ActiveSynth.Hosting.Artifacts;
 using ActiveSynth.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -46,13 +47,21 @@ public static class ServiceHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The artifact store (<c>Artifacts:Root</c>): the deployment's shared folder, or with <c>Artifacts:Remote</c> this replica's own
+    /// folder kept in step with the deployment's artifact service over gRPC.
+    /// </summary>
     public static TBuilder AddArtifactStore<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<ArtifactStoreOptions>()
             .BindConfiguration(ArtifactStoreOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new ArtifactStore(sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value.Root));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value;
+            return new ArtifactStore(options.Root, string.IsNullOrWhiteSpace(options.Remote) ? null : GrpcArtifactRemote.Connect(new Uri(options.Remote)));
+        });
         return builder;
     }
 }

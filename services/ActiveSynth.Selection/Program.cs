@@ -18,6 +18,7 @@ var app = builder.Build();
 app.MapGrpcService<RunsApi>();
 app.MapGrpcService<SelectorApi>();
 app.MapGrpcService<DiagnosticsApi>();
+app.MapGrpcService<ArtifactsApi>();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -5,17 +5,24 @@ namespace ActiveSynth.Core.Artifacts;
 /// <summary>
 /// A directory of artifacts addressed by relative paths. Writes are atomic (temp file, then rename) and
 /// return the sha256 that messages carry, so a reader can tell a complete artifact from a torn or altered one.
+/// With a <see cref="Remote"/> (a replica that does not share the deployment's folder) the directory is this replica's
+/// working copy: <see cref="PublishAsync"/> sends what it wrote to the remote, <see cref="FetchAsync"/> (and
+/// <see cref="OpenVerifiedAsync"/>) bring in what it lacks, both checked by sha256. Without one, both are local checks only.
 /// </summary>
 public sealed class ArtifactStore
 {
-    public ArtifactStore(string root)
+    public ArtifactStore(string root, IArtifactRemote? remote = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         Root = Path.GetFullPath(root);
+        Remote = remote;
         Directory.CreateDirectory(Root);
     }
 
     public string Root { get; }
+
+    /// <summary>Where artifacts are shared with replicas that do not share <see cref="Root"/>; null when the folder is shared.</summary>
+    public IArtifactRemote? Remote { get; }
 
     /// <summary>
     /// Resolves a relative artifact path; rejects absolute paths, any path that leaves the root, and any path that
@@ -139,9 +146,134 @@ public sealed class ArtifactStore
         }
     }
 
-    /// <summary>Opens an artifact for reading after checking that its content still has the expected sha256.</summary>
+    /// <summary>
+    /// Stores a new artifact only when its bytes hash to <paramref name="expectedSha256"/> (else <see cref="InvalidDataException"/>,
+    /// nothing stored) and the path does not hold different bytes already (else <see cref="ArtifactConflictException"/>; the
+    /// same bytes again are a no-op). The move into place never replaces a file, so two writers cannot interleave.
+    /// </summary>
+    public async Task<string> WriteNewAsync(string relativePath, Func<Stream, CancellationToken, Task> write, string expectedSha256, CancellationToken ct = default)
+    {
+        var target = Resolve(relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temp = $"{target}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                await write(file, ct);
+                await file.FlushAsync(ct);
+            }
+            var sha = await Sha256Async(temp, ct);
+            if (!string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"Artifact '{relativePath}': the bytes received hash to sha256 {sha}, not the {expectedSha256} announced; nothing was stored.");
+            }
+            try
+            {
+                File.Move(temp, target, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                var held = await Sha256Async(target, ct);
+                if (!string.Equals(held, sha, StringComparison.Ordinal))
+                {
+                    throw new ArtifactConflictException(relativePath, held, sha);
+                }
+            }
+            return sha;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Makes sure the artifact is in this folder: true when it is (now). Without a remote that is whether the file exists (its
+    /// sha256 is checked when it is opened). With one, a missing local copy, or one that does not hash to
+    /// <paramref name="expectedSha256"/> when given, is replaced by the remote's, which must hash to what the remote says and to
+    /// <paramref name="expectedSha256"/> (else <see cref="InvalidDataException"/>, nothing replaced). False when neither has it.
+    /// </summary>
+    public async Task<bool> FetchAsync(string relativePath, string? expectedSha256, CancellationToken ct = default)
+    {
+        var target = Resolve(relativePath);
+        if (File.Exists(target) && (string.IsNullOrEmpty(expectedSha256) || Remote is null
+            || string.Equals(await Sha256Async(target, ct), expectedSha256, StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+        if (Remote is null)
+        {
+            return false;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temp = $"{target}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            RemoteArtifact? stat;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                stat = await Remote.DownloadAsync(relativePath, file, ct);
+                await file.FlushAsync(ct);
+            }
+            if (stat is null)
+            {
+                return false;
+            }
+            var sha = await Sha256Async(temp, ct);
+            if (!string.Equals(sha, stat.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"Artifact '{relativePath}' from {Remote.Description} arrived torn: sha256 {sha}, the remote holds {stat.Sha256}.");
+            }
+            if (!string.IsNullOrEmpty(expectedSha256) && !string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"Artifact '{relativePath}' is corrupted: {Remote.Description} holds sha256 {sha}, expected {expectedSha256}.");
+            }
+            File.Move(temp, target, overwrite: true);
+            return true;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Sends the artifact at <paramref name="relativePath"/> to the remote, so replicas that do not share this folder can read it;
+    /// a no-op without a remote or when the remote already holds the same bytes. <see cref="ArtifactConflictException"/> when it
+    /// holds different ones.
+    /// </summary>
+    public async Task PublishAsync(string relativePath, CancellationToken ct = default)
+    {
+        if (Remote is null)
+        {
+            return;
+        }
+        var source = Resolve(relativePath);
+        var sha = await Sha256Async(source, ct);
+        var held = await Remote.StatAsync(relativePath, ct);
+        if (held is not null)
+        {
+            if (!string.Equals(held.Sha256, sha, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArtifactConflictException(relativePath, held.Sha256, sha);
+            }
+            return;
+        }
+        await using var file = File.OpenRead(source);
+        await Remote.UploadAsync(relativePath, file, sha, file.Length, ct);
+    }
+
+    /// <summary>
+    /// Opens an artifact for reading after checking that its content still has the expected sha256 (with a remote, a missing or
+    /// different local copy is fetched first).
+    /// </summary>
     public async Task<Stream> OpenVerifiedAsync(string relativePath, string expectedSha256, CancellationToken ct = default)
     {
+        if (Remote is not null)
+        {
+            await FetchAsync(relativePath, expectedSha256, ct);
+        }
         var path = Resolve(relativePath);
         if (!File.Exists(path))
         {

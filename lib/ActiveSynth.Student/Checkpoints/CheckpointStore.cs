@@ -35,8 +35,11 @@ public sealed class CheckpointStore(ArtifactStore store)
 
     public ArtifactStore Artifacts { get; } = store ?? throw new ArgumentNullException(nameof(store));
 
-    /// <summary>True when a complete checkpoint (its manifest) exists at <paramref name="path"/>.</summary>
-    public bool Exists(string path) => File.Exists(Artifacts.Resolve(Join(path, ManifestFile)));
+    /// <summary>
+    /// True when a complete checkpoint (its manifest) exists at <paramref name="path"/>: here, or on the store's remote (then its
+    /// manifest is fetched; the files follow when the checkpoint is loaded).
+    /// </summary>
+    public Task<bool> ExistsAsync(string path, CancellationToken ct = default) => Artifacts.FetchAsync(Join(path, ManifestFile), null, ct);
 
     public async Task<CheckpointInfo> SaveAsync(string path, StudentModel model, StudentOptimizer? optimizer, CheckpointMetadata metadata,
         IReadOnlyList<TaskItem>? replay = null, CancellationToken ct = default)
@@ -90,7 +93,7 @@ public sealed class CheckpointStore(ArtifactStore store)
                 if (File.Exists(Path.Combine(target, ManifestFile)))
                 {
                     // Another writer (a redelivery, a replica) completed the same checkpoint first: keep theirs.
-                    return await ReadInfoAsync(path, ct).ConfigureAwait(false);
+                    return await PublishAsync(path, await ReadManifestAsync(path, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
                 }
                 Directory.Delete(target, recursive: true); // leftover without a manifest: never a complete checkpoint
             }
@@ -101,9 +104,9 @@ public sealed class CheckpointStore(ArtifactStore store)
             }
             catch (IOException) when (File.Exists(Path.Combine(target, ManifestFile)))
             {
-                return await ReadInfoAsync(path, ct).ConfigureAwait(false);
+                return await PublishAsync(path, await ReadManifestAsync(path, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             }
-            return ToInfo(path, manifest);
+            return await PublishAsync(path, manifest, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -112,6 +115,36 @@ public sealed class CheckpointStore(ArtifactStore store)
                 Directory.Delete(staging, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Sends the checkpoint to the store's remote, when it has one (a replica without the deployment's folder): every file, then
+    /// the manifest, so a reader elsewhere that sees the manifest finds the files. Publishing again is a no-op, so a redelivery
+    /// that finds the checkpoint here completes a publish a crash interrupted. When the remote already holds a different
+    /// checkpoint at this path (another replica's), this copy is discarded and an <see cref="IOException"/> says so: the request
+    /// is redelivered and then loads theirs.
+    /// </summary>
+    private async Task<CheckpointInfo> PublishAsync(string path, CheckpointManifest manifest, CancellationToken ct)
+    {
+        if (Artifacts.Remote is null)
+        {
+            return ToInfo(path, manifest);
+        }
+        try
+        {
+            foreach (var file in manifest.Files.Keys.Order(StringComparer.Ordinal).Append(ManifestFile))
+            {
+                await Artifacts.PublishAsync(Join(path, file), ct).ConfigureAwait(false);
+            }
+        }
+        catch (ArtifactConflictException ex)
+        {
+            Directory.Delete(Artifacts.Resolve(path), recursive: true);
+            // Not a CheckpointException (a failure result): the request must be redelivered, and then finds theirs.
+            throw new IOException(
+                $"Checkpoint '{path}': {Artifacts.Remote.Description} already holds a different one ({ex.Message}); this replica's copy was discarded, so the retry uses theirs.", ex);
+        }
+        return ToInfo(path, manifest);
     }
 
     /// <summary>Reads the manifest of the checkpoint at <paramref name="path"/>.</summary>
@@ -268,6 +301,10 @@ public sealed class CheckpointStore(ArtifactStore store)
                     ? "goes through a symbolic link out of the artifact root"
                     : ArtifactStore.ProblemWith(Join(path, ManifestFile)) ?? "is not a valid artifact path",
             };
+        }
+        if (Artifacts.Remote is not null)
+        {
+            await Artifacts.FetchAsync(Join(path, ManifestFile), null, ct).ConfigureAwait(false);
         }
         if (!File.Exists(full))
         {

@@ -32,14 +32,14 @@ public sealed class BaseStudentCache(CheckpointStore checkpoints)
         spec.Validate();
         tokenizer ??= CharTokenizer.Default;
         var path = PathFor(spec, tokenizer);
-        if (Checkpoints.Exists(path))
+        if (await Checkpoints.ExistsAsync(path, ct).ConfigureAwait(false))
         {
             return new BaseStudentResult(await Checkpoints.ReadInfoAsync(path, ct).ConfigureAwait(false), false, null);
         }
         await Gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (Checkpoints.Exists(path))
+            if (await Checkpoints.ExistsAsync(path, ct).ConfigureAwait(false))
             {
                 return new BaseStudentResult(await Checkpoints.ReadInfoAsync(path, ct).ConfigureAwait(false), false, null);
             }

@@ -56,7 +56,7 @@ public sealed class RoundTrainer(CheckpointStore checkpoints, Device device)
     {
         ArgumentNullException.ThrowIfNull(plan);
         plan.Settings.Validate();
-        if (Checkpoints.Exists(plan.OutputPath))
+        if (await Checkpoints.ExistsAsync(plan.OutputPath, ct).ConfigureAwait(false))
         {
             var existing = await Checkpoints.LoadAsync(plan.OutputPath, null, device, loadOptimizerState: false, ct).ConfigureAwait(false);
             using var existingModel = existing.Model;

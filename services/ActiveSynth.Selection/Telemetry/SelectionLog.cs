@@ -56,4 +56,10 @@ public static partial class SelectionLog
     /// <summary>The AppHost echoes this line on its console (ActiveSynth.AppHost/ReportAnnouncer.cs): keep "Default run refused" in it.</summary>
     [LoggerMessage(EventId = 7024, Level = LogLevel.Error, Message = "Default run refused (spec {SpecSource}): {Problems}")]
     public static partial void DefaultRunRefused(this ILogger logger, string specSource, string problems);
+
+    [LoggerMessage(EventId = 7025, Level = LogLevel.Debug, Message = "Served artifact {Path} ({Bytes} bytes) to a replica")]
+    public static partial void ArtifactServed(this ILogger logger, string path, long bytes);
+
+    [LoggerMessage(EventId = 7026, Level = LogLevel.Information, Message = "Stored artifact {Path} ({Bytes} bytes) published by a replica")]
+    public static partial void ArtifactStored(this ILogger logger, string path, long bytes);
 }

@@ -23,6 +23,11 @@ public sealed class SelectionApiFixture : IAsyncLifetime
 
     public Contracts.V1.Runs.RunsClient Runs { get; private set; } = null!;
 
+    /// <summary>The service's gRPC address (h2c on loopback).</summary>
+    public Uri Address => _host!.Address;
+
+    public Contracts.V1.Artifacts.ArtifactsClient Artifacts { get; private set; } = null!;
+
     /// <summary>Small limits, so "too many items" cases stay small messages.</summary>
     public static IReadOnlyDictionary<string, string?> Limits { get; } = new Dictionary<string, string?>
     {
@@ -36,6 +41,7 @@ public sealed class SelectionApiFixture : IAsyncLifetime
         _host = await SelectionGrpcHost.StartAsync(_redis.ConnectionString, ArtifactsRoot, new WorkerLog(), Limits);
         _channel = GrpcChannel.ForAddress(_host.Address);
         Runs = new Contracts.V1.Runs.RunsClient(_channel);
+        Artifacts = new Contracts.V1.Artifacts.ArtifactsClient(_channel);
         _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
     }
 

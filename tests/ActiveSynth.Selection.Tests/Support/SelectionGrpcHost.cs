@@ -13,7 +13,7 @@ using Microsoft.Extensions.Hosting;
 namespace ActiveSynth.Selection.Tests.Support;
 
 /// <summary>
-/// The Selection service as its Program.cs builds it (service defaults, AddRuns, AddGrpc, the Runs API), listening on a
+/// The Selection service as its Program.cs builds it (service defaults, AddRuns, AddGrpc, the Runs and Artifacts APIs), listening on a
 /// free loopback port over h2c, with the fake workers in the same process. Clients reach it over a real socket.
 /// </summary>
 public sealed class SelectionGrpcHost : IAsyncDisposable
@@ -49,6 +49,7 @@ public sealed class SelectionGrpcHost : IAsyncDisposable
         SelectionHost.AddFakeWorkers(builder, log);
         var app = builder.Build();
         app.MapGrpcService<RunsApi>();
+        app.MapGrpcService<ArtifactsApi>();
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));

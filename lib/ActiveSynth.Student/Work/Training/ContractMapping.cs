@@ -67,9 +67,15 @@ public static class ContractMapping
         Stream stream;
         try
         {
-            stream = string.IsNullOrEmpty(artifact.Sha256)
-                ? File.OpenRead(store.Resolve(artifact.Path))
-                : await store.OpenVerifiedAsync(artifact.Path, artifact.Sha256, ct).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(artifact.Sha256))
+            {
+                await store.FetchAsync(artifact.Path, null, ct).ConfigureAwait(false);
+                stream = File.OpenRead(store.Resolve(artifact.Path));
+            }
+            else
+            {
+                stream = await store.OpenVerifiedAsync(artifact.Path, artifact.Sha256, ct).ConfigureAwait(false);
+            }
         }
         catch (ArgumentException)
         {

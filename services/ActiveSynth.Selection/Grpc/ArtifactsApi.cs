@@ -1,0 +1,112 @@
+using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Artifacts;
+using Google.Protobuf;
+using ActiveSynth.Selection.Telemetry;
+using Grpc.Core;
+
+namespace ActiveSynth.Selection.Grpc;
+
+/// <summary>
+/// The deployment's artifact store over gRPC (artifacts.proto), for worker replicas that do not share its folder: they fetch
+/// datasets, test sets and checkpoints from here and publish the checkpoints they write. Paths are confined to the root (the
+/// store's checks: no absolute paths, no '..', no symbolic links out); artifacts are immutable.
+/// </summary>
+public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> logger) : ActiveSynth.Contracts.V1.Artifacts.ArtifactsBase
+{
+    private const int ChunkSize = 64 * 1024;
+
+    public override async Task<ArtifactStat> Stat(ArtifactPath request, ServerCallContext context)
+    {
+        var full = Resolve(request.Path, "path");
+        return File.Exists(full)
+            ? new ArtifactStat { Path = request.Path, Exists = true, Sha256 = await ArtifactStore.Sha256Async(full, context.CancellationToken), SizeBytes = new FileInfo(full).Length }
+            : new ArtifactStat { Path = request.Path };
+    }
+
+    public override async Task Download(ArtifactPath request, IServerStreamWriter<ArtifactChunk> responseStream, ServerCallContext context)
+    {
+        var full = Resolve(request.Path, "path");
+        if (!File.Exists(full))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"path: '{request.Path}' does not exist in the artifact store."));
+        }
+        var ct = context.CancellationToken;
+        // The stat is taken from the bytes sent, so a file replaced meanwhile cannot pair one file's sha256 with another's bytes.
+        var bytes = await File.ReadAllBytesAsync(full, ct);
+        var stat = new ArtifactStat { Path = request.Path, Exists = true, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), SizeBytes = bytes.Length };
+        var offset = 0;
+        do
+        {
+            var length = Math.Min(ChunkSize, bytes.Length - offset);
+            await responseStream.WriteAsync(new ArtifactChunk { Stat = offset == 0 ? stat : null, Data = ByteString.CopyFrom(bytes, offset, length) }, ct);
+            offset += length;
+        }
+        while (offset < bytes.Length);
+        logger.ArtifactServed(request.Path, bytes.Length);
+    }
+
+    public override async Task<ArtifactStat> Upload(IAsyncStreamReader<ArtifactUpload> requestStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        if (!await requestStream.MoveNext(ct) || requestStream.Current.PartCase != ArtifactUpload.PartOneofCase.Header)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "header: the first message must be the header (path, sha256, size_bytes)."));
+        }
+        var header = requestStream.Current.Header;
+        Resolve(header.Path, "header.path");
+        if (header.Sha256.Length != 64 || !header.Sha256.All(char.IsAsciiHexDigit))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"header.sha256: must be 64 hex digits, got '{header.Sha256}'."));
+        }
+        if (header.SizeBytes < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"header.size_bytes: must not be negative, got {header.SizeBytes}."));
+        }
+        long received = 0;
+        try
+        {
+            var sha = await artifacts.WriteNewAsync(header.Path, async (file, token) =>
+            {
+                while (await requestStream.MoveNext(token))
+                {
+                    if (requestStream.Current.PartCase != ArtifactUpload.PartOneofCase.Data)
+                    {
+                        throw new RpcException(new Status(StatusCode.InvalidArgument, "header: only the first message may be a header."));
+                    }
+                    received += requestStream.Current.Data.Length;
+                    if (received > header.SizeBytes)
+                    {
+                        throw new RpcException(new Status(StatusCode.InvalidArgument, $"header.size_bytes: more than the {header.SizeBytes} bytes announced arrived."));
+                    }
+                    await file.WriteAsync(requestStream.Current.Data.Memory, token);
+                }
+            }, header.Sha256.ToLowerInvariant(), ct);
+            logger.ArtifactStored(header.Path, received);
+            return new ArtifactStat { Path = header.Path, Exists = true, Sha256 = sha, SizeBytes = received };
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new RpcException(new Status(StatusCode.DataLoss, $"header.sha256: {ex.Message}"));
+        }
+        catch (ArtifactConflictException ex)
+        {
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"header.path: {ex.Message}"));
+        }
+    }
+
+    private string Resolve(string path, string field)
+    {
+        if (ArtifactStore.ProblemWith(path) is { } problem)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: '{path}' {problem}."));
+        }
+        try
+        {
+            return artifacts.Resolve(path);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: {ex.Message}"));
+        }
+    }
+}
