@@ -17,6 +17,9 @@ public static class ExternalWorkerWatcher
 {
     public const string Waiting = "Waiting";
     public const string Running = "Running";
+    /// <summary>The dashboard property with the address an external replica without the shared folder names in Artifacts__Remote.</summary>
+    public const string ArtifactsProperty = "artifacts-remote";
+
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
@@ -50,9 +53,19 @@ public static class ExternalWorkerWatcher
         try
         {
             await notifications.WaitForResourceHealthyAsync(selection.Name, stopping).ConfigureAwait(false);
-            using var channel = GrpcChannel.ForAddress(await endpoint.GetValueAsync(stopping).ConfigureAwait(false) ?? endpoint.Url);
+            var address = await endpoint.GetValueAsync(stopping).ConfigureAwait(false) ?? endpoint.Url;
+            Console.WriteLine($"[activesynth] external replicas join with ConnectionStrings__redis (the same Redis) and either Artifacts__Root=<this deployment's artifact folder, when shared> " +
+                              $"or their own Artifacts__Root plus Artifacts__Remote={address} (the artifact service; README: Swapping a service).");
+            using var channel = GrpcChannel.ForAddress(address);
             var diagnostics = new Diagnostics.DiagnosticsClient(channel);
             var seen = externals.ToDictionary(e => e.Kind, _ => (string?)null);
+            foreach (var external in externals)
+            {
+                await notifications.PublishUpdateAsync(external, s => s with
+                {
+                    Properties = [.. s.Properties.Where(p => p.Name != ArtifactsProperty), new ResourcePropertySnapshot(ArtifactsProperty, address)],
+                }).ConfigureAwait(false);
+            }
             while (!stopping.IsCancellationRequested)
             {
                 var request = new ProbeRequest { Timeout = Duration.FromTimeSpan(ProbeTimeout) };
@@ -104,7 +117,7 @@ public static class ExternalWorkerWatcher
             State = present
                 ? new ResourceStateSnapshot(Running, KnownResourceStateStyles.Success)
                 : new ResourceStateSnapshot(Waiting, KnownResourceStateStyles.Info),
-            Properties = [new ResourcePropertySnapshot("source", "external"), new ResourcePropertySnapshot("instances", present ? instances : "(none)")],
+            Properties = [.. s.Properties.Where(p => p.Name is not "instances"), new ResourcePropertySnapshot("instances", present ? instances : "(none)")],
         }).ConfigureAwait(false);
     }
 
