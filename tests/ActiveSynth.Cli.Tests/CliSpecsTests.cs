@@ -49,6 +49,7 @@ public sealed class CliSpecsTests : IDisposable
         Assert.Equal(["sum10", "bool"], spec.Task.Families);
         Assert.Equal(GenerationMode.Overgenerate, spec.Mode);
         Assert.Equal(4, spec.OvergenerateFactor);
+        Assert.Equal(64 / 4, spec.SamplesPerRound); // a round asks for 64 candidates, as a seed-mode round asks for 64 samples
         Assert.Equal(("loss-high-fam", 99L, 60000L), (spec.Strategy.Name, spec.RandomSeed, spec.Budget.MaxTeacherTokens));
         Assert.Equal(0, spec.MaxRounds); // the budget ends the run
         Assert.True(spec.Teacher.DisableCache, "a cached answer is free: runs sharing a seed would not spend the same budget");

@@ -39,6 +39,10 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
         [Description("Generation modes, comma-separated: seed, overgenerate (k from --overgenerate-factor, default 4). Default seed,overgenerate.")]
         public string Modes { get; init; } = "seed,overgenerate";
 
+        [CommandOption("--overgenerate-samples-per-round <M>")]
+        [Description("Samples kept per round in overgenerate mode. Default: --samples-per-round divided by the factor, so a round of either mode asks the teacher for the same number of samples, and at one budget both modes run about as many rounds (the same training steps).")]
+        public int? OvergenerateSamplesPerRound { get; init; }
+
         [CommandOption("--seeds <N>")]
         [Description("Paired seeds (0..N-1). Default 5. Runs end at the budget (--rounds 0) unless --rounds says otherwise; each pays for its own teacher calls (the response cache is off).")]
         public int Seeds { get; init; } = 5;
@@ -90,6 +94,10 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
             if (Benchmark is not null || Mode is not null || Families is not null)
             {
                 return ValidationResult.Error("paper-table takes --benchmarks and --modes (lists), not --benchmark, --mode or --families");
+            }
+            if (OvergenerateSamplesPerRound is < 1)
+            {
+                return ValidationResult.Error($"--overgenerate-samples-per-round must be at least 1, got {OvergenerateSamplesPerRound}");
             }
             if (Seeds is < 1 or > 100 || Parallel is < 1 or > 64)
             {
@@ -194,6 +202,12 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
         spec.Teacher.DisableCache = true;
         BenchmarkPresets.Apply(BenchmarkPresets.Find(cell.Benchmark)!, spec);
         CliSpecs.ApplyMode(spec, cell.Mode, settings.OvergenerateFactor);
+        if (spec.Mode == ActiveSynth.Contracts.V1.GenerationMode.Overgenerate)
+        {
+            // m/k kept of m candidates: each round costs the teacher what a seed-mode round does, so the modes differ in how
+            // the kept samples are chosen, not in how many rounds the budget buys.
+            spec.SamplesPerRound = settings.OvergenerateSamplesPerRound ?? Math.Max(1, spec.SamplesPerRound / spec.OvergenerateFactor);
+        }
         spec.Labels["paper-table"] = settings.Name;
         spec.Name = $"{cell.Strategy} seed {cell.Seed} ({cell.Benchmark}, {cell.Mode})";
         return spec;
@@ -218,6 +232,7 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
             ["all_runs_within_budget"] = runs.All(r => (budget.MaxTeacherTokens == 0 || r.TeacherTokens <= budget.MaxTeacherTokens)
                 && (budget.MaxSamples == 0 || r.Samples <= budget.MaxSamples)) ? "true" : "false",
             ["samples_per_round"] = spec.SamplesPerRound.ToString(CultureInfo.InvariantCulture),
+            ["overgenerate_samples_per_round"] = Spec(s, first with { Mode = PaperTableCell.OvergenerateMode }).SamplesPerRound.ToString(CultureInfo.InvariantCulture),
             ["overgenerate_factor"] = (s.OvergenerateFactor ?? 4).ToString(CultureInfo.InvariantCulture),
             ["seed_pool"] = spec.Task.SeedPoolSize.ToString(CultureInfo.InvariantCulture),
             ["test_set"] = spec.Task.TestSetSize.ToString(CultureInfo.InvariantCulture),
