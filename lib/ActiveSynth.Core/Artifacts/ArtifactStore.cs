@@ -127,23 +127,12 @@ public sealed class ArtifactStore
     public async Task<string> WriteAsync(string relativePath, Func<Stream, CancellationToken, Task> write, CancellationToken ct = default)
     {
         var target = Resolve(relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temp = $"{target}.{Guid.NewGuid():N}.tmp";
-        try
+        return await WithTempBesideAsync(target, async temp =>
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                await write(file, ct);
-                await file.FlushAsync(ct);
-            }
-            var sha = await Sha256Async(temp, ct);
+            var sha = await WriteFileAsync(temp, write, ct);
             File.Move(temp, target, overwrite: true);
             return sha;
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        });
     }
 
     /// <summary>
@@ -154,16 +143,9 @@ public sealed class ArtifactStore
     public async Task<string> WriteNewAsync(string relativePath, Func<Stream, CancellationToken, Task> write, string expectedSha256, CancellationToken ct = default)
     {
         var target = Resolve(relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temp = $"{target}.{Guid.NewGuid():N}.tmp";
-        try
+        return await WithTempBesideAsync(target, async temp =>
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                await write(file, ct);
-                await file.FlushAsync(ct);
-            }
-            var sha = await Sha256Async(temp, ct);
+            var sha = await WriteFileAsync(temp, write, ct);
             if (!string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidDataException($"Artifact '{relativePath}': the bytes received hash to sha256 {sha}, not the {expectedSha256} announced; nothing was stored.");
@@ -181,11 +163,7 @@ public sealed class ArtifactStore
                 }
             }
             return sha;
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        });
     }
 
     /// <summary>
@@ -202,40 +180,55 @@ public sealed class ArtifactStore
         {
             return true;
         }
-        if (Remote is null)
+        if (Remote is not { } remote)
         {
             return false;
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temp = $"{target}.{Guid.NewGuid():N}.tmp";
-        try
+        return await WithTempBesideAsync(target, async temp =>
         {
-            RemoteArtifact? stat;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                stat = await Remote.DownloadAsync(relativePath, file, ct);
-                await file.FlushAsync(ct);
-            }
+            RemoteArtifact? stat = null;
+            var sha = await WriteFileAsync(temp, async (file, token) => stat = await remote.DownloadAsync(relativePath, file, token), ct);
             if (stat is null)
             {
                 return false;
             }
-            var sha = await Sha256Async(temp, ct);
             if (!string.Equals(sha, stat.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidDataException($"Artifact '{relativePath}' from {Remote.Description} arrived torn: sha256 {sha}, the remote holds {stat.Sha256}.");
+                throw new InvalidDataException($"Artifact '{relativePath}' from {remote.Description} arrived torn: sha256 {sha}, the remote holds {stat.Sha256}.");
             }
             if (!string.IsNullOrEmpty(expectedSha256) && !string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidDataException($"Artifact '{relativePath}' is corrupted: {Remote.Description} holds sha256 {sha}, expected {expectedSha256}.");
+                throw new InvalidDataException($"Artifact '{relativePath}' is corrupted: {remote.Description} holds sha256 {sha}, expected {expectedSha256}.");
             }
             File.Move(temp, target, overwrite: true);
             return true;
+        });
+    }
+
+    /// <summary>Runs <paramref name="use"/> with a fresh temporary path beside <paramref name="target"/>, deleted afterwards unless moved.</summary>
+    private static async Task<T> WithTempBesideAsync<T>(string target, Func<string, Task<T>> use)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temp = $"{target}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            return await use(temp);
         }
         finally
         {
             File.Delete(temp);
         }
+    }
+
+    /// <summary>Creates <paramref name="path"/>, lets <paramref name="write"/> fill it, flushes, and returns its sha256.</summary>
+    private static async Task<string> WriteFileAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
+        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        {
+            await write(file, ct);
+            await file.FlushAsync(ct);
+        }
+        return await Sha256Async(path, ct);
     }
 
     /// <summary>
