@@ -1,5 +1,6 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
+using System.Security.Cryptography;
 using Google.Protobuf;
 using ActiveSynth.Selection.Telemetry;
 using Grpc.Core;
@@ -31,18 +32,22 @@ public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> 
             throw new RpcException(new Status(StatusCode.NotFound, $"path: '{request.Path}' does not exist in the artifact store."));
         }
         var ct = context.CancellationToken;
-        // The stat is taken from the bytes sent, so a file replaced meanwhile cannot pair one file's sha256 with another's bytes.
-        var bytes = await File.ReadAllBytesAsync(full, ct);
-        var stat = new ArtifactStat { Path = request.Path, Exists = true, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), SizeBytes = bytes.Length };
-        var offset = 0;
-        do
+        await using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, useAsync: true);
+        var stat = new ArtifactStat { Path = request.Path, Exists = true, Sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct)), SizeBytes = file.Length };
+        file.Position = 0;
+        // Chunk by chunk from one open file: a replaced file (a rename over it) does not change what this handle reads, so the
+        // bytes sent are the ones hashed; the replica checks them against the stat anyway.
+        var buffer = new byte[ChunkSize];
+        var sent = 0L;
+        int read;
+        var first = true;
+        while ((read = await file.ReadAsync(buffer, ct)) > 0 || first)
         {
-            var length = Math.Min(ChunkSize, bytes.Length - offset);
-            await responseStream.WriteAsync(new ArtifactChunk { Stat = offset == 0 ? stat : null, Data = ByteString.CopyFrom(bytes, offset, length) }, ct);
-            offset += length;
+            await responseStream.WriteAsync(new ArtifactChunk { Stat = first ? stat : null, Data = ByteString.CopyFrom(buffer, 0, read) }, ct);
+            sent += read;
+            first = false;
         }
-        while (offset < bytes.Length);
-        logger.ArtifactServed(request.Path, bytes.Length);
+        logger.ArtifactServed(request.Path, sent);
     }
 
     public override async Task<ArtifactStat> Upload(IAsyncStreamReader<ArtifactUpload> requestStream, ServerCallContext context)
