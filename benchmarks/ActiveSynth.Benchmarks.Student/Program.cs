@@ -30,12 +30,15 @@ if (args.Contains("--hf"))
 torch.set_num_threads(threads);
 if (ArgS("--learnability", "") is { Length: > 0 } learnable)
 {
-    // Learnability of a task set (Learnability.cs): writes benchmarks/results/learnability-<families>.json.
+    // Learnability of a task set (Learnability.cs): writes benchmarks/results/learnability-<families>.json (--out elsewhere);
+    // --seed N (default 0) seeds the model's initialisation, the training items and the held-out set.
     var names = learnable.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     var root = Path.Combine(Path.GetTempPath(), $"activesynth-learnability-{Guid.NewGuid():N}");
-    var check = await Learnability.RunAsync(names, Arg("--steps", 2000), root);
+    var loadAtStart = LoadAverage();
+    var check = await Learnability.RunAsync(names, Arg("--steps", 2000), root, Arg("--seed", 0));
     check["torch_threads"] = threads;
-    check["load_average_at_start"] = LoadAverage();
+    check["load_average_at_start"] = loadAtStart;
+    check["load_average_at_end"] = LoadAverage();
     var file = ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", $"learnability-{string.Join("-", names)}.json"));
     await File.WriteAllTextAsync(file, check.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine(check.ToJsonString());

@@ -29,8 +29,8 @@ public sealed class CliSpecsTests : IDisposable
     {
         var spec = CliSpecs.Build(new RunCommand.Settings { Local = true, Benchmark = "arith-logic", Mode = "overgenerate" }, "static", 1);
 
-        Assert.Equal(["sum10", "bool"], spec.Task.Families);
-        Assert.Equal("sum10,bool", spec.Student.Options["base_families"]);
+        Assert.Equal(["step10", "bool"], spec.Task.Families);
+        Assert.Equal("step10,bool", spec.Student.Options["base_families"]);
         Assert.Equal(GenerationMode.Overgenerate, spec.Mode);
         Assert.Equal(4, spec.OvergenerateFactor);
         Assert.Equal("static", spec.Strategy.Name);
@@ -46,7 +46,7 @@ public sealed class CliSpecsTests : IDisposable
 
         var spec = PaperTable.PaperTableCommand.Spec(settings, cell);
 
-        Assert.Equal(["sum10", "bool"], spec.Task.Families);
+        Assert.Equal(["step10", "bool"], spec.Task.Families);
         Assert.Equal(GenerationMode.Overgenerate, spec.Mode);
         Assert.Equal(4, spec.OvergenerateFactor);
         Assert.Equal(64 / 4, spec.SamplesPerRound); // a round asks for 64 candidates, as a seed-mode round asks for 64 samples

@@ -34,9 +34,50 @@ public sealed class FamilyTests
         Assert.Null(RunningValueFamily.Sum10.Solve("sum10 3 + 5"));
     }
 
+    [Fact]
+    public void Minmax_writes_each_step_and_keeps_the_larger_or_smaller_digit()
+    {
+        var family = RunningValueFamily.MinMax;
+        Assert.Equal("3>5=5,5<4=4,4>4=4\n#### 4", family.Solve("minmax 3>5<4>4")!.Answer);
+        Assert.Equal("9<0=0,0>7=7,7<8=7,7>2=7,7<1=1\n#### 1", family.Solve("minmax 9<0>7<8>2<1")!.Answer);
+        Assert.Equal(1, family.Solve("minmax 3>5<4>4")!.Difficulty);
+        Assert.Equal(2, family.Solve("minmax 9<0>7<8>2<1")!.Difficulty);
+        Assert.Null(family.Solve("minmax 3+5<4>4"));
+        Assert.Null(family.Solve("minmax 3>12"));
+        Assert.Null(family.Solve("bool 1&0|1^1"));
+        Assert.True(family.Grader.IsCorrect("1>0=1\n#### 7", family.Solve("minmax 9<0>7<8")!.Answer));
+    }
+
+    [Fact]
+    public void Step10_moves_a_digit_by_one_to_three_modulo_10()
+    {
+        var family = RunningValueFamily.Step10;
+        Assert.Equal("3+2=5,5-1=4,4+3=7\n#### 7", family.Solve("step10 3+2-1+3")!.Answer);
+        Assert.Equal("9+3=2,2-2=0,0-1=9\n#### 9", family.Solve("step10 9+3-2-1")!.Answer);
+        Assert.Equal(1, family.Solve("step10 9+3-2-1")!.Difficulty);
+        Assert.Null(family.Solve("step10 3+4-1+1"));
+        Assert.Null(family.Solve("step10 3+0-1+1"));
+        Assert.Null(family.Solve("step10 3*2-1+1"));
+        Assert.True(family.Grader.IsCorrect("#### 9", family.Solve("step10 9+3-2-1")!.Answer));
+    }
+
+    [Theory]
+    [InlineData("minmax", 80_000)]
+    [InlineData("step10", 2_160)]
+    public void Arith_logic_d1_cells_have_enough_distinct_questions_for_a_pool_and_a_test_set(string name, int possible)
+    {
+        // A run draws a pool of 400 and a test set of 300, disjoint and balanced over the 8 cells: about 88 per cell.
+        var family = Registry.Get(name);
+        var rng = new Random(5);
+        var questions = Enumerable.Range(0, 4000).Select(_ => family.Generate("x", 1, rng).Question).Distinct().Count();
+        Assert.InRange(questions, Math.Min(1000, possible / 2), possible);
+    }
+
     [Theory]
     [InlineData("sum10", 1, 0)]
     [InlineData("bool", 2, 1)]
+    [InlineData("minmax", 2, 1)]
+    [InlineData("step10", 2, 1)]
     public void Arith_logic_ladder_adds_operators_per_difficulty_and_fits_the_students_context(string name, int perDifficulty, int offset)
     {
         var family = Registry.Get(name);
@@ -90,6 +131,8 @@ public sealed class FamilyTests
     [InlineData("list")]
     [InlineData("sum10")]
     [InlineData("bool")]
+    [InlineData("minmax")]
+    [InlineData("step10")]
     public void Every_family_generates_solvable_gsm8k_items_at_every_difficulty(string name)
     {
         var family = Registry.Get(name);
@@ -200,7 +243,7 @@ public sealed class FamilyTests
         Assert.Same(Registry.Get("arith"), Registry.Get("arithmetic"));
         var e = Assert.Throws<KeyNotFoundException>(() => Registry.Get("poetry"));
         Assert.Contains("copy", e.Message, StringComparison.Ordinal);
-        Assert.Equal(["copy", "rev", "shift", "arith", "logic", "list", "sum10", "bool"], Registry.Names);
+        Assert.Equal(["copy", "rev", "shift", "arith", "logic", "list", "sum10", "bool", "minmax", "step10"], Registry.Names);
         Assert.NotNull(Registry.GraderFor("gsm8k"));
     }
 }

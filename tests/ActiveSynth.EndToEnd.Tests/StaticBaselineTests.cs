@@ -51,6 +51,6 @@ public sealed class StaticBaselineTests(AppHostFixture fixture)
         Assert.All(run.Curve.Skip(1), p => Assert.Equal((run.Usage.SamplesKept, run.Usage.TeacherTokens), (p.SamplesSoFar, p.TeacherTokensSoFar)));
         var baseCheckpoint = run.Checkpoints.Single(c => c.IsBase);
         var properties = await new CheckpointStore(new Core.Artifacts.ArtifactStore(fixture.ArtifactsRoot)).ReadPropertiesAsync(baseCheckpoint.Path);
-        Assert.Equal("sum10,bool", properties["families"]);
+        Assert.Equal("step10,bool", properties["families"]);
     }
 }

@@ -86,8 +86,8 @@ public sealed class RunSpecValidationTests
         BenchmarkPresets.Apply(BenchmarkPresets.ArithLogic, spec);
 
         Assert.Empty(RunSpecValidator.Validate(spec, Options));
-        Assert.Equal("sum10,bool", spec.Student.Options["base_families"]);
-        Assert.Equal(["sum10", "bool"], spec.Task.Families);
+        Assert.Equal("step10,bool", spec.Student.Options["base_families"]);
+        Assert.Equal(["step10", "bool"], spec.Task.Families);
     }
 
     [Fact]
