@@ -18,6 +18,14 @@ public sealed class PaperTableReportTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    [Theory]
+    [InlineData(0.0123, "+1.2")]
+    [InlineData(-0.0123, "-1.2")]
+    [InlineData(-0.0004, "+0.0")] // rounds to zero: not "-+0.0"
+    [InlineData(0.0, "+0.0")]
+    public void Signed_points_never_write_a_negative_zero(double fraction, string expected) =>
+        Assert.Equal(expected, PaperTableMarkdown.SignedPoints(fraction));
+
     [Fact]
     public async Task Every_published_paper_table_renders_again_to_its_published_markdown_and_png()
     {

@@ -169,8 +169,7 @@ public static class PaperTableClaims
         _ => "does not hold (no setting where the interval is above 0)",
     };
 
-    private static string Points(PairedDifference d) =>
-        string.Create(CultureInfo.InvariantCulture, $"{100 * d.Mean:+0.0;-0.0} [{100 * d.CiLow:+0.0;-0.0}, {100 * d.CiHigh:+0.0;-0.0}] points");
+    private static string Points(PairedDifference d) => $"{PaperTableMarkdown.Interval(d)} points";
 
     private static string Join(IEnumerable<string> parts) => string.Join(", ", parts);
 }

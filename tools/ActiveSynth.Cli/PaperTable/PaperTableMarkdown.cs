@@ -63,6 +63,18 @@ public static class PaperTableMarkdown
 
     private static string Wins(PairedDifference? d, int wins) => d is null ? "–" : $"{wins}/{d.PerSeed.Count}";
 
-    private static string Delta(PairedDifference? d) => d is null ? "–"
-        : string.Create(CultureInfo.InvariantCulture, $"{100 * d.Mean:+0.0;-0.0} [{100 * d.CiLow:+0.0;-0.0}, {100 * d.CiHigh:+0.0;-0.0}]");
+    private static string Delta(PairedDifference? d) => d is null ? "–" : Interval(d);
+
+    /// <summary>A paired difference in points with its interval: <c>+1.5 [+0.2, +2.9]</c>.</summary>
+    internal static string Interval(PairedDifference d) => $"{SignedPoints(d.Mean)} [{SignedPoints(d.CiLow)}, {SignedPoints(d.CiHigh)}]";
+
+    /// <summary>
+    /// A fraction as signed points with one decimal; what rounds to zero is <c>+0.0</c> (the format's negative section alone
+    /// writes a small negative value as "-+0.0").
+    /// </summary>
+    internal static string SignedPoints(double fraction)
+    {
+        var points = Math.Round(100 * fraction, 1, MidpointRounding.AwayFromZero);
+        return (points == 0 ? 0 : points).ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
+    }
 }
