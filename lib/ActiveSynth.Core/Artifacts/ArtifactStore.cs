@@ -243,8 +243,12 @@ public sealed class ArtifactStore
             return;
         }
         var source = Resolve(relativePath);
-        var sha = await Sha256Async(source, ct);
         var held = await Remote.StatAsync(relativePath, ct);
+        if (held is not null && !File.Exists(source))
+        {
+            return; // fetched from the remote (a manifest read before its files): nothing here to publish
+        }
+        var sha = await Sha256Async(source, ct);
         if (held is not null)
         {
             if (!string.Equals(held.Sha256, sha, StringComparison.OrdinalIgnoreCase))

@@ -118,6 +118,18 @@ public sealed class CheckpointStore(ArtifactStore store)
     }
 
     /// <summary>
+    /// Makes sure the checkpoint found at <paramref name="path"/> is on the store's remote too (a no-op without one): a redelivery
+    /// that finds its checkpoint already here completes a publish that a crash interrupted.
+    /// </summary>
+    public async Task EnsurePublishedAsync(string path, CancellationToken ct = default)
+    {
+        if (Artifacts.Remote is not null)
+        {
+            await PublishAsync(path, await ReadManifestAsync(path, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Sends the checkpoint to the store's remote, when it has one (a replica without the deployment's folder): every file, then
     /// the manifest, so a reader elsewhere that sees the manifest finds the files. Publishing again is a no-op, so a redelivery
     /// that finds the checkpoint here completes a publish a crash interrupted. When the remote already holds a different

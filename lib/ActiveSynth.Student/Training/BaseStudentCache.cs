@@ -34,6 +34,7 @@ public sealed class BaseStudentCache(CheckpointStore checkpoints)
         var path = PathFor(spec, tokenizer);
         if (await Checkpoints.ExistsAsync(path, ct).ConfigureAwait(false))
         {
+            await Checkpoints.EnsurePublishedAsync(path, ct).ConfigureAwait(false);
             return new BaseStudentResult(await Checkpoints.ReadInfoAsync(path, ct).ConfigureAwait(false), false, null);
         }
         await Gate.WaitAsync(ct).ConfigureAwait(false);

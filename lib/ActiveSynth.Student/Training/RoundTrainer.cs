@@ -58,6 +58,7 @@ public sealed class RoundTrainer(CheckpointStore checkpoints, Device device)
         plan.Settings.Validate();
         if (await Checkpoints.ExistsAsync(plan.OutputPath, ct).ConfigureAwait(false))
         {
+            await Checkpoints.EnsurePublishedAsync(plan.OutputPath, ct).ConfigureAwait(false);
             var existing = await Checkpoints.LoadAsync(plan.OutputPath, null, device, loadOptimizerState: false, ct).ConfigureAwait(false);
             using var existingModel = existing.Model;
             var manifest = await Checkpoints.ReadPropertiesAsync(plan.OutputPath, ct).ConfigureAwait(false);
