@@ -19,6 +19,7 @@ public sealed class JudgeStrategyTests(AppHostFixture fixture) : IDisposable
     private const int Pool = 40;
     private const int Rounds = 2;
     private const int PerRound = 8;
+    private const int RatedPerRound = 2 * PerRound; // k·m seeds, k = 2 in seed mode (ActiveLoop.SeedsToRate)
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"activesynth-judge-{Guid.NewGuid():N}");
 
     private Runs.RunsClient Runs => new(fixture.Channel("selection"));
@@ -58,9 +59,10 @@ public sealed class JudgeStrategyTests(AppHostFixture fixture) : IDisposable
             // Parsed ratings, not the 0.5 an unreadable verdict gets.
             Assert.Contains(picks.Values.SelectMany(p => p), p => p.Score != 0.5);
         }
-        // Every seed of the pool is rated each round: judge calls alone outnumber what generation can spend (2 calls a sample).
-        Assert.True(run.Usage.TeacherCalls >= Rounds * Pool,
-            $"{run.Usage.TeacherCalls} teacher calls counted; the judge alone made {Rounds * Pool}, generation at most {Rounds * PerRound * 2}");
+        // k·m seeds of the pool are rated each round (k = 2 in seed mode), and every rating is paid for on top of generation's
+        // 2 calls a sample.
+        Assert.True(run.Usage.TeacherCalls >= Rounds * RatedPerRound + run.Usage.SamplesKept * 2,
+            $"{run.Usage.TeacherCalls} teacher calls counted; the judge alone made {Rounds * RatedPerRound}, generation {run.Usage.SamplesKept * 2}");
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public sealed class RunSpecValidationTests
         Assert.Equal(8, settings.MaxRounds);
         Assert.Equal(2, settings.GenerationReservation.TeacherCalls);
         Assert.Equal(2 * (Options.ReservationPromptTokens + Options.DefaultMaxCompletionTokens), settings.GenerationReservation.TeacherTokens);
+        Assert.Equal(1, settings.JudgeReservation.TeacherCalls);
+        Assert.Equal(Options.ReservationPromptTokens + Options.DefaultMaxCompletionTokens, settings.JudgeReservation.TeacherTokens);
     }
 
     public static TheoryData<string, string> BadFields => new()

@@ -11,6 +11,9 @@ public readonly record struct BudgetAmount(long Samples, long TeacherCalls, long
     public static BudgetAmount operator -(BudgetAmount a, BudgetAmount b) =>
         new(a.Samples - b.Samples, a.TeacherCalls - b.TeacherCalls, a.TeacherTokens - b.TeacherTokens, a.CostUsd - b.CostUsd);
 
+    /// <summary>This amount <paramref name="count"/> times (the reservation of that many calls).</summary>
+    public BudgetAmount Times(int count) => new(Samples * count, TeacherCalls * count, TeacherTokens * count, CostUsd * count);
+
     public static BudgetAmount Add(BudgetAmount a, BudgetAmount b) => a + b;
 
     public static BudgetAmount Subtract(BudgetAmount a, BudgetAmount b) => a - b;

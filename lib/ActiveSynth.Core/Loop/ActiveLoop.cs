@@ -206,7 +206,8 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     private async Task ScoreAndSelectAsync(RunState state, CancellationToken ct)
     {
         var overgenerate = settings.Mode == GenerationMode.Overgenerate;
-        var items = overgenerate ? state.Candidates.Select(c => c.Item).ToList() : state.Seeds;
+        var items = overgenerate ? state.Candidates.Select(c => c.Item).ToList()
+            : strategy.Needs.NeedJudge() ? SeedsToRate(state) : state.Seeds;
         IReadOnlyList<CandidateSignals> signals;
         if (strategy.Needs == SignalKind.None)
         {
@@ -214,11 +215,18 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         }
         else
         {
-            var scored = await workers.ScoreAsync($"{state.RunId}/{state.Round}/score", CurrentCheckpoint(state), items, strategy.Needs, ct);
+            var allowance = new StageAllowance(_budget, state.Spent);
+            var scored = await workers.ScoreAsync($"{state.RunId}/{state.Round}/score", CurrentCheckpoint(state), items, strategy.Needs,
+                allowance, ct);
             signals = scored.Signals;
-            // Judge calls are charged when they return: a round's judging is not reserved, so it can take the run past a budget
-            // by at most one round's ratings, and the run then stops at the next round's check.
             state.Spent += scored.Spent;
+            if (signals.Count == 0 && items.Count > 0)
+            {
+                // Not one rating was affordable: nothing can be picked by it, so the budget has ended the run.
+                state.Status = RunStatus.Completed;
+                state.StopReason = settings.Budget.FirstExceeded(state.Spent, settings.JudgeReservation) ?? "budget";
+                return;
+            }
         }
         var picks = strategy.Select(signals, SamplesThisRound(state), SelectionRandom(state.Round));
         state.Picks = [.. picks];
@@ -430,6 +438,23 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         })];
     }
 
+    /// <summary>
+    /// Seed selection by a strategy the teacher rates for (judge-hard, lion, reward-low): k·m seeds of the pool, drawn at random each
+    /// round, in pool order. Rating the whole pool every round would spend most of a token budget on ratings; k·m is what
+    /// overgenerate mode rates too.
+    /// </summary>
+    private IReadOnlyList<TaskItem> SeedsToRate(RunState state)
+    {
+        var count = settings.OvergenerateFactor * SamplesThisRound(state);
+        if (count >= state.Seeds.Count)
+        {
+            return state.Seeds;
+        }
+        var order = Enumerable.Range(0, state.Seeds.Count).ToArray();
+        new Random(unchecked((int)(settings.RandomSeed * 1_000_003L + state.Round * 7919L + 104_729L))).Shuffle(order);
+        return [.. order.Take(count).Order().Select(i => state.Seeds[i])];
+    }
+
     private BudgetAmount Reservation(long samples) => settings.GenerationReservation with { Samples = samples };
 
     /// <summary>Deterministic per run seed and round (never HashCode, which is randomised per process).</summary>
@@ -446,6 +471,37 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             picked.GroupBy(s => s.Difficulty).ToDictionary(g => g.Key, g => g.Count()),
             picked.Count(s => s.Correct == true),
             picks.Count == 0 ? 0 : picks.Average(p => p.Score));
+    }
+
+    /// <summary>The budget as one score stage sees it: what its judge calls settled so far counts on top of the run's spending before it.</summary>
+    private sealed class StageAllowance(GenerationBudget budget, BudgetAmount spentBefore) : ISpendingAllowance
+    {
+        private readonly Lock _lock = new();
+        private BudgetAmount _settled;
+
+        public int Reserve(BudgetAmount unit, int wanted)
+        {
+            lock (_lock)
+            {
+                for (var count = wanted; count > 0; count--)
+                {
+                    if (budget.TryReserve(spentBefore + _settled, unit.Times(count)))
+                    {
+                        return count;
+                    }
+                }
+                return 0;
+            }
+        }
+
+        public void Settle(BudgetAmount reserved, BudgetAmount spent)
+        {
+            lock (_lock)
+            {
+                budget.Release(reserved);
+                _settled += spent;
+            }
+        }
     }
 
     /// <summary>Reservations of the calls in flight: used + reserved never passes a limit.</summary>

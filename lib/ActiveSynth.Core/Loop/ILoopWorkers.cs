@@ -15,9 +15,11 @@ public interface ILoopWorkers
 {
     /// <summary>
     /// Signals of <paramref name="items"/> under <paramref name="checkpoint"/>, and what the teacher spent on them (judge calls
-    /// for the judge's difficulty or reward signals; zero otherwise).
+    /// for the judge's difficulty or reward signals; zero otherwise). Judge calls reserve from <paramref name="allowance"/> before
+    /// they go: items the allowance could not pay for are rated by no one and left out of the outcome.
     /// </summary>
-    Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct);
+    Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs,
+        ISpendingAllowance allowance, CancellationToken ct);
 
     /// <summary>
     /// Asks the teacher for one new sample "like" each work item's seed (question call, then solution call), a chunk of a round at

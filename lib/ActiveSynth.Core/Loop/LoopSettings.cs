@@ -50,6 +50,9 @@ public sealed record LoopSettings
     /// <summary>Upper bound of one sample's teacher cost (two calls), reserved before the calls and settled after.</summary>
     public required BudgetAmount GenerationReservation { get; init; }
 
+    /// <summary>Upper bound of one judge rating's teacher cost (one call), reserved before the call and settled after.</summary>
+    public required BudgetAmount JudgeReservation { get; init; }
+
     /// <summary>
     /// Checked before anything runs: a bad value names its field the way the Runs API spells it.
     /// </summary>

@@ -15,3 +15,13 @@ public enum SignalKind
     Reward = 128,
     JudgeDifficulty = 256,
 }
+
+/// <summary>Which signals cost teacher calls.</summary>
+public static class SignalKinds
+{
+    /// <summary>Signals the teacher gives as a judge (the question's difficulty, the student's answer's reward), not the student.</summary>
+    public const SignalKind Judged = SignalKind.JudgeDifficulty | SignalKind.Reward;
+
+    /// <summary>True when some of <paramref name="needs"/> are the judge's, so scoring costs teacher calls.</summary>
+    public static bool NeedJudge(this SignalKind needs) => (needs & Judged) != 0;
+}

@@ -83,6 +83,15 @@ public sealed class RunPlan
         return new BudgetAmount(1, 2, tokens, tokens / 1000.0 * options.ReservationCostPer1KTokens);
     }
 
+    /// <summary>One judge rating's reservation: a call of at most the prompt reservation plus the completion cap.</summary>
+    public static BudgetAmount JudgeReservation(RunSpec spec, RunPlanOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        var tokens = (long)options.ReservationPromptTokens + MaxCompletionTokens(spec, options);
+        return new BudgetAmount(0, 1, tokens, tokens / 1000.0 * options.ReservationCostPer1KTokens);
+    }
+
     /// <summary>
     /// The run's teacher spec with <c>max_completion_tokens</c> set to what <see cref="Reservation"/> reserved when the run left
     /// it 0. Without the cap the endpoint would write (and bill) as much as it likes (a reasoning model bills hidden tokens up to
@@ -126,6 +135,7 @@ public sealed class RunPlan
             GenerationParallelism = options.GenerationParallelism,
             GenerationChunkSize = options.GenerationChunkSize,
             GenerationReservation = Reservation(spec, options),
+            JudgeReservation = JudgeReservation(spec, options),
         };
     }
 

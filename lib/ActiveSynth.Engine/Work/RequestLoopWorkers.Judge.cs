@@ -11,47 +11,89 @@ namespace ActiveSynth.Engine;
 /// <summary>The teacher's ratings for the judge and reward strategies, asked for in the score stage.</summary>
 public sealed partial class RequestLoopWorkers
 {
-    /// <summary>Signals the teacher gives (as a judge), not the student.</summary>
-    private const CoreSignals JudgedSignals = CoreSignals.JudgeDifficulty | CoreSignals.Reward;
-
     /// <summary>How often a judge chunk with a failed rating is asked for.</summary>
     private const int JudgeAttempts = 3;
 
     /// <summary>
-    /// Rates the round's candidates in chunks (the generation chunk size, as many in flight as generation allows), each under its
-    /// own key so a resumed run asks only for what is missing: the difficulty of each question (judge-hard, lion), and the
-    /// correctness of the student's own answer as its reward (reward-low). Every rating's teacher usage is returned as spent.
+    /// Rates the round's items in chunks (the generation chunk size, as many in flight as generation allows), each under its own
+    /// key so a resumed run asks only for what is missing: the difficulty of each question (judge-hard, lion), and the
+    /// correctness of the student's own answer as its reward (reward-low). Each chunk reserves its ratings from
+    /// <paramref name="allowance"/> before it goes and settles what they cost when it returns; when the budget cannot take a whole
+    /// chunk, a smaller one goes, and the items after it stay unrated (left out of the signals). Every rating's teacher usage is
+    /// returned as spent.
     /// </summary>
     private async Task<ScoreOutcome> JudgeAsync(int round, IReadOnlyList<TaskItem> items, IReadOnlyList<CandidateSignals> signals,
-        IReadOnlyDictionary<string, string> answers, CoreSignals judged, CancellationToken ct)
+        IReadOnlyDictionary<string, string> answers, CoreSignals judged, ISpendingAllowance allowance, CancellationToken ct)
     {
         var kind = (judged & CoreSignals.Reward) != 0 ? JudgeKind.Answer : JudgeKind.Difficulty;
-        if (judged == JudgedSignals)
+        if (judged == SignalKinds.Judged)
         {
             throw new WorkerFailedException("a strategy can use the judge's difficulty or a reward, not both in one round");
         }
+        var unit = run.Plan.Loop.JudgeReservation;
         var chunkSize = Math.Max(1, run.Plan.Loop.GenerationChunkSize);
-        var chunks = items.Chunk(chunkSize).Select((chunk, index) => (Chunk: chunk, First: index * chunkSize)).ToList();
         using var gate = new SemaphoreSlim(Math.Max(1, run.Plan.Loop.GenerationParallelism / chunkSize));
-        var responses = await Task.WhenAll(chunks.Select(async c =>
+        var inFlight = new List<Task<(IReadOnlyList<JudgeRating> Ratings, BudgetAmount Spent)>>();
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        try
         {
-            await gate.WaitAsync(ct).ConfigureAwait(false);
-            try
+            for (var first = 0; first < items.Count; first += chunkSize)
             {
-                return await JudgeChunkAsync(round, c.Chunk, c.First, kind, answers, ct).ConfigureAwait(false);
+                var chunk = items.Skip(first).Take(chunkSize).ToList();
+                await gate.WaitAsync(ct).ConfigureAwait(false);
+                var count = allowance.Reserve(unit, chunk.Count);
+                if (count < chunk.Count && inFlight.Count > 0)
+                {
+                    // Chunks in flight hold reservations above what they will cost: let them settle, then ask again.
+                    allowance.Settle(unit.Times(count), BudgetAmount.Zero);
+                    await Task.WhenAll(inFlight).ConfigureAwait(false);
+                    count = allowance.Reserve(unit, chunk.Count);
+                }
+                if (count == 0)
+                {
+                    gate.Release();
+                    break;
+                }
+                var rated = chunk.Take(count).ToList();
+                asked.UnionWith(rated.Select(i => i.Id));
+                inFlight.Add(RateChunkAsync(round, rated, first, kind, answers, unit.Times(count), allowance, gate, ct));
+                if (count < chunk.Count)
+                {
+                    break; // the budget is spent: the items after these stay unrated
+                }
             }
-            finally
-            {
-                gate.Release();
-            }
-        })).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever happens to the loop above, the chunks already sent are paid for; wait for their settlements.
+            await Task.WhenAll(inFlight.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        }
+        var responses = await Task.WhenAll(inFlight).ConfigureAwait(false);
 
         var ratings = responses.SelectMany(r => r.Ratings).ToDictionary(r => r.ItemId, r => r.Score, StringComparer.Ordinal);
         var spent = responses.Aggregate(BudgetAmount.Zero, (sum, r) => sum + r.Spent);
-        var rated = signals.Select(s => ratings.TryGetValue(s.Id, out var score)
+        var result = signals.Where(s => asked.Contains(s.Id)).Select(s => ratings.TryGetValue(s.Id, out var score)
             ? kind == JudgeKind.Answer ? s with { Reward = score } : s with { JudgeDifficulty = score }
             : throw new WorkerFailedException($"the judge returned no rating for item '{s.Id}'")).ToList();
-        return new ScoreOutcome(rated, spent);
+        return new ScoreOutcome(result, spent);
+    }
+
+    private async Task<(IReadOnlyList<JudgeRating> Ratings, BudgetAmount Spent)> RateChunkAsync(int round, IReadOnlyList<TaskItem> chunk,
+        int first, JudgeKind kind, IReadOnlyDictionary<string, string> answers, BudgetAmount reserved, ISpendingAllowance allowance,
+        SemaphoreSlim gate, CancellationToken ct)
+    {
+        var spent = BudgetAmount.Zero;
+        try
+        {
+            var response = await JudgeChunkAsync(round, chunk, first, kind, answers, ct).ConfigureAwait(false);
+            spent = response.Spent;
+            return response;
+        }
+        finally
+        {
+            allowance.Settle(reserved, spent);
+            gate.Release();
+        }
     }
 
     private async Task<(IReadOnlyList<JudgeRating> Ratings, BudgetAmount Spent)> JudgeChunkAsync(int round, IReadOnlyList<TaskItem> chunk,

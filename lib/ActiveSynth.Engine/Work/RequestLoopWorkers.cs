@@ -2,6 +2,7 @@ using System.Globalization;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using BudgetAmount = ActiveSynth.Core.Budgets.BudgetAmount;
+using ISpendingAllowance = ActiveSynth.Core.Budgets.ISpendingAllowance;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Tasks;
@@ -50,13 +51,13 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
     }
 
     public async Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, CoreSignals needs,
-        CancellationToken ct)
+        ISpendingAllowance allowance, CancellationToken ct)
     {
         var round = RoundOf(key);
         using var activity = run.Tracer.StartStage(round, "score");
-        var judged = needs & JudgedSignals;
+        var judged = needs & SignalKinds.Judged;
         // The student's own answers are what the judge rates for a reward.
-        var studentNeeds = (needs & ~JudgedSignals) | ((judged & CoreSignals.Reward) != 0 ? CoreSignals.OwnNll : CoreSignals.None);
+        var studentNeeds = (needs & ~SignalKinds.Judged) | ((judged & CoreSignals.Reward) != 0 ? CoreSignals.OwnNll : CoreSignals.None);
         IReadOnlyList<CandidateSignals> signals = [.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty))];
         IReadOnlyDictionary<string, string> answers = new Dictionary<string, string>(StringComparer.Ordinal);
         if (studentNeeds != CoreSignals.None)
@@ -65,7 +66,7 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
         }
         return judged == CoreSignals.None
             ? new ScoreOutcome(signals, BudgetAmount.Zero)
-            : await JudgeAsync(round, items, signals, answers, judged, ct).ConfigureAwait(false);
+            : await JudgeAsync(round, items, signals, answers, judged, allowance, ct).ConfigureAwait(false);
     }
 
     private async Task<(IReadOnlyList<CandidateSignals> Signals, IReadOnlyDictionary<string, string> Answers)> StudentSignalsAsync(string key,

@@ -21,6 +21,7 @@ public sealed class ActiveLoopTests
         OvergenerateFactor = 3,
         RandomSeed = 42,
         GenerationReservation = new BudgetAmount(1, 2, 150, 0.002),
+        JudgeReservation = new BudgetAmount(0, 1, 75, 0.001),
     };
 
     private static RunState NewState() => new() { RunId = "run1", Seeds = [.. Seeds] };

@@ -45,13 +45,52 @@ internal sealed class ScriptedWorkers : ILoopWorkers
     public Task<TrainResult> PrepareBaseAsync(string key, CancellationToken ct) =>
         Task.FromResult(new TrainResult(new CheckpointHandle("base", "base", "sha-base"), 1.0, Evaluation(0)));
 
-    public Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs, CancellationToken ct) =>
-        Task.FromResult(new ScoreOutcome([.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty)
+    /// <summary>Teacher tokens of one judge rating (a judge strategy's difficulty); the reservation is the loop's JudgeReservation.</summary>
+    public long TokensPerRating { get; init; } = 40;
+
+    /// <summary>Items the judge was asked to rate, per score key.</summary>
+    public ConcurrentDictionary<string, IReadOnlyList<string>> Rated { get; } = new();
+
+    /// <summary>
+    /// The student's signals for every item; with a judge strategy, a rating (difficulty, reward) for as many items as the allowance pays
+    /// for, in chunks of 5 (reserve before, settle after, as the engine does), the rest left out.
+    /// </summary>
+    public Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs,
+        ISpendingAllowance allowance, CancellationToken ct)
+    {
+        var signals = items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty)
         {
             OwnNll = i.Difficulty + i.Id.Sum(c => c) % 97 / 1000.0,
             AnswerNll = i.Difficulty,
             Correct = i.Difficulty == 1,
-        })], BudgetAmount.Zero));
+            JudgeDifficulty = i.Difficulty / 4.0,
+            Reward = 1 - i.Difficulty / 4.0,
+        }).ToList();
+        if (!needs.NeedJudge())
+        {
+            return Task.FromResult(new ScoreOutcome(signals, BudgetAmount.Zero));
+        }
+        var unit = new BudgetAmount(0, 1, JudgeReservationTokens, 0);
+        var rated = new List<CandidateSignals>();
+        var spent = BudgetAmount.Zero;
+        foreach (var chunk in signals.Chunk(5))
+        {
+            var count = allowance.Reserve(unit, chunk.Length);
+            var cost = new BudgetAmount(0, count, count * TokensPerRating, 0);
+            allowance.Settle(unit.Times(count), cost);
+            spent += cost;
+            rated.AddRange(chunk.Take(count));
+            if (count < chunk.Length)
+            {
+                break;
+            }
+        }
+        Rated[key] = [.. rated.Select(r => r.Id)];
+        return Task.FromResult(new ScoreOutcome(rated, spent));
+    }
+
+    /// <summary>What the loop's settings reserve per rating (JudgeReservation's tokens in the tests' settings).</summary>
+    public long JudgeReservationTokens { get; init; } = 75;
 
     /// <summary>Keys of the generation chunks asked for, in order.</summary>
     public ConcurrentQueue<string> Chunks { get; } = new();
