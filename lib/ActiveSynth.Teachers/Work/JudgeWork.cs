@@ -41,8 +41,9 @@ public sealed class JudgeWork(TeacherClients clients, PriceTable prices, Teacher
         for (var i = 0; i < request.Items.Count; i++)
         {
             var item = request.Items[i];
+            // The call key names the round: request ids repeat from round to round (a chunk's positions), calls must not.
             var verdict = await judge.JudgeAsync(item.Item.ToTaskItem(), mode, item.StudentAnswer, settings,
-                $"{request.RequestId}:j{i}", ct).ConfigureAwait(false);
+                FormattableString.Invariant($"{request.Round}/{request.RequestId}:j{i}"), ct).ConfigureAwait(false);
             usage = usage.Plus(verdict.Usage);
             var rating = new JudgeRating { ItemId = item.Item.Id, Score = verdict.Score, Rationale = verdict.Rationale, Parsed = verdict.Parsed };
             if (verdict.Correct is { } correct)
