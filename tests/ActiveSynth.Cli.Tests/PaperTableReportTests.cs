@@ -97,7 +97,7 @@ public sealed class PaperTableReportTests : IDisposable
         var runs = FixtureRuns().Where(r => r.Strategy is "random" or "loss-high" && r.Benchmark == "strings").ToList();
         var report = PaperTableReport.Build(new Dictionary<string, string>(), "random", Benchmarks, ["seed", "overgenerate"], ["random", "loss-high"], runs);
 
-        Assert.All(report.Claims, c => Assert.Equal("not tested", c.Verdict));
+        Assert.All(report.Claims.Where(c => c.Id != "student-learned"), c => Assert.Equal("not tested", c.Verdict));
         Assert.Contains("`loss-high` and `static` did not both run", report.Claims[0].Text, StringComparison.Ordinal);
     }
 
@@ -110,6 +110,25 @@ public sealed class PaperTableReportTests : IDisposable
 
         Assert.StartsWith("With 1 paired seed the intervals below are no intervals", report.Claims[0].Text, StringComparison.Ordinal);
         Assert.All(report.Claims, c => Assert.StartsWith("indicative (", c.Verdict, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_setting_where_the_student_did_not_learn_is_named_and_left_out_of_the_verdicts()
+    {
+        // arith-logic/overgenerate flattened: every run ends 1 point above its base, whatever the strategy.
+        var runs = FixtureRuns().Select(r => r.Benchmark == "arith-logic" && r.Mode == "overgenerate" ? r with { Final = r.AccuracyByRound[0] + 0.01 } : r).ToList();
+        var report = PaperTableReport.Build(new Dictionary<string, string>(), "random", Benchmarks, ["seed", "overgenerate"],
+            ["random", "static", "loss-high", "incorrect", "badge"], runs);
+        var claims = report.Claims.ToDictionary(c => c.Id);
+
+        Assert.Equal(["arith-logic/overgenerate"], PaperTableClaims.FlatSettings(report));
+        Assert.Equal("partly", claims["student-learned"].Verdict);
+        Assert.StartsWith("The student did not learn in 1 of 4 settings", claims["student-learned"].Text, StringComparison.Ordinal);
+        Assert.Contains("arith-logic/overgenerate (base 25.0 %", claims["student-learned"].Text, StringComparison.Ordinal);
+        Assert.Contains("holds in all 3 settings", claims["closed-loop-beats-static"].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("arith-logic/overgenerate", claims["closed-loop-beats-static"].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("overgenerate:", claims["ranking-across-benchmarks"].Text, StringComparison.Ordinal);
+        Assert.Equal("holds", FixtureReport().Claims.Single(c => c.Id == "student-learned").Verdict);
     }
 
     private static readonly Dictionary<string, string> Benchmarks = new() { ["strings"] = "copy,rev,shift", ["arith-logic"] = "sum10,bool" };

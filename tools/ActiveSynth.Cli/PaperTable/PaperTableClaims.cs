@@ -9,7 +9,9 @@ namespace ActiveSynth.Cli.PaperTable;
 /// <c>static</c>, paired final accuracy). 2: the simple uncertainty criterion (<c>loss-high</c>) beats the LLM-specific criteria
 /// (<c>incorrect</c>, <c>judge-hard</c>, <c>lion</c>, <c>reward-low</c>) and the complex ones (<c>badge</c>, <c>coreset</c>). 3: the ranking
 /// carries over between benchmarks. A claim holds in a setting when the 95 % bootstrap interval of the paired difference is
-/// above 0; it is reported as not tested when the strategies it needs did not run.
+/// above 0; it is reported as not tested when the strategies it needs did not run. A setting where the student did not learn
+/// (no strategy's mean final accuracy <see cref="MinLearning"/> above the base's) says nothing about the strategies: it is named
+/// in a fourth statement and left out of the verdicts.
 /// </summary>
 public static class PaperTableClaims
 {
@@ -23,7 +25,9 @@ public static class PaperTableClaims
     public static IReadOnlyList<PaperClaim> Test(PaperTableReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        IReadOnlyList<PaperClaim> claims = [ClosedLoopBeatsStatic(report), SimpleBeatsTheRest(report), RankingCarriesOver(report)];
+        var flat = FlatSettings(report);
+        IReadOnlyList<PaperClaim> claims = [ClosedLoopBeatsStatic(report, flat), SimpleBeatsTheRest(report, flat), RankingCarriesOver(report, flat),
+            StudentLearned(report, flat)];
         if (report.Seeds.Count >= MinSeedsForAVerdict)
         {
             return claims;
@@ -36,13 +40,41 @@ public static class PaperTableClaims
     /// <summary>Seeds below which the claims are reported as indicative only.</summary>
     public const int MinSeedsForAVerdict = 3;
 
-    private static PaperClaim ClosedLoopBeatsStatic(PaperTableReport report)
+    /// <summary>How far (a fraction: 5 points) above the base the best strategy of a setting must end for the setting to count.</summary>
+    public const double MinLearning = 0.05;
+
+    /// <summary>Settings whose best strategy ended less than <see cref="MinLearning"/> above the base (round 0) accuracy.</summary>
+    public static IReadOnlyList<string> FlatSettings(PaperTableReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return [.. report.Settings.Where(s => report.Cells.Where(c => c.Setting == s).Max(c => c.FinalMean) - BaseAccuracy(report, s) < MinLearning)];
+    }
+
+    private static double BaseAccuracy(PaperTableReport report, string setting) =>
+        report.Runs.Where(r => $"{r.Benchmark}/{r.Mode}" == setting && r.AccuracyByRound.Count > 0).Select(r => r.AccuracyByRound[0]).DefaultIfEmpty(0).Average();
+
+    private static PaperClaim StudentLearned(PaperTableReport report, IReadOnlyList<string> flat)
+    {
+        const string id = "student-learned";
+        string Figures(string s) => string.Create(CultureInfo.InvariantCulture,
+            $"{s} (base {100 * BaseAccuracy(report, s):0.0} %, best `{report.Cells.Where(c => c.Setting == s).OrderBy(c => c.Rank).First().Strategy}` {100 * report.Cells.Where(c => c.Setting == s).Max(c => c.FinalMean):0.0} %)");
+        if (flat.Count == 0)
+        {
+            return new(id, "holds", $"The student learned in every setting at this budget (best mean final at least {100 * MinLearning:0} points above the base): {Join(report.Settings.Select(Figures))}.");
+        }
+        return new(id, flat.Count == report.Settings.Count ? "does not hold" : "partly",
+            $"The student did not learn in {flat.Count} of {report.Settings.Count} settings at this budget (no strategy's mean final {100 * MinLearning:0} points above the base): "
+            + $"{Join(flat.Select(Figures))}; their differences are noise, so they are left out of the verdicts above.");
+    }
+
+    private static PaperClaim ClosedLoopBeatsStatic(PaperTableReport report, IReadOnlyList<string> flat)
     {
         const string id = "closed-loop-beats-static";
-        var settings = report.Settings.Where(s => report.Cell(s, Simple) is not null && report.Cell(s, Static) is not null).ToList();
+        var settings = report.Settings.Where(s => !flat.Contains(s) && report.Cell(s, Simple) is not null && report.Cell(s, Static) is not null).ToList();
         if (settings.Count == 0)
         {
-            return new(id, "not tested", $"Claim 1 (closed-loop generation beats static generation at equal budget) is not tested here: `{Simple}` and `{Static}` did not both run.");
+            return new(id, "not tested", $"Claim 1 (closed-loop generation beats static generation at equal budget) is not tested here: `{Simple}` and `{Static}` did not both run"
+                + (flat.Count > 0 ? " in a setting where the student learned." : "."));
         }
         var figures = settings.Select(s => (Setting: s, Delta: report.FinalDifference(s, Simple, Static)!)).ToList();
         var holds = figures.Count(f => f.Delta.CiLow > 0);
@@ -57,15 +89,15 @@ public static class PaperTableClaims
         return new(id, verdict, text);
     }
 
-    private static PaperClaim SimpleBeatsTheRest(PaperTableReport report)
+    private static PaperClaim SimpleBeatsTheRest(PaperTableReport report, IReadOnlyList<string> flat)
     {
         const string id = "simple-beats-llm-specific-and-complex";
         var rivals = LlmSpecific.Concat(Complex).Where(r => report.Cells.Any(c => c.Strategy == r)).ToList();
-        var settings = report.Settings.Where(s => report.Cell(s, Simple) is not null && rivals.Any(r => report.Cell(s, r) is not null)).ToList();
+        var settings = report.Settings.Where(s => !flat.Contains(s) && report.Cell(s, Simple) is not null && rivals.Any(r => report.Cell(s, r) is not null)).ToList();
         if (settings.Count == 0)
         {
             return new(id, "not tested", $"Claim 2 (the simple criterion `{Simple}` beats LLM-specific ({string.Join(", ", LlmSpecific)}) and complex ({string.Join(", ", Complex)}) criteria) is not tested here: "
-                + (report.Cells.Any(c => c.Strategy == Simple) ? "none of those ran." : $"`{Simple}` did not run."));
+                + (!report.Cells.Any(c => c.Strategy == Simple) ? $"`{Simple}` did not run." : rivals.Count == 0 ? "none of those ran." : "the student learned in no setting where they ran."));
         }
         var pairs = settings.SelectMany(s => rivals.Where(r => report.Cell(s, r) is not null).Select(r => (Setting: s, Rival: r, Delta: report.FinalDifference(s, Simple, r)!))).ToList();
         var aheadOfAll = settings.Count(s => pairs.Where(p => p.Setting == s).All(p => p.Delta.Mean > 0));
@@ -81,7 +113,7 @@ public static class PaperTableClaims
         return new(id, verdict, text);
     }
 
-    private static PaperClaim RankingCarriesOver(PaperTableReport report)
+    private static PaperClaim RankingCarriesOver(PaperTableReport report, IReadOnlyList<string> flat)
     {
         const string id = "ranking-across-benchmarks";
         var benchmarks = report.Benchmarks.Keys.Where(b => report.Cells.Any(c => c.Benchmark == b)).ToList();
@@ -91,7 +123,7 @@ public static class PaperTableClaims
         }
         var parts = new List<string>();
         var correlations = new List<double>();
-        foreach (var mode in report.Modes)
+        foreach (var mode in report.Modes.Where(m => benchmarks.Take(2).All(b => !flat.Contains($"{b}/{m}"))))
         {
             var a = report.Cells.Where(c => c.Benchmark == benchmarks[0] && c.Mode == mode).ToDictionary(c => c.Strategy);
             var b = report.Cells.Where(c => c.Benchmark == benchmarks[1] && c.Mode == mode).ToDictionary(c => c.Strategy);
@@ -110,7 +142,8 @@ public static class PaperTableClaims
         }
         if (correlations.Count == 0)
         {
-            return new(id, "not tested", "Whether the ranking carries over between benchmarks is not tested here: fewer than 3 strategies ran on both.");
+            return new(id, "not tested", "Whether the ranking carries over between benchmarks is not tested here: "
+                + (flat.Count > 0 ? "in no mode did the student learn on both benchmarks with at least 3 strategies." : "fewer than 3 strategies ran on both."));
         }
         var verdict = correlations.All(r => r >= 0.7) ? "holds" : correlations.Any(r => r >= 0.7) ? "partly" : "does not hold";
         return new(id, verdict, $"The ranking by final accuracy {(verdict == "holds" ? "carries over" : verdict == "partly" ? "carries over in part" : "does not carry over")} "
