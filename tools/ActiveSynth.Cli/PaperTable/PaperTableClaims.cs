@@ -196,7 +196,7 @@ public static class PaperTableClaims
 
     private static string Phrase(string verdict, int holds, int total) => verdict switch
     {
-        "holds" => $"holds in all {total} settings",
+        "holds" => total == 1 ? "holds in the one setting" : $"holds in all {total} settings",
         "partly" => $"holds in {holds} of {total} settings",
         "reversed" => "does not hold: static generation is ahead",
         _ => "does not hold (no setting where the interval is above 0)",
