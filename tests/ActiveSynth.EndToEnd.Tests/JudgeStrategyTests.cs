@@ -66,6 +66,27 @@ public sealed class JudgeStrategyTests(AppHostFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_judge_strategy_under_a_token_budget_ends_at_it_never_past_it()
+    {
+        const long budget = 15_000; // about three rounds of 16 ratings and 8 samples
+        var spec = Spec("judge-hard", 6105);
+        spec.MaxRounds = 0;
+        spec.Budget = new Budget { MaxTeacherTokens = budget };
+        var runId = $"judge-budget-{Guid.NewGuid():N}"[..24];
+        await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }, deadline: DateTime.UtcNow.AddSeconds(60));
+        await PicksUntilFinishedAsync(runId, TimeSpan.FromMinutes(6));
+        var run = await Runs.GetRunAsync(new GetRunRequest { RunId = runId }, deadline: DateTime.UtcNow.AddSeconds(15));
+
+        Assert.True(run.State == RunState.Completed, $"ended {run.State}: {run.FailureReason}");
+        Assert.Equal("teacher_tokens", run.StopReason);
+        Assert.True(run.Usage.TeacherTokens <= budget, $"{run.Usage.TeacherTokens} tokens spent of {budget}");
+        // It stopped for want of budget, not early: less than a sample's and a rating's reservation was left.
+        var plan = RunPlan.Reservation(spec, new RunPlanOptions()).TeacherTokens + RunPlan.JudgeReservation(spec, new RunPlanOptions()).TeacherTokens;
+        Assert.True(run.Usage.TeacherTokens > budget - plan, $"only {run.Usage.TeacherTokens} tokens spent of {budget}");
+        Assert.True(run.Curve.Count(p => p.Round > 0) >= 2, "fewer than two rounds trained");
+    }
+
+    [Fact]
     public async Task Reward_low_picks_the_same_seeds_in_process_as_through_the_services()
     {
         var spec = Spec("reward-low", 6104);

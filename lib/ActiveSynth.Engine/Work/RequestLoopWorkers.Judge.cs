@@ -19,8 +19,8 @@ public sealed partial class RequestLoopWorkers
     /// key so a resumed run asks only for what is missing: the difficulty of each question (judge-hard, lion), and the
     /// correctness of the student's own answer as its reward (reward-low). Each chunk reserves its ratings from
     /// <paramref name="allowance"/> before it goes and settles what they cost when it returns; when the budget cannot take a whole
-    /// chunk, a smaller one goes, and the items after it stay unrated (left out of the signals). Every rating's teacher usage is
-    /// returned as spent.
+    /// chunk, a smaller one goes, and once it cannot take one more rating the items left stay unrated (left out of the signals).
+    /// Every rating's teacher usage is returned as spent.
     /// </summary>
     private async Task<ScoreOutcome> JudgeAsync(int round, IReadOnlyList<TaskItem> items, IReadOnlyList<CandidateSignals> signals,
         IReadOnlyDictionary<string, string> answers, CoreSignals judged, ISpendingAllowance allowance, CancellationToken ct)
@@ -37,30 +37,27 @@ public sealed partial class RequestLoopWorkers
         var asked = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            for (var first = 0; first < items.Count; first += chunkSize)
+            for (var first = 0; first < items.Count;)
             {
-                var chunk = items.Skip(first).Take(chunkSize).ToList();
+                var wanted = Math.Min(chunkSize, items.Count - first);
                 await gate.WaitAsync(ct).ConfigureAwait(false);
-                var count = allowance.Reserve(unit, chunk.Count);
-                if (count < chunk.Count && inFlight.Count > 0)
+                var count = allowance.Reserve(unit, wanted);
+                if (count < wanted && inFlight.Count > 0)
                 {
                     // Chunks in flight hold reservations above what they will cost: let them settle, then ask again.
                     allowance.Settle(unit.Times(count), BudgetAmount.Zero);
                     await Task.WhenAll(inFlight).ConfigureAwait(false);
-                    count = allowance.Reserve(unit, chunk.Count);
+                    count = allowance.Reserve(unit, wanted);
                 }
                 if (count == 0)
                 {
                     gate.Release();
-                    break;
+                    break; // the budget cannot take one more rating: the items from here on stay unrated
                 }
-                var rated = chunk.Take(count).ToList();
-                asked.UnionWith(rated.Select(i => i.Id));
-                inFlight.Add(RateChunkAsync(round, rated, first, kind, answers, unit.Times(count), allowance, gate, ct));
-                if (count < chunk.Count)
-                {
-                    break; // the budget is spent: the items after these stay unrated
-                }
+                var chunk = items.Skip(first).Take(count).ToList();
+                asked.UnionWith(chunk.Select(i => i.Id));
+                inFlight.Add(RateChunkAsync(round, chunk, first, kind, answers, unit.Times(count), allowance, gate, ct));
+                first += count;
             }
         }
         finally
