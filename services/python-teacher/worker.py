@@ -794,6 +794,7 @@ class Worker:
         self.lock = threading.Lock()
         self.in_flight = {}  # (stream, entry id) -> future
         self.handed_back = set()
+        self.unstarted = set()  # entries delivered but not started because the stop came first: handed back by shutdown()
         self.renew = self.db.register_script(RENEW_SCRIPT)
 
     # -- streams and their handlers
@@ -1014,7 +1015,9 @@ class Worker:
             _current.key = key
             try:
                 if self.stop.is_set():
-                    return  # not started before the stop: handed back by shutdown()
+                    with self.lock:
+                        self.unstarted.add(key)  # kept for shutdown() to hand back after in_flight forgets it
+                    return
                 self.process(delivery, type_name, cls, handler)
             except redis.exceptions.RedisError as e:
                 log.warning("redis error while handling %s entry %s: %s (left pending)", delivery.stream, delivery.entry_id.decode(), e)
@@ -1064,8 +1067,11 @@ class Worker:
         replies are published and acked), and hand back what is left: entries not started, and any still unfinished at the end."""
         started = time.monotonic()
         log.info("stopping: no new entries; %d in hand, waiting up to %.1f s for them", len(self.in_flight), self.s.shutdown_grace)
+        # Until they have exited: a read blocks for at most min(PollInterval, 1 s), but what it returned is submitted
+        # after that, and an entry submitted after the hand-back below would stay held by this consumer.
+        joined_by = started + 3.0
         for t in threads:
-            t.join(timeout=1.0)  # a read blocks for at most min(PollInterval, 1 s)
+            t.join(timeout=max(0.0, joined_by - time.monotonic()))
         deadline = started + self.s.shutdown_grace
         while time.monotonic() < deadline:
             with self.lock:
@@ -1074,7 +1080,7 @@ class Worker:
                 break
             time.sleep(0.05)
         with self.lock:
-            left = list(self.in_flight.keys())
+            left = list(set(self.in_flight.keys()) | self.unstarted)
             self.handed_back.update(left)
         self.hand_back(left)
         log.info("stopped in %.1f s: %d entries handed back", time.monotonic() - started, len(left))

@@ -322,6 +322,12 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             manifest = manifest with { CreatedAt = DateTimeOffset.UtcNow };
             var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson);
             await File.WriteAllBytesAsync(Path.Combine(staging, ManifestFile), bytes, ct).ConfigureAwait(false);
+            if (File.Exists(Path.Combine(target, ManifestFile)))
+            {
+                // Another writer (a second compare child pretraining the same base) completed it while this one staged:
+                // theirs is kept, since deleting it would change the sha256 their messages already carry.
+                return (await ReadAsync(path, null, ct).ConfigureAwait(false)).Info;
+            }
             if (Directory.Exists(target))
             {
                 Directory.Delete(target, recursive: true); // a leftover without a manifest is never a complete checkpoint

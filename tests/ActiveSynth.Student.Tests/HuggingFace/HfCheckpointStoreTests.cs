@@ -105,6 +105,22 @@ public sealed class HfCheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Writers_racing_on_one_base_all_get_the_checkpoint_that_stays_on_disk()
+    {
+        // Two compare children pretrain the same base in one artifact folder: whoever loses the race must take the
+        // winner's checkpoint, and nobody may replace one whose sha256 another already handed out.
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var stores = Enumerable.Range(0, 16).Select(_ => new HfCheckpointStore(new ArtifactStore(_artifacts), Path.GetDirectoryName(_model.Directory)));
+            var infos = await Task.WhenAll(stores.Select(store => Task.Run(() => store.EnsureBaseAsync(ModelPath, Options))));
+
+            var (onDisk, _) = await _store.ReadAsync(infos[0].Path, expectedSha256: null);
+            Assert.All(infos, info => Assert.Equal(onDisk.Sha256, info.Sha256));
+            Directory.Delete(Path.Combine(_artifacts, "students"), recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Another_model_at_the_base_path_is_refused_naming_the_base()
     {
         var baseInfo = await _store.EnsureBaseAsync(ModelPath, Options);
