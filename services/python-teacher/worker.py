@@ -450,7 +450,7 @@ def _text(raw):
 
 # Family -> "is this raw final answer of the family's kind" (the registry's graders; unknown families use the text grader).
 FAMILY_ANSWER_KIND = {
-    "copy": _word, "rev": _word, "reverse": _word, "shift": _word,
+    "copy": _word, "rev": _word, "reverse": _word, "shift": _word, "swap": _word, "back": _word, "rot": _word,
     "arith": _numeric, "arithmetic": _numeric, "list": _numeric, "gsm8k": _numeric,
     "logic": _boolean, "text": _text,
 }

@@ -131,6 +131,27 @@ public sealed class PaperTableReportTests : IDisposable
         Assert.Equal("holds", FixtureReport().Claims.Single(c => c.Id == "student-learned").Verdict);
     }
 
+    [Fact]
+    public void With_three_benchmarks_every_pair_where_the_student_learned_is_compared()
+    {
+        // A third benchmark whose runs are strings' runs: its ranking is strings' exactly (ρ = 1 for that pair in each mode).
+        var runs = FixtureRuns();
+        runs.AddRange(runs.Where(r => r.Benchmark == "strings").Select(r => r with { Benchmark = "letters", RunId = r.RunId + "-letters" }).ToList());
+        var benchmarks = new Dictionary<string, string>(Benchmarks) { ["letters"] = "swap,back,rot" };
+        var report = PaperTableReport.Build(new Dictionary<string, string>(), "random", benchmarks, ["seed", "overgenerate"],
+            ["random", "static", "loss-high", "incorrect", "badge"], runs);
+        var claim = report.Claims.Single(c => c.Id == "ranking-across-benchmarks");
+
+        Assert.Contains("between the benchmarks where the student learned", claim.Text, StringComparison.Ordinal);
+        foreach (var mode in new[] { "seed", "overgenerate" })
+        {
+            Assert.Contains($"{mode}, strings and letters: Spearman ρ = 1.00 over 5 strategies", claim.Text, StringComparison.Ordinal);
+            Assert.Contains($"{mode}, strings and arith-logic: Spearman ρ =", claim.Text, StringComparison.Ordinal);
+            Assert.Contains($"{mode}, arith-logic and letters: Spearman ρ =", claim.Text, StringComparison.Ordinal);
+        }
+        Assert.Equal(12 * 5, report.Cells.Count);
+    }
+
     private static readonly Dictionary<string, string> Benchmarks = new() { ["strings"] = "copy,rev,shift", ["arith-logic"] = "sum10,bool" };
 
     private static List<PaperTableRun> FixtureRuns() =>

@@ -104,9 +104,23 @@ public sealed class FamilyTests
     }
 
     [Theory]
+    [InlineData("swap abcde", "b,a,d,c,e\n#### badce")]
+    [InlineData("swap abcdef", "b,a,d,c,f,e\n#### badcfe")]
+    [InlineData("back bcaz", "a,b,z,y\n#### abzy")]
+    [InlineData("rot abcde", "b,c,d,e,a\n#### bcdea")]
+    public void The_letters_benchmarks_transforms_answer_letter_by_letter(string question, string answer)
+    {
+        var name = question.Split(' ')[0];
+        Assert.Equal(answer, Registry.Get(name).Solve(question)!.Answer);
+    }
+
+    [Theory]
     [InlineData("copy")]
     [InlineData("rev")]
     [InlineData("shift")]
+    [InlineData("swap")]
+    [InlineData("back")]
+    [InlineData("rot")]
     public void String_family_length_ladder_is_2d_plus_1_and_fits_the_students_context(string name)
     {
         var family = Registry.Get(name);
@@ -126,6 +140,9 @@ public sealed class FamilyTests
     [InlineData("copy")]
     [InlineData("rev")]
     [InlineData("shift")]
+    [InlineData("swap")]
+    [InlineData("back")]
+    [InlineData("rot")]
     [InlineData("arith")]
     [InlineData("logic")]
     [InlineData("list")]
@@ -243,7 +260,7 @@ public sealed class FamilyTests
         Assert.Same(Registry.Get("arith"), Registry.Get("arithmetic"));
         var e = Assert.Throws<KeyNotFoundException>(() => Registry.Get("poetry"));
         Assert.Contains("copy", e.Message, StringComparison.Ordinal);
-        Assert.Equal(["copy", "rev", "shift", "arith", "logic", "list", "sum10", "bool", "minmax", "step10"], Registry.Names);
+        Assert.Equal(["copy", "rev", "shift", "swap", "back", "rot", "arith", "logic", "list", "sum10", "bool", "minmax", "step10"], Registry.Names);
         Assert.NotNull(Registry.GraderFor("gsm8k"));
     }
 }

@@ -20,7 +20,7 @@ public sealed class Gsm8kFamilyTests
         Assert.Same(TextAnswerGrader.Instance, registry.FindGrader("text"));
         Assert.Null(registry.FindGrader("sonnets"));
         Assert.Equal(["gsm8k", "text"], registry.DatasetFamilyNames);
-        Assert.Equal(["gsm8k", "text", "copy", "rev", "shift", "arith", "logic", "list", "sum10", "bool", "minmax", "step10"], registry.AllNames);
+        Assert.Equal(["gsm8k", "text", "copy", "rev", "shift", "swap", "back", "rot", "arith", "logic", "list", "sum10", "bool", "minmax", "step10"], registry.AllNames);
         // It grades but does not generate: the procedural lookups do not return it, and Get says why.
         Assert.Null(registry.Find("gsm8k"));
         var e = Assert.Throws<KeyNotFoundException>(() => registry.Get("gsm8k"));

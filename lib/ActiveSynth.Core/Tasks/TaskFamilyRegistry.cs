@@ -49,7 +49,7 @@ public sealed class TaskFamilyRegistry
     }
 
     /// <summary>
-    /// Every built-in family: copy, rev, shift (the learnable v7 set), arith, logic, list, and sum10, bool, minmax and step10
+    /// Every built-in family: copy, rev, shift (the learnable v7 set), swap, back, rot (the letters benchmark), arith, logic, list, and sum10, bool, minmax and step10
     /// (arithmetic and logic rescaled for the tiny student; step10 and bool are the second benchmark's set); and for imported
     /// data gsm8k (numeric final answers) and text.
     /// </summary>
@@ -63,6 +63,12 @@ public sealed class TaskFamilyRegistry
     /// (step10 and bool: 100 % in every cell of the learnability check in each seed measured, benchmarks/README.md).
     /// </summary>
     public static IReadOnlyList<string> ArithLogicBenchmarkFamilies { get; } = ["step10", "bool"];
+
+    /// <summary>
+    /// The third benchmark's families: letter transforms other than copy, rev and shift (swap, back, rot), of the same shape, so
+    /// that the student learns them from the few hundred samples a comparison's budget buys (arith-logic needs far more).
+    /// </summary>
+    public static IReadOnlyList<string> LettersBenchmarkFamilies { get; } = ["swap", "back", "rot"];
 
     /// <summary>Registered procedural family names (aliases excluded), in registration order: the ones that generate items.</summary>
     public IEnumerable<string> Names => _families.Keys;
@@ -112,6 +118,7 @@ public sealed class TaskFamilyRegistry
 
     private static TaskFamilyRegistry CreateDefault() =>
         new TaskFamilyRegistry([StringTransformFamily.Copy, StringTransformFamily.Reverse, StringTransformFamily.Shift,
+                StringTransformFamily.Swap, StringTransformFamily.Back, StringTransformFamily.Rotate,
                 ArithmeticFamily.Instance, LogicFamily.Instance, ListFamily.Instance,
                 RunningValueFamily.Sum10, RunningValueFamily.Bool, RunningValueFamily.MinMax, RunningValueFamily.Step10],
             new Dictionary<string, string>(StringComparer.Ordinal) { ["reverse"] = "rev", ["arithmetic"] = "arith" },

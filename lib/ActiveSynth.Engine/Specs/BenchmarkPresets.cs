@@ -9,11 +9,12 @@ public sealed record BenchmarkPreset(string Name, IReadOnlyList<string> Families
 
 /// <summary>
 /// The benchmarks a comparison can name (<c>compare --benchmark</c>): <c>strings</c>, the embedded recipe's learnable string
-/// families (v7), and <c>arith-logic</c>, arithmetic and logic rescaled for the embedded student (step10, bool; see
-/// RunningValueFamily): every cell of both learned to 100 % in the learnability check, in each seed measured
-/// (benchmarks/results/learnability-step10-bool-seed{0,1,2}.json; sum10, the earlier arithmetic family, learned in one seed of two). Applying one sets
-/// the spec's task families and the embedded student's <c>base_families</c>, so the base knows the benchmark's answer format and
-/// replays its own families, whatever the deployment's default base is.
+/// families (v7); <c>arith-logic</c>, arithmetic and logic rescaled for the embedded student (step10, bool; see
+/// RunningValueFamily), every cell learned to 100 % in the learnability check in each seed measured
+/// (benchmarks/results/learnability-step10-bool-seed{0,1,2}.json) but only after far more samples than a comparison's budget
+/// buys; and <c>letters</c>, other letter transforms (swap, back, rot), a second benchmark the student learns at that budget.
+/// Applying one sets the spec's task families and the embedded student's <c>base_families</c>, so the base knows the
+/// benchmark's answer format and replays its own families, whatever the deployment's default base is.
 /// </summary>
 public static class BenchmarkPresets
 {
@@ -23,7 +24,10 @@ public static class BenchmarkPresets
     public static BenchmarkPreset ArithLogic { get; } = new("arith-logic", TaskFamilyRegistry.ArithLogicBenchmarkFamilies,
         "step10, bool: arithmetic (a digit moved up or down by 1 to 3 modulo 10) and logic (and/or/xor), 3 to 9 operators, rescaled to the embedded student, step by step");
 
-    public static IReadOnlyList<BenchmarkPreset> All { get; } = [Strings, ArithLogic];
+    public static BenchmarkPreset Letters { get; } = new("letters", TaskFamilyRegistry.LettersBenchmarkFamilies,
+        "swap, back, rot: letter transforms other than the strings benchmark's, of the same shape (learnable from a few hundred samples)");
+
+    public static IReadOnlyList<BenchmarkPreset> All { get; } = [Strings, ArithLogic, Letters];
 
     public static IEnumerable<string> Names => All.Select(p => p.Name);
 

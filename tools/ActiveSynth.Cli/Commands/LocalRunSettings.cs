@@ -42,7 +42,7 @@ public class LocalRunSettings : CommandSettings
     public string? Families { get; init; }
 
     [CommandOption("--benchmark <NAME>")]
-    [Description("A named task set: strings (copy, rev, shift: the embedded recipe) or arith-logic (step10, bool: arithmetic and logic rescaled to the embedded student, every cell learnable; see benchmarks/README.md). Sets the families and the families the embedded base is pretrained on. Not with --families.")]
+    [Description("A named task set: strings (copy, rev, shift: the embedded recipe), arith-logic (step10, bool: arithmetic and logic rescaled to the embedded student, every cell learnable given far more samples than a comparison's budget) or letters (swap, back, rot: other letter transforms); see benchmarks/README.md. Sets the families and the families the embedded base is pretrained on. Not with --families.")]
     public string? Benchmark { get; init; }
 
     [CommandOption("--mode <MODE>")]

@@ -121,33 +121,39 @@ public static class PaperTableClaims
         {
             return new(id, "not tested", "Whether the ranking carries over between benchmarks is not tested here: one benchmark ran.");
         }
+        // Every pair of benchmarks in every mode where the student learned on both; with two benchmarks the text names them once.
+        var named = benchmarks.Count > 2;
+        var pairs = benchmarks.SelectMany((x, i) => benchmarks.Skip(i + 1).Select(y => (First: x, Second: y))).ToList();
         var parts = new List<string>();
         var correlations = new List<double>();
-        foreach (var mode in report.Modes.Where(m => benchmarks.Take(2).All(b => !flat.Contains($"{b}/{m}"))))
+        foreach (var mode in report.Modes)
         {
-            var a = report.Cells.Where(c => c.Benchmark == benchmarks[0] && c.Mode == mode).ToDictionary(c => c.Strategy);
-            var b = report.Cells.Where(c => c.Benchmark == benchmarks[1] && c.Mode == mode).ToDictionary(c => c.Strategy);
-            var common = a.Keys.Where(b.ContainsKey).ToList();
-            if (common.Count < 3)
+            foreach (var (first, second) in pairs.Where(p => !flat.Contains($"{p.First}/{mode}") && !flat.Contains($"{p.Second}/{mode}")))
             {
-                continue;
+                var a = report.Cells.Where(c => c.Benchmark == first && c.Mode == mode).ToDictionary(c => c.Strategy);
+                var b = report.Cells.Where(c => c.Benchmark == second && c.Mode == mode).ToDictionary(c => c.Strategy);
+                var common = a.Keys.Where(b.ContainsKey).ToList();
+                if (common.Count < 3)
+                {
+                    continue;
+                }
+                var rho = Spearman([.. common.Select(s => a[s].FinalMean)], [.. common.Select(s => b[s].FinalMean)]);
+                correlations.Add(rho);
+                var moved = common.Select(s => (Strategy: s, From: RankAmong(a, common, s), To: RankAmong(b, common, s)))
+                    .Where(m => Math.Abs(m.From - m.To) >= Math.Max(2, common.Count / 4)).OrderByDescending(m => Math.Abs(m.From - m.To)).Take(3)
+                    .Select(m => $"`{m.Strategy}` {m.From} → {m.To} (picks on {second}: {Shares(b[m.Strategy])})");
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{(named ? $"{mode}, {first} and {second}" : mode)}: Spearman ρ = {rho:0.00} over {common.Count} strategies")
+                    + (moved.Any() ? $", largest moves {first} → {second}: {Join(moved)}" : ""));
             }
-            var rho = Spearman([.. common.Select(s => a[s].FinalMean)], [.. common.Select(s => b[s].FinalMean)]);
-            correlations.Add(rho);
-            var moved = common.Select(s => (Strategy: s, From: RankAmong(a, common, s), To: RankAmong(b, common, s)))
-                .Where(m => Math.Abs(m.From - m.To) >= Math.Max(2, common.Count / 4)).OrderByDescending(m => Math.Abs(m.From - m.To)).Take(3)
-                .Select(m => $"`{m.Strategy}` {m.From} → {m.To} (picks on {benchmarks[1]}: {Shares(b[m.Strategy])})");
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{mode}: Spearman ρ = {rho:0.00} over {common.Count} strategies")
-                + (moved.Any() ? $", largest moves {benchmarks[0]} → {benchmarks[1]}: {Join(moved)}" : ""));
         }
         if (correlations.Count == 0)
         {
             return new(id, "not tested", "Whether the ranking carries over between benchmarks is not tested here: "
-                + (flat.Count > 0 ? "in no mode did the student learn on both benchmarks with at least 3 strategies." : "fewer than 3 strategies ran on both."));
+                + (flat.Count > 0 ? $"in no mode did the student learn on {(named ? "two" : "both")} benchmarks with at least 3 strategies." : "fewer than 3 strategies ran on both."));
         }
         var verdict = correlations.All(r => r >= 0.7) ? "holds" : correlations.Any(r => r >= 0.7) ? "partly" : "does not hold";
         return new(id, verdict, $"The ranking by final accuracy {(verdict == "holds" ? "carries over" : verdict == "partly" ? "carries over in part" : "does not carry over")} "
-            + $"between {benchmarks[0]} and {benchmarks[1]} (ρ ≥ 0.7 counted as carrying over): {string.Join("; ", parts)}.");
+            + $"between {(named ? "the benchmarks where the student learned" : $"{benchmarks[0]} and {benchmarks[1]}")} (ρ ≥ 0.7 counted as carrying over): {string.Join("; ", parts)}.");
     }
 
     private static int RankAmong(IReadOnlyDictionary<string, PaperTableSummary> cells, IReadOnlyList<string> common, string strategy) =>

@@ -32,8 +32,8 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
         public string Strategies { get; init; } = "all";
 
         [CommandOption("--benchmarks <LIST>")]
-        [Description("Benchmarks, comma-separated (see run --benchmark). Default strings,arith-logic.")]
-        public string Benchmarks { get; init; } = "strings,arith-logic";
+        [Description("Benchmarks, comma-separated (see run --benchmark). Default strings,arith-logic,letters.")]
+        public string Benchmarks { get; init; } = "strings,arith-logic,letters";
 
         [CommandOption("--modes <LIST>")]
         [Description("Generation modes, comma-separated: seed, overgenerate (k from --overgenerate-factor, default 4). Default seed,overgenerate.")]

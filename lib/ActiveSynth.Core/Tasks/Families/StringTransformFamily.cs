@@ -3,7 +3,8 @@ using ActiveSynth.Core.Tasks.Graders;
 namespace ActiveSynth.Core.Tasks.Families;
 
 /// <summary>
-/// The learnable string families of the embedded benchmark ("v7" in recipes/embedded-benchmark.md): a word of
+/// The learnable string families of the embedded benchmark ("v7": copy, rev, shift) and of the third benchmark ("letters":
+/// swap, back, rot, other transforms of the same shape): a word of
 /// 2d+1 lowercase letters at difficulty d = 1..4, transformed letter by letter. The format is kept compact
 /// because the tiny student's context is about 96 characters:
 /// question <c>rev rjwdr</c>, answer <c>r,d,w,j,r\n#### rdwjr</c> (chain of thought = the output letters
@@ -30,6 +31,17 @@ public sealed class StringTransformFamily : ITaskFamily
 
     /// <summary><c>shift abz</c> → <c>bca</c> (Caesar +1, z wraps to a).</summary>
     public static StringTransformFamily Shift { get; } = new("shift", word => new string(word.Select(c => c == 'z' ? 'a' : (char)(c + 1)).ToArray()));
+
+    /// <summary><c>swap abcde</c> → <c>badce</c> (neighbours swapped in pairs; an odd word's last letter stays).</summary>
+    public static StringTransformFamily Swap { get; } = new("swap", word => new string(word.Select((_, i) => i % 2 == 0
+        ? (i + 1 < word.Length ? word[i + 1] : word[i])
+        : word[i - 1]).ToArray()));
+
+    /// <summary><c>back bca</c> → <c>abz</c> (Caesar −1, a wraps to z).</summary>
+    public static StringTransformFamily Back { get; } = new("back", word => new string(word.Select(c => c == 'a' ? 'z' : (char)(c - 1)).ToArray()));
+
+    /// <summary><c>rot abcde</c> → <c>bcdea</c> (rotated left by one letter).</summary>
+    public static StringTransformFamily Rotate { get; } = new("rot", word => word[1..] + word[0]);
 
     public string Name { get; }
 
