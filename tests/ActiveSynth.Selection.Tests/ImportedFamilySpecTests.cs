@@ -76,7 +76,7 @@ public sealed class ImportedFamilySpecTests : IDisposable
         var error = Assert.Single(RunSpecValidator.Validate(spec, Options));
 
         Assert.Equal("spec.task.imported_family", error.Field);
-        Assert.Equal("unknown family 'sonnets'; known: gsm8k, text, copy, rev, shift, arith, logic, list, sum10, bool, minmax, step10", error.Problem);
+        Assert.Equal("unknown family 'sonnets'; known: gsm8k, text, copy, rev, shift, swap, back, rot, arith, logic, list, sum10, bool, minmax, step10", error.Problem);
     }
 
     [Fact]

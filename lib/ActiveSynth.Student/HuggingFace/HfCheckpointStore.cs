@@ -322,15 +322,24 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             manifest = manifest with { CreatedAt = DateTimeOffset.UtcNow };
             var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson);
             await File.WriteAllBytesAsync(Path.Combine(staging, ManifestFile), bytes, ct).ConfigureAwait(false);
-            if (File.Exists(Path.Combine(target, ManifestFile)))
-            {
-                // Another writer (a second compare child pretraining the same base) completed it while this one staged:
-                // theirs is kept, since deleting it would change the sha256 their messages already carry.
-                return (await ReadAsync(path, null, ct).ConfigureAwait(false)).Info;
-            }
+            // The directory first, then its manifest: a complete checkpoint appears at once (a rename, manifest inside), so a
+            // directory seen without one after it was seen at all is a leftover, never another writer's finished checkpoint.
             if (Directory.Exists(target))
             {
-                Directory.Delete(target, recursive: true); // a leftover without a manifest is never a complete checkpoint
+                if (File.Exists(Path.Combine(target, ManifestFile)))
+                {
+                    // Another writer (a second compare child pretraining the same base) completed it while this one staged:
+                    // theirs is kept, since replacing it would change the sha256 their messages already carry.
+                    return (await ReadAsync(path, null, ct).ConfigureAwait(false)).Info;
+                }
+                try
+                {
+                    Directory.Delete(target, recursive: true);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // another writer removed the same leftover
+                }
             }
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             try
