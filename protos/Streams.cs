@@ -50,6 +50,13 @@ public static class Streams
     }
 }
 
+/// <summary>Redis keys that more than one service reads or writes: part of the contract, like the stream names.</summary>
+public static class SharedKeys
+{
+    /// <summary>TeacherPricing (protobuf bytes), written by every Teacher replica, read by Selection's StartRun.</summary>
+    public const string TeacherPricing = "activesynth:teacher:pricing";
+}
+
 /// <summary>Consumer group names, one per consuming service kind; replicas of a kind compete within its group.</summary>
 public static class ConsumerGroups
 {

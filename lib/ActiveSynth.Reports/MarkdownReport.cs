@@ -21,6 +21,7 @@ public static class MarkdownReport
         Line(md, $"- started: {report.StartedAt:u}, elapsed {report.ElapsedSeconds:0.0} s");
         var u = report.Usage;
         Line(md, $"- budget used: {u.SamplesKept} samples kept, {u.SamplesDropped} dropped, {u.TeacherCalls} teacher calls, {u.TeacherTokens} teacher tokens, ${u.CostUsd:0.0000}");
+        Line(md, $"- billed by the teacher endpoint in this run: {u.BilledTeacherCalls} calls, {u.BilledTeacherTokens} tokens, ${u.BilledCostUsd:0.0000} ({u.CacheHits} calls answered by the response cache)");
         if (report.AccuracyGain is { } gain)
         {
             Line(md, $"- accuracy: {report.LearningCurve[0].Accuracy:P1} → {report.LearningCurve[^1].Accuracy:P1} ({gain * 100:+0.0;-0.0} points)");

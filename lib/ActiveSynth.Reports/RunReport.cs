@@ -43,7 +43,12 @@ public sealed record RunReport
     public double? NormalisedAuc { get; init; }
 }
 
-public sealed record BudgetUsageReport(long SamplesKept, long SamplesDropped, long TeacherCalls, long TeacherTokens, double CostUsd, double WallSeconds);
+/// <summary>
+/// What the run used. Teacher calls, tokens and cost are what its work cost, which the budget counts (a reply served from the
+/// response cache costs the usage it was made with); the billed figures are what the endpoint was paid in this run.
+/// </summary>
+public sealed record BudgetUsageReport(long SamplesKept, long SamplesDropped, long TeacherCalls, long TeacherTokens, double CostUsd, double WallSeconds,
+    long BilledTeacherCalls = 0, long BilledTeacherTokens = 0, double BilledCostUsd = 0, long CacheHits = 0);
 
 public sealed record CurvePointReport(int Round, long Samples, long TeacherTokens, double CostUsd, double Accuracy,
     IReadOnlyDictionary<string, double> AccuracyByFamily, double? TrainLoss, string CheckpointId);

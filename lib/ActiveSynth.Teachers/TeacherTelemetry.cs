@@ -33,6 +33,7 @@ public static class TeacherTelemetry
         activity.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
         activity.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
         activity.SetTag("activesynth.teacher.cached", usage.Cached);
+        activity.SetTag("activesynth.teacher.billed_tokens", usage.Billed.Tokens);
         activity.SetTag("activesynth.teacher.retries", usage.Retries);
         activity.SetTag("activesynth.teacher.usage_estimated", usage.Estimated);
     }

@@ -22,6 +22,7 @@ public static class SelectionHostingExtensions
         services.AddMetrics();
         services.AddSingleton<SelectionTelemetry>();
         services.AddSingleton<RunStore>();
+        services.AddSingleton<PublishedTeacherPricing>();
         services.AddSingleton<RunEventLog>();
         services.AddSingleton<RunReportWriter>();
         services.AddSingleton<RunExecutor>();

@@ -20,6 +20,7 @@ public static class TeacherServiceExtensions
         builder.Services.AddSingleton<ICallStartMarks, RedisCallStartMarks>();
         builder.Services.AddSingleton<ISeenQuestions, RedisSeenQuestions>();
         builder.AddTeacherWork();
+        builder.Services.AddHostedService<TeacherPricingPublisher>();
         // Once per chunk id: a chunk that crashed between replying and marking is answered again with the same content (generation
         // is deterministic and its teacher replies come from the response cache the second time), which the requester applies once.
         builder.AddWorkHandler<GenerateChunk, GenerateChunkResult>(WorkKind.Generate, ConsumerGroups.Teacher, ReplyPolicy.Once);

@@ -45,7 +45,7 @@ public sealed class TeacherEndpointKillTests(ChaosFixture fixture, ITestOutputHe
         var finished = await run.WaitFinishedAsync(TimeSpan.FromMinutes(4));
         var audit = await fixture.AuditAsync(finished);
         var billed = endpoint.Snapshot().Since(before);
-        var billing = new TeacherBilling(billed.Completions, billed.ChargedTwice, billed.Abandoned, billed.Tokens, finished.Usage.TeacherTokens, BillsAbandonedCalls: true);
+        var billing = new TeacherBilling(billed.Completions, billed.ChargedTwice, billed.Abandoned, billed.Tokens, finished.Usage.BilledTeacherTokens, BillsAbandonedCalls: true);
         output.WriteLine(audit.ToString());
         output.WriteLine($"endpoint: {billed}; run recorded {billing.RecordedTokens} tokens, {billing.UnrecordedTokens} billed tokens unrecorded");
         fixture.Figures.Add(audit, "kill -9 of the teacher replica waiting on an OpenAI-compatible endpoint that bills abandoned calls",
@@ -56,8 +56,9 @@ public sealed class TeacherEndpointKillTests(ChaosFixture fixture, ITestOutputHe
         Assert.True(billed.Abandoned > 0, $"no call was in flight at the endpoint when the replica died ({billed})");
         // Only what the dead replica abandoned is paid twice.
         Assert.True(billed.ChargedTwice <= billed.Abandoned, $"{billed.ChargedTwice} calls billed twice, but only {billed.Abandoned} were abandoned by the killed replica");
-        // Everything billed is in the run's usage (a redone call whose first attempt never reached the endpoint is counted
-        // twice anyway: the usage errs on the side of what may have been paid).
-        Assert.True(billing.UnrecordedTokens <= 0, $"{billing.UnrecordedTokens} billed tokens are not in the run's usage ({billing.RecordedTokens} recorded, {billed.Tokens} billed)");
+        // Everything billed is in the run's billed usage (a redone call whose first attempt never reached the endpoint is counted
+        // twice anyway: the billing errs on the side of what may have been paid); the budget is charged each call once.
+        Assert.True(billing.UnrecordedTokens <= 0, $"{billing.UnrecordedTokens} billed tokens are not in the run's billed usage ({billing.RecordedTokens} recorded, {billed.Tokens} billed)");
+        Assert.True(finished.Usage.TeacherTokens <= finished.Usage.BilledTeacherTokens, $"the budget was charged {finished.Usage.TeacherTokens} tokens, more than the {finished.Usage.BilledTeacherTokens} billed");
     }
 }

@@ -5,13 +5,14 @@ namespace ActiveSynth.Load.Tests;
 
 /// <summary>
 /// A re-run of a spec pays the teacher nothing: the run id seeds nothing, so the second run (another id, the same spec) asks the
-/// endpoint exactly what the first asked, and every call is answered from the Teacher's response cache in Redis.
+/// endpoint exactly what the first asked, and every call is answered from the Teacher's response cache in Redis. Its budget is
+/// charged what the first run's calls cost, so it follows the same budget course and keeps the same samples.
 /// </summary>
 [Collection(LoadCollection.Name)]
 public sealed class RerunCacheTests(LoadAppHostFixture fixture, ITestOutputHelper output)
 {
     [Fact]
-    public async Task The_same_spec_run_again_under_another_id_makes_no_endpoint_call_and_costs_nothing()
+    public async Task The_same_spec_run_again_under_another_id_bills_no_endpoint_call_and_follows_the_same_budget_course()
     {
         var teacher = fixture.Teacher;
         teacher.ClearFaults();
@@ -28,9 +29,13 @@ public sealed class RerunCacheTests(LoadAppHostFixture fixture, ITestOutputHelpe
         output.WriteLine($"first {first.Id}: {first.Usage}; second {second.Id}: {second.Usage}; endpoint requests during the second: {secondCalls}");
         Assert.True(first.Usage.TeacherTokens > 0, "the first run paid nothing: it cannot show that the second was answered from the cache");
         Assert.Equal(0, secondCalls);
-        Assert.Equal(0, second.Usage.TeacherTokens);
-        Assert.Equal(0, second.Usage.CostUsd);
-        Assert.Equal(first.Usage.SamplesKept, second.Usage.SamplesKept);
+        Assert.Equal((0L, 0L, 0.0), (second.Usage.BilledTeacherCalls, second.Usage.BilledTeacherTokens, second.Usage.BilledCostUsd));
+        Assert.Equal(first.Usage.TeacherCalls, second.Usage.CacheHits);
+        Assert.Equal(first.Usage.TeacherTokens, first.Usage.BilledTeacherTokens);
+        Assert.Equal((first.Usage.TeacherCalls, first.Usage.TeacherTokens, first.Usage.CostUsd, first.Usage.SamplesKept),
+            (second.Usage.TeacherCalls, second.Usage.TeacherTokens, second.Usage.CostUsd, second.Usage.SamplesKept));
+        // The same budget course: round by round, the same samples for the same tokens.
+        Assert.Equal(first.Curve.Select(p => (p.Round, p.SamplesSoFar, p.TeacherTokensSoFar)), second.Curve.Select(p => (p.Round, p.SamplesSoFar, p.TeacherTokensSoFar)));
         Assert.Equal(await runs.ReadDatasetQuestionsAsync(first.Id), await runs.ReadDatasetQuestionsAsync(second.Id));
     }
 

@@ -74,7 +74,10 @@ public sealed class TeacherApiTests : IDisposable
         var again = await _api.Generate(request, new TestCallContext());
         Assert.Equal(response.Samples.Select(s => s.Question), again.Samples.Select(s => s.Question));
         Assert.True(again.Usage.Cached);
-        Assert.Equal(0, again.Usage.CostUsd);
+        Assert.Equal(8, again.Usage.CacheHits);
+        Assert.Equal((response.Usage.PromptTokens, response.Usage.CompletionTokens, response.Usage.CostUsd),
+            (again.Usage.PromptTokens, again.Usage.CompletionTokens, again.Usage.CostUsd)); // what the samples cost...
+        Assert.Equal((0, 0L, 0.0), (again.Usage.BilledCalls, again.Usage.BilledTokens, again.Usage.BilledCostUsd)); // ...billed to nobody
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ActiveSynth.Teachers.Caching;
 using ActiveSynth.Teachers.Generation;
 using ActiveSynth.Teachers.Resilience;
+using ActiveSynth.Teachers.Usage;
 using ActiveSynth.Teachers.Validation;
 using ActiveSynth.Testing;
 using Microsoft.Extensions.Caching.Distributed;
@@ -109,7 +110,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_second_run_hits_the_cache_and_spends_nothing()
+    public async Task A_second_run_hits_the_cache_bills_nothing_and_costs_what_the_first_did()
     {
         var cache = TeacherResponseCache.InMemory();
         var first = new List<GenerationOutcome>();
@@ -120,6 +121,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         var paidRequests = _server.Requests;
         Assert.Equal(10, paidRequests);
         Assert.All(first, o => Assert.True(o.Usage.CostUsd > 0));
+        Assert.All(first, o => Assert.Equal(new BilledUsage(o.Usage.TotalTokens, o.Usage.CostUsd, 2), o.Usage.Billed));
 
         for (var i = 0; i < 5; i++)
         {
@@ -127,8 +129,10 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
             Assert.Equal(first[i].Sample, again.Sample);
             Assert.True(again.Usage.Cached);
             Assert.Equal(2, again.Usage.CacheHits);
-            Assert.Equal(0, again.Usage.TotalTokens);
-            Assert.Equal(0, again.Usage.CostUsd);
+            // A budget is charged what the sample cost when it was paid for; the endpoint is paid nothing.
+            Assert.Equal((first[i].Usage.PromptTokens, first[i].Usage.CompletionTokens, first[i].Usage.CostUsd, first[i].Usage.Calls),
+                (again.Usage.PromptTokens, again.Usage.CompletionTokens, again.Usage.CostUsd, again.Usage.Calls));
+            Assert.Equal(BilledUsage.None, again.Usage.Billed);
         }
         Assert.Equal(paidRequests, _server.Requests);
 
@@ -140,7 +144,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_call_redone_after_its_process_died_mid_call_is_charged_for_both_attempts()
+    public async Task A_call_redone_after_its_process_died_mid_call_is_billed_for_both_attempts_and_costs_the_budget_one()
     {
         var shared = TeacherResponseCache.InMemory();
         // The first replica gets the question's reply from the endpoint and dies before storing it.
@@ -154,14 +158,18 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         Assert.NotNull(redone.Sample);
         var billed = _server.Snapshot();
         Assert.Equal(1, billed.ChargedTwice); // the question, paid by the dead replica and again
-        Assert.Equal(3, redone.Usage.Calls);
-        Assert.Equal(billed.Tokens, redone.Usage.TotalTokens); // what was paid, the abandoned attempt included, is what is recorded
-        Assert.Equal(billed.PromptTokens, redone.Usage.PromptTokens);
+        // What was paid, the abandoned attempt included, is what is recorded as billed...
+        Assert.Equal(3, redone.Usage.Billed.Calls);
+        Assert.Equal(billed.Tokens, redone.Usage.Billed.Tokens);
+        // ...while the budget is charged what the sample costs: each of its two calls once.
+        Assert.Equal(2, redone.Usage.Calls);
+        Assert.Equal(billed.Tokens - billedByTheDead.Tokens, redone.Usage.TotalTokens);
 
-        // Stored now: a third attempt is a cache hit that costs nothing and is not flagged.
+        // Stored now: a third attempt is a cache hit that costs what the sample cost, bills nothing and is not flagged.
         var again = await GenerateAsync(cache: shared);
         Assert.True(again.Usage.Cached);
-        Assert.Equal(0, again.Usage.TotalTokens);
+        Assert.Equal(redone.Usage.TotalTokens, again.Usage.TotalTokens);
+        Assert.Equal(BilledUsage.None, again.Usage.Billed);
     }
 
     [Fact]
@@ -177,6 +185,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         Assert.NotNull(redone.Sample);
         Assert.Equal(2, redone.Usage.Calls);
         Assert.Equal(_server.Snapshot().Tokens, redone.Usage.TotalTokens);
+        Assert.Equal(_server.Snapshot().Tokens, redone.Usage.Billed.Tokens);
     }
 
     /// <summary>A replica killed after the endpoint answered and before the reply was stored: its start mark stays behind.</summary>

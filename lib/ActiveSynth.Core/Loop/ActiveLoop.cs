@@ -220,6 +220,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
                 allowance, ct);
             signals = scored.Signals;
             state.Spent += scored.Spent;
+            state.Billed += scored.Billed;
             if (signals.Count == 0 && items.Count > 0)
             {
                 // Not one rating was affordable: nothing can be picked by it, so the budget has ended the run.
@@ -361,6 +362,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             : null;
         var drop = kept is null ? new DropRecord(work.Round, work.Seed.Id, result.DropReason ?? "unknown", result.DropDetail) : null;
         state.Spent += spent;
+        state.Billed += result.Billed;
         state.Generated[work.Slot] = new GenerationRecord(kept, drop, spent);
     }
 

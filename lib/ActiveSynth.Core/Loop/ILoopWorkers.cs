@@ -40,12 +40,14 @@ public interface ILoopWorkers
 /// <summary>A student checkpoint in the artifact store.</summary>
 public sealed record CheckpointHandle(string Id, string Path, string Sha256);
 
-public sealed record ScoreOutcome(IReadOnlyList<CandidateSignals> Signals, BudgetAmount Spent);
+/// <summary>Signals of the scored items, what the teacher's ratings among them cost (budget) and what they billed.</summary>
+public sealed record ScoreOutcome(IReadOnlyList<CandidateSignals> Signals, BudgetAmount Spent, TeacherBilling Billed = default);
 
 public sealed record GenerationWork(int Round, int Slot, TaskItem Seed, Pick Pick, string Strategy, BudgetAmount Reserved);
 
-/// <summary>A sample or a drop, and what the teacher spent either way.</summary>
-public sealed record GenerationResult(TaskItem? Sample, string? DropReason, string? DropDetail, BudgetAmount Spent, IReadOnlyList<string> TeacherCallIds);
+/// <summary>A sample or a drop, what the teacher's work cost either way (budget), and what the endpoint billed for it.</summary>
+public sealed record GenerationResult(TaskItem? Sample, string? DropReason, string? DropDetail, BudgetAmount Spent, IReadOnlyList<string> TeacherCallIds,
+    TeacherBilling Billed = default);
 
 public sealed record Evaluation(double Accuracy, IReadOnlyDictionary<string, double> AccuracyByFamily, int Items);
 

@@ -47,6 +47,16 @@ public sealed record LoopSettings
     /// <summary>Generations per request to the teacher worker: a round travels as a few chunks, not one request per sample.</summary>
     public int GenerationChunkSize { get; init; } = 16;
 
+    /// <summary>
+    /// Items per request to the scoring worker: a round's pool travels as pool / this many requests, which every scoring replica
+    /// serves, so no request or reply grows with the pool. A multiple of the scorer's batch size keeps its batches, and so its
+    /// signals, the same as one request would.
+    /// </summary>
+    public int ScoreChunkSize { get; init; } = 256;
+
+    /// <summary>Scoring chunks in flight at once within a round.</summary>
+    public int ScoreChunksInFlight { get; init; } = 8;
+
     /// <summary>Upper bound of one sample's teacher cost (two calls), reserved before the calls and settled after.</summary>
     public required BudgetAmount GenerationReservation { get; init; }
 
@@ -90,6 +100,14 @@ public sealed record LoopSettings
         if (GenerationParallelism is < 1 or > 256)
         {
             errors.Add(new("generation_parallelism", $"must be 1..256, got {GenerationParallelism}"));
+        }
+        if (ScoreChunkSize is < 1 or > 100_000)
+        {
+            errors.Add(new("score_chunk_size", $"must be 1..100000, got {ScoreChunkSize}"));
+        }
+        if (ScoreChunksInFlight is < 1 or > 256)
+        {
+            errors.Add(new("score_chunks_in_flight", $"must be 1..256, got {ScoreChunksInFlight}"));
         }
         if (GenerationChunkSize is < 1 or > 1024)
         {

@@ -76,8 +76,11 @@ public sealed class RunState
 
     public Dictionary<string, double> StageSeconds { get; init; } = [];
 
-    /// <summary>Settled teacher spending plus kept samples.</summary>
+    /// <summary>Settled teacher spending plus kept samples: what the run's work cost, cached replies included (what limits count).</summary>
     public BudgetAmount Spent { get; set; }
+
+    /// <summary>What the teacher endpoint was paid in this run, and the calls the response cache answered instead.</summary>
+    public TeacherBilling Billed { get; set; }
 
     public DateTimeOffset StartedAt { get; set; }
 

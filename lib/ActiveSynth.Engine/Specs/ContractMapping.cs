@@ -97,10 +97,19 @@ public static class ContractMapping
         ? new Evaluation(double.NaN, new Dictionary<string, double>(), 0)
         : new Evaluation(evaluation.Accuracy, evaluation.FamilyAccuracy.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), evaluation.Total);
 
-    /// <summary>Teacher spending as budget (samples are counted by the loop).</summary>
+    /// <summary>What teacher work cost, as budget (samples are counted by the loop): cached replies cost the usage they were made with.</summary>
     public static BudgetAmount ToBudget(this TeacherUsage? usage) => usage is null
         ? BudgetAmount.Zero
         : new BudgetAmount(0, usage.Calls, usage.PromptTokens + usage.CompletionTokens, usage.CostUsd);
+
+    /// <summary>What the endpoint was paid for teacher work; a worker that reports no billed_* field billed what the work cost.</summary>
+    public static TeacherBilling ToBilling(this TeacherUsage? usage) => usage is null
+        ? TeacherBilling.Zero
+        : new TeacherBilling(
+            usage.HasBilledCalls ? usage.BilledCalls : usage.Calls,
+            usage.HasBilledTokens ? usage.BilledTokens : usage.PromptTokens + usage.CompletionTokens,
+            usage.HasBilledCostUsd ? usage.BilledCostUsd : usage.CostUsd,
+            usage.CacheHits);
 
     /// <summary>The proto name of an enum value (<c>DROP_REASON_EMPTY</c>): the contract's key for maps keyed by an enum.</summary>
     public static string ProtoName<TEnum>(this TEnum value) where TEnum : struct, Enum =>

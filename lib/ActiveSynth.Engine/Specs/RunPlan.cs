@@ -134,6 +134,8 @@ public sealed class RunPlan
             RandomSeed = spec.RandomSeed,
             GenerationParallelism = options.GenerationParallelism,
             GenerationChunkSize = options.GenerationChunkSize,
+            ScoreChunkSize = options.ScoreChunkSize,
+            ScoreChunksInFlight = options.ScoreChunksInFlight,
             GenerationReservation = Reservation(spec, options),
             JudgeReservation = JudgeReservation(spec, options),
         };

@@ -17,6 +17,18 @@ public class RunPlanOptions
     [Range(1, 1024)]
     public int GenerationChunkSize { get; set; } = 16;
 
+    /// <summary>
+    /// Seeds (or candidates) per request to the Scoring worker: a round's pool is scored as pool / this many requests, served by
+    /// every Scoring replica, so no message grows with the pool. Keep it a multiple of <c>Scoring:BatchSize</c> (256), which keeps
+    /// the scorer's batches, and so the signals and picks, what one request would give.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int ScoreChunkSize { get; set; } = 256;
+
+    /// <summary>Scoring requests of one round in flight at once (enough to keep every Scoring replica busy).</summary>
+    [Range(1, 256)]
+    public int ScoreChunksInFlight { get; set; } = 8;
+
     /// <summary>Upper bound of one teacher call's prompt tokens, for budget reservations.</summary>
     [Range(1, 1_000_000)]
     public int ReservationPromptTokens { get; set; } = 1024;

@@ -33,7 +33,7 @@ public sealed partial class RequestLoopWorkers
         var unit = run.Plan.Loop.JudgeReservation;
         var chunkSize = Math.Max(1, run.Plan.Loop.GenerationChunkSize);
         using var gate = new SemaphoreSlim(Math.Max(1, run.Plan.Loop.GenerationParallelism / chunkSize));
-        var inFlight = new List<Task<(IReadOnlyList<JudgeRating> Ratings, BudgetAmount Spent)>>();
+        var inFlight = new List<Task<JudgeChunkOutcome>>();
         var asked = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -69,13 +69,17 @@ public sealed partial class RequestLoopWorkers
 
         var ratings = responses.SelectMany(r => r.Ratings).ToDictionary(r => r.ItemId, r => r.Score, StringComparer.Ordinal);
         var spent = responses.Aggregate(BudgetAmount.Zero, (sum, r) => sum + r.Spent);
+        var billed = responses.Aggregate(TeacherBilling.Zero, (sum, r) => sum + r.Billed);
         var result = signals.Where(s => asked.Contains(s.Id)).Select(s => ratings.TryGetValue(s.Id, out var score)
             ? kind == JudgeKind.Answer ? s with { Reward = score } : s with { JudgeDifficulty = score }
             : throw new WorkerFailedException($"the judge returned no rating for item '{s.Id}'")).ToList();
-        return new ScoreOutcome(result, spent);
+        return new ScoreOutcome(result, spent, billed);
     }
 
-    private async Task<(IReadOnlyList<JudgeRating> Ratings, BudgetAmount Spent)> RateChunkAsync(int round, IReadOnlyList<TaskItem> chunk,
+    /// <summary>A judge chunk's ratings, what they cost (budget) and what the endpoint billed for them over every attempt.</summary>
+    private sealed record JudgeChunkOutcome(IReadOnlyList<JudgeRating> Ratings, BudgetAmount Spent, TeacherBilling Billed);
+
+    private async Task<JudgeChunkOutcome> RateChunkAsync(int round, IReadOnlyList<TaskItem> chunk,
         int first, JudgeKind kind, IReadOnlyDictionary<string, string> answers, BudgetAmount reserved, ISpendingAllowance allowance,
         SemaphoreSlim gate, CancellationToken ct)
     {
@@ -93,7 +97,7 @@ public sealed partial class RequestLoopWorkers
         }
     }
 
-    private async Task<(IReadOnlyList<JudgeRating> Ratings, BudgetAmount Spent)> JudgeChunkAsync(int round, IReadOnlyList<TaskItem> chunk,
+    private async Task<JudgeChunkOutcome> JudgeChunkAsync(int round, IReadOnlyList<TaskItem> chunk,
         int first, JudgeKind kind, IReadOnlyDictionary<string, string> answers, CancellationToken ct)
     {
         var last = first + chunk.Count - 1;
@@ -105,20 +109,21 @@ public sealed partial class RequestLoopWorkers
             StudentAnswer = kind == JudgeKind.Answer ? answers.GetValueOrDefault(item.Id, "") : "",
         }));
         // A rating the teacher could not give (its endpoint still failing after the pipeline's retries) fails the chunk; the chunk
-        // is asked again under a new key, and the ratings given before come from the teacher's response cache at no cost.
+        // is asked again under a new key, and the ratings given before come from the teacher's response cache, billing nothing.
+        // The budget is charged the last attempt's usage (every rating once, at what it cost), the billing is every attempt's.
         JudgeResponse response = null!;
-        var spent = BudgetAmount.Zero;
+        var billed = TeacherBilling.Zero;
         for (var attempt = 1; attempt <= JudgeAttempts; attempt++)
         {
             var key = string.Create(CultureInfo.InvariantCulture, $"{run.RunId}/{round}/judge/{requestId}{(attempt == 1 ? "" : $"#{attempt}")}");
             response = await transport.RequestAsync<JudgeRequest, JudgeResponse>(WorkKind.Judge, key, request, ct).ConfigureAwait(false);
-            spent += response.Usage.ToBudget(); // failed attempts were paid for too
+            billed += response.Usage.ToBilling();
             if (string.IsNullOrEmpty(response.Failure))
             {
                 break;
             }
         }
         Check(response.Failure, $"judging (after {JudgeAttempts} attempts)");
-        return ([.. response.Ratings], spent);
+        return new JudgeChunkOutcome([.. response.Ratings], response.Usage.ToBudget(), billed);
     }
 }

@@ -69,27 +69,66 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
             : await JudgeAsync(round, items, signals, answers, judged, allowance, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The student's signals for the round's items, asked for in chunks of <see cref="LoopSettings.ScoreChunkSize"/> (as many in
+    /// flight as <see cref="LoopSettings.ScoreChunksInFlight"/>), each under a key naming its items, so every Scoring replica
+    /// serves part of a round, a resumed run asks only for what is missing, and no request or reply grows with the pool. The
+    /// chunks' signals join in item order: the strategy sees what one request would have returned.
+    /// </summary>
     private async Task<(IReadOnlyList<CandidateSignals> Signals, IReadOnlyDictionary<string, string> Answers)> StudentSignalsAsync(string key,
         int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, CoreSignals needs, CancellationToken ct)
     {
-        var request = new ScoreRequest
+        var chunkSize = Math.Max(1, run.Plan.Loop.ScoreChunkSize);
+        using var gate = new SemaphoreSlim(Math.Max(1, run.Plan.Loop.ScoreChunksInFlight));
+        var chunks = new List<Task<ScoreResult>>();
+        for (var first = 0; first < items.Count; first += chunkSize)
         {
-            RunId = run.RunId,
-            Round = round,
-            RequestId = "score",
-            Checkpoint = checkpoint.ToContract(),
-            Student = Spec.Student ?? new StudentSpec(),
-        };
-        request.Items.AddRange(items.Select(i => i.ToContract()));
-        request.Signals.AddRange(needs.ToContract());
-        var result = await transport.RequestAsync<ScoreRequest, ScoreResult>(WorkKind.Score, key, request, ct).ConfigureAwait(false);
-        Check(result.Failure, "scoring");
+            chunks.Add(ScoreChunkAsync(key, round, checkpoint, items, first, Math.Min(chunkSize, items.Count - first), needs, gate, ct));
+        }
+        var results = await Task.WhenAll(chunks).ConfigureAwait(false);
         var byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
-        var signals = result.Signals.Select(s => s.ToCore(byId.GetValueOrDefault(s.ItemId))).ToList();
-        var missing = items.FirstOrDefault(i => signals.All(s => s.Id != i.Id));
-        return missing is null
-            ? (signals, result.Signals.ToDictionary(s => s.ItemId, s => s.StudentAnswer, StringComparer.Ordinal))
-            : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
+        var signals = new List<CandidateSignals>(items.Count);
+        var answers = new Dictionary<string, string>(items.Count, StringComparer.Ordinal);
+        foreach (var scored in results.SelectMany(r => r.Signals))
+        {
+            signals.Add(scored.ToCore(byId.GetValueOrDefault(scored.ItemId)));
+            answers[scored.ItemId] = scored.StudentAnswer;
+        }
+        var missing = items.FirstOrDefault(i => !answers.ContainsKey(i.Id));
+        return missing is null ? (signals, answers) : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
+    }
+
+    private async Task<ScoreResult> ScoreChunkAsync(string key, int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, int first,
+        int count, CoreSignals needs, SemaphoreSlim gate, CancellationToken ct)
+    {
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var last = first + count - 1;
+            // A pool that fits one chunk keeps the key and request id one request always had (a run resumed across versions finds its reply).
+            var whole = first == 0 && count == items.Count;
+            var request = new ScoreRequest
+            {
+                RunId = run.RunId,
+                Round = round,
+                RequestId = whole ? "score" : string.Create(CultureInfo.InvariantCulture, $"score-{first}-{last}"),
+                Checkpoint = checkpoint.ToContract(),
+                Student = Spec.Student ?? new StudentSpec(),
+            };
+            for (var i = first; i <= last; i++)
+            {
+                request.Items.Add(items[i].ToContract());
+            }
+            request.Signals.AddRange(needs.ToContract());
+            var chunkKey = whole ? key : string.Create(CultureInfo.InvariantCulture, $"{key}/{first}-{last}");
+            var result = await transport.RequestAsync<ScoreRequest, ScoreResult>(WorkKind.Score, chunkKey, request, ct).ConfigureAwait(false);
+            Check(result.Failure, "scoring");
+            return result;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     public async Task<IReadOnlyList<GenerationResult>> GenerateAsync(string key, IReadOnlyList<GenerationWork> chunk, CancellationToken ct)
@@ -141,10 +180,11 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
     private static GenerationResult ToCore(GenerateResult result)
     {
         var spent = result.Usage.ToBudget();
+        var billed = result.Usage.ToBilling();
         return result.OutcomeCase == GenerateResult.OutcomeOneofCase.Sample
-            ? new GenerationResult(result.Sample.ToTaskItem(), null, null, spent, [.. result.Sample.Lineage?.TeacherCallIds ?? []])
+            ? new GenerationResult(result.Sample.ToTaskItem(), null, null, spent, [.. result.Sample.Lineage?.TeacherCallIds ?? []], billed)
             : new GenerationResult(null, (result.Drop?.Reason ?? DropReason.Unspecified).ProtoName(), result.Drop?.Detail, spent,
-                [.. result.Drop?.TeacherCallIds ?? []]);
+                [.. result.Drop?.TeacherCallIds ?? []], billed);
     }
 
     public async Task<CoreTrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)

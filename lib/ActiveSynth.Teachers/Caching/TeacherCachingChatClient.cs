@@ -7,8 +7,8 @@ namespace ActiveSynth.Teachers.Caching;
 /// <summary>
 /// Microsoft.Extensions.AI's <see cref="DistributedCachingChatClient"/> with the teacher's rules: the key is our
 /// <see cref="RequestFingerprint"/> (stable across library versions, which a 30-day cache shared by replicas needs, and
-/// including the prompt version and the embedded teacher's error rate); a hit charges nothing (usage 0,
-/// <see cref="TeacherOptionKeys.Cached"/> set); an empty reply is not stored; entries expire after the configured time; a
+/// including the prompt version and the embedded teacher's error rate); a hit carries the usage the reply was made with
+/// (<see cref="TeacherOptionKeys.Cached"/> set: it costs a budget what it cost when it was paid for, and bills nothing); an empty reply is not stored; entries expire after the configured time; a
 /// request with <see cref="TeacherOptionKeys.DisableCache"/> neither reads nor writes.
 /// </summary>
 public sealed class TeacherCachingChatClient : DistributedCachingChatClient
@@ -40,7 +40,11 @@ public sealed class TeacherCachingChatClient : DistributedCachingChatClient
         {
             ModelId = stored.ModelId,
             FinishReason = ChatFinishReason.Stop,
-            Usage = new UsageDetails { InputTokenCount = 0, OutputTokenCount = 0, TotalTokenCount = 0 },
+            // The usage it was made with (none for a reply stored without usage: then it is estimated, as for the paid call).
+            Usage = stored.Usage is { } usage ? new UsageDetails
+            {
+                InputTokenCount = usage.InputTokenCount, OutputTokenCount = usage.OutputTokenCount, TotalTokenCount = usage.TotalTokenCount,
+            } : null,
             AdditionalProperties = new() { [TeacherOptionKeys.Cached] = true },
         };
     }

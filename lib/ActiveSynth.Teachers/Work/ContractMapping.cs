@@ -42,6 +42,24 @@ public static class ContractMapping
             Calls = usage.Calls,
             Retries = usage.Retries,
             Latency = Duration.FromTimeSpan(usage.Latency),
+            BilledTokens = usage.Billed.Tokens,
+            BilledCostUsd = usage.Billed.CostUsd,
+            BilledCalls = usage.Billed.Calls,
+            CacheHits = usage.CacheHits,
+        };
+    }
+
+    /// <summary>The contract's usage back as the library's (a worker that set no billed_* field billed what the calls cost).</summary>
+    public static CallUsage ToCallUsage(this TeacherUsage usage, string model)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        return new CallUsage(usage.PromptTokens, usage.CompletionTokens, usage.Estimated, usage.Cached, usage.CacheHits, usage.Calls,
+            usage.Retries, usage.CostUsd, usage.Latency?.ToTimeSpan() ?? TimeSpan.Zero, usage.Model.Length > 0 ? usage.Model : model)
+        {
+            Billed = new BilledUsage(
+                usage.HasBilledTokens ? usage.BilledTokens : usage.PromptTokens + usage.CompletionTokens,
+                usage.HasBilledCostUsd ? usage.BilledCostUsd : usage.CostUsd,
+                usage.HasBilledCalls ? usage.BilledCalls : usage.Calls),
         };
     }
 

@@ -7,6 +7,7 @@ using ActiveSynth.Teachers.Caching;
 using ActiveSynth.Teachers.Embedded;
 using ActiveSynth.Teachers.OpenAI;
 using ActiveSynth.Teachers.Resilience;
+using ActiveSynth.Teachers.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
@@ -74,6 +75,15 @@ public sealed class TeacherClients : IDisposable
         return openAi
             ? (OpenAi, requested.Length > 0 ? requested : OpenAiModel ?? "")
             : (Embedded, requested.Length > 0 ? requested : EmbeddedModel);
+    }
+
+    /// <summary>What this replica charges for: StartRun refuses a cost limit that these prices could never make bind.</summary>
+    public TeacherPricing Pricing(PriceTable prices, string instance)
+    {
+        ArgumentNullException.ThrowIfNull(prices);
+        var pricing = new TeacherPricing { DefaultKind = _defaultKind, DefaultModel = OpenAiModel ?? "", Instance = instance };
+        pricing.PricedModels.AddRange(prices.PricedModels);
+        return pricing;
     }
 
     public void Dispose() => _limiter.Dispose();

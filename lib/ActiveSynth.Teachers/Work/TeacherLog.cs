@@ -13,4 +13,7 @@ public static partial class TeacherLog
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Teacher call to {Model} failed ({Kind}), retry {Attempt} in {DelayMs} ms")]
     public static partial void Retrying(this ILogger logger, string model, string kind, int attempt, double delayMs);
+
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Teacher prices not published to Redis; StartRun sees the last published ones until the next attempt")]
+    public static partial void PricingNotPublished(this ILogger logger, Exception exception);
 }

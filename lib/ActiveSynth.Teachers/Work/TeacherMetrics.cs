@@ -5,7 +5,10 @@ using ActiveSynth.Teachers.Validation;
 
 namespace ActiveSynth.Teacher.Teaching;
 
-/// <summary>Meter "ActiveSynth.Teacher": tokens in and out, $ cost, calls, retries, cache hits, samples kept and dropped by reason.</summary>
+/// <summary>
+/// Meter "ActiveSynth.Teacher": tokens in and out and $ cost (what the calls cost, cached or not), tokens, $ and calls billed by
+/// the endpoint, calls, retries, cache hits, samples kept and dropped by reason.
+/// </summary>
 public sealed class TeacherMetrics
 {
     public const string MeterName = "ActiveSynth.Teacher";
@@ -13,6 +16,9 @@ public sealed class TeacherMetrics
     private readonly Counter<long> _tokens;
     private readonly Counter<double> _cost;
     private readonly Counter<long> _calls;
+    private readonly Counter<long> _billedTokens;
+    private readonly Counter<double> _billedCost;
+    private readonly Counter<long> _billedCalls;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _kept;
@@ -22,8 +28,12 @@ public sealed class TeacherMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
-        _tokens = meter.CreateCounter<long>("activesynth.teacher.tokens", "{token}", "Teacher tokens charged (direction=prompt|completion).");
-        _cost = meter.CreateCounter<double>("activesynth.teacher.cost", "USD", "Teacher cost from configured prices.");
+        _tokens = meter.CreateCounter<long>("activesynth.teacher.tokens", "{token}",
+            "Teacher tokens charged to budgets (direction=prompt|completion); a cached reply charges the usage it was made with.");
+        _cost = meter.CreateCounter<double>("activesynth.teacher.cost", "USD", "Teacher cost charged to budgets, from configured prices.");
+        _billedTokens = meter.CreateCounter<long>("activesynth.teacher.billed.tokens", "{token}", "Teacher tokens the endpoint was paid.");
+        _billedCost = meter.CreateCounter<double>("activesynth.teacher.billed.cost", "USD", "Teacher cost the endpoint was paid.");
+        _billedCalls = meter.CreateCounter<long>("activesynth.teacher.billed.calls", "{call}", "Teacher calls that reached the endpoint.");
         _calls = meter.CreateCounter<long>("activesynth.teacher.calls", "{call}", "Teacher calls (a retried call counts once).");
         _retries = meter.CreateCounter<long>("activesynth.teacher.retries", "{retry}", "Retries of teacher calls (never charged).");
         _cacheHits = meter.CreateCounter<long>("activesynth.teacher.cache_hits", "{call}", "Teacher calls answered by the response cache.");
@@ -38,6 +48,9 @@ public sealed class TeacherMetrics
         _tokens.Add(usage.PromptTokens, model, new("direction", "prompt"));
         _tokens.Add(usage.CompletionTokens, model, new("direction", "completion"));
         _cost.Add(usage.CostUsd, model);
+        _billedTokens.Add(usage.Billed.Tokens, model);
+        _billedCost.Add(usage.Billed.CostUsd, model);
+        _billedCalls.Add(usage.Billed.Calls, model);
         _calls.Add(usage.Calls, model);
         _retries.Add(usage.Retries, model);
         _cacheHits.Add(usage.CacheHits, model);

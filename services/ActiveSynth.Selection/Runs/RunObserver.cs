@@ -110,7 +110,7 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
 
     private async Task BudgetEventAsync(LoopRunState state, CancellationToken ct)
     {
-        telemetry.Budget(state.RunId, state.Spent.Samples, state.Spent.TeacherTokens, state.Spent.TeacherCalls, state.Spent.CostUsd);
+        telemetry.Budget(state.RunId, state.Spent, state.Billed);
         await events.AppendAsync(state.RunId, state.Round, e => e.BudgetUsage = RunViews.Usage(state, spec.Budget), ct).ConfigureAwait(false);
     }
 }

@@ -15,7 +15,7 @@ namespace ActiveSynth.Selection.Runs;
 
 /// <summary>What the Runs API does, callable in-process too (the default run): start, read, list, cancel, resume.</summary>
 public sealed partial class RunService(RunStore store, RunSupervisor supervisor, RunExecutor executor, RunEventLog events, ArtifactStore artifacts,
-    IOptions<SelectionOptions> options)
+    PublishedTeacherPricing pricing, IOptions<SelectionOptions> options)
 {
     /// <summary>Validates the spec, builds the seed pool and test set and starts the run; an existing id returns that run.</summary>
     public async Task<StoredRun> StartAsync(RunSpec? spec, string? runId, CancellationToken ct)
@@ -29,6 +29,7 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
             return existing;
         }
         var plan = RunPlan.Create(spec, options.Value); // throws naming every bad field
+        CostLimitCheck.ThrowIfUnbound(spec!, await pricing.GetAsync().ConfigureAwait(false));
         var id = string.IsNullOrEmpty(runId) ? NewRunId() : runId;
         var (seeds, test) = plan.BuildTaskSets(artifacts);
         var testSet = await RunArtifacts.WriteTestSetAsync(artifacts, id, test, ct).ConfigureAwait(false);
@@ -84,7 +85,11 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
         {
             var spec = run.Spec.Clone();
             spec.Budget = budget;
-            var errors = RunSpecValidator.Validate(spec, options.Value);
+            List<SpecError> errors = [.. RunSpecValidator.Validate(spec, options.Value)];
+            if (CostLimitCheck.Check(spec, await pricing.GetAsync().ConfigureAwait(false)) is { } unbound)
+            {
+                errors.Add(unbound);
+            }
             if (errors.Count > 0)
             {
                 throw new SpecValidationException([.. errors.Select(e => e with { Field = e.Field.Replace("spec.budget", "budget", StringComparison.Ordinal) })]);

@@ -95,7 +95,7 @@ public sealed class TeacherApi(TeacherWork work, JudgeWork judge, TeacherClients
             {
                 response.Drops.Add(result.Drop);
             }
-            total = total.Plus(FromContract(result.Usage, model));
+            total = total.Plus(result.Usage.ToCallUsage(model));
         }
         response.Usage = total.ToContract();
         return response;
@@ -149,7 +149,4 @@ public sealed class TeacherApi(TeacherWork work, JudgeWork judge, TeacherClients
         Usage = CallUsage.None(model).ToContract(),
     };
 
-    private static CallUsage FromContract(TeacherUsage usage, string model) => new(usage.PromptTokens, usage.CompletionTokens, usage.Estimated,
-        usage.Cached, usage.Cached ? usage.Calls : 0, usage.Calls, usage.Retries, usage.CostUsd, usage.Latency?.ToTimeSpan() ?? TimeSpan.Zero,
-        usage.Model.Length > 0 ? usage.Model : model);
 }

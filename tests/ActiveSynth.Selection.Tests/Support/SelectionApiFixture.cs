@@ -28,6 +28,9 @@ public sealed class SelectionApiFixture : IAsyncLifetime
 
     public Contracts.V1.Artifacts.ArtifactsClient Artifacts { get; private set; } = null!;
 
+    /// <summary>The Redis database the Selection host uses.</summary>
+    public IDatabase Redis => _connection!.GetDatabase();
+
     /// <summary>Small limits, so "too many items" cases stay small messages.</summary>
     public static IReadOnlyDictionary<string, string?> Limits { get; } = new Dictionary<string, string?>
     {

@@ -13,13 +13,15 @@ public sealed class RunsCommand : AsyncCommand<ServerSettings>
         using (channel)
         {
             var reply = await client.ListRunsAsync(new ListRunsRequest(), cancellationToken: cancellationToken);
-            var table = new Table().AddColumns("run", "state", "round", "samples", "teacher tokens", "accuracy", "stop reason");
+            var table = new Table().AddColumns("run", "state", "round", "samples", "teacher tokens", "billed tokens", "cache hits", "accuracy", "stop reason");
             foreach (var run in reply.Runs)
             {
                 var accuracy = run.Curve.Count > 0 ? run.Curve[^1].Accuracy.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) : "–";
                 table.AddRow(Markup.Escape(run.Id), run.State.ToString(), run.Round.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     run.Usage?.SamplesKept.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "0",
-                    run.Usage?.TeacherTokens.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "0", accuracy, Markup.Escape(run.StopReason));
+                    run.Usage?.TeacherTokens.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "0",
+                    run.Usage?.BilledTeacherTokens.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "0",
+                    run.Usage?.CacheHits.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "0", accuracy, Markup.Escape(run.StopReason));
             }
             AnsiConsole.Write(table);
         }

@@ -42,8 +42,15 @@ public sealed class WatchCommand : AsyncCommand<WatchCommand.Settings>
                 case RunEvent.KindOneofCase.CurvePoint:
                     AnsiConsole.MarkupLineInterpolated($"  accuracy [green]{e.CurvePoint.Accuracy:P1}[/] after {e.CurvePoint.SamplesSoFar} samples, {e.CurvePoint.TeacherTokensSoFar:N0} teacher tokens");
                     break;
+                case RunEvent.KindOneofCase.BudgetUsage:
+                    AnsiConsole.MarkupLineInterpolated($"  budget: {e.BudgetUsage.TeacherTokens:N0} teacher tokens used, {e.BudgetUsage.BilledTeacherTokens:N0} billed, {e.BudgetUsage.CacheHits} cache hits");
+                    break;
                 case RunEvent.KindOneofCase.RunFinished:
                     AnsiConsole.MarkupLineInterpolated($"[bold]{e.RunFinished.State}[/] ({e.RunFinished.StopReason}{e.RunFinished.FailureReason}); report {e.RunFinished.Report?.Path}");
+                    if (e.RunFinished.Usage is { } usage)
+                    {
+                        AnsiConsole.MarkupLineInterpolated($"  budget used: {usage.SamplesKept} samples, {usage.TeacherTokens:N0} teacher tokens, ${usage.CostUsd:0.0000}; billed: {usage.BilledTeacherCalls} calls, {usage.BilledTeacherTokens:N0} tokens, ${usage.BilledCostUsd:0.0000}; {usage.CacheHits} cache hits");
+                    }
                     return e.RunFinished.State == RunState.Completed ? 0 : 1;
             }
         }

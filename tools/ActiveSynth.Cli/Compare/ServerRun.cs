@@ -72,6 +72,7 @@ public static class ServerRun
             FailureReason = string.IsNullOrEmpty(run.FailureReason) ? null : run.FailureReason,
             Round = run.Round,
             Spent = new BudgetAmount(usage.SamplesKept, usage.TeacherCalls, usage.TeacherTokens, usage.CostUsd),
+            Billed = new TeacherBilling(usage.BilledTeacherCalls, usage.BilledTeacherTokens, usage.BilledCostUsd, usage.CacheHits),
             Elapsed = run.Curve.LastOrDefault()?.Elapsed?.ToTimeSpan() ?? TimeSpan.Zero,
         };
         state.Curve.AddRange(run.Curve.Select(p => new CurvePoint(p.Round, p.SamplesSoFar, p.TeacherTokensSoFar, p.CostUsdSoFar, p.Accuracy,

@@ -8,6 +8,7 @@ using ActiveSynth.Reports;
 using ActiveSynth.Scoring;
 using ActiveSynth.Student.Work;
 using ActiveSynth.Teacher.Teaching;
+using ActiveSynth.Teachers.Usage;
 using ActiveSynth.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,11 +21,13 @@ namespace ActiveSynth.Cli.Local;
 /// The engine in one process: the same run plan, loop, request workers and Score/Generate/Train handlers as a deployment, with
 /// the services' registrations (<see cref="StudentWorkExtensions"/>, <see cref="TeacherWorkExtensions"/>) in a generic host and
 /// an <see cref="InProcessTransport"/> instead of Redis streams. Configuration uses the services' section names (Student:Threads,
-/// Training:BaseSteps, Teacher:…, ConnectionStrings:teacher), so a setting means the same here as on a deployment.
+/// Training:BaseSteps, Teacher:…, Selection:ScoreChunkSize, ConnectionStrings:teacher), so a setting means the same here as on a
+/// deployment.
 /// </summary>
 public sealed class InProcessEngine : IDisposable
 {
     private readonly IHost _host;
+    private readonly RunPlanOptions _planOptions;
 
     public InProcessEngine(string artifactsRoot, IEnumerable<KeyValuePair<string, string?>> settings)
     {
@@ -39,6 +42,8 @@ public sealed class InProcessEngine : IDisposable
         builder.AddScoringWork();
         builder.AddTrainingWork();
         builder.AddTeacherWork();
+        // The run-shaping settings a deployment's Selection service binds from its section (chunk sizes, parallelism, reservations).
+        _planOptions = builder.Configuration.GetSection("Selection").Get<RunPlanOptions>() ?? new RunPlanOptions();
         _host = builder.Build();
         Artifacts = _host.Services.GetRequiredService<ArtifactStore>();
         Transport = new InProcessTransport(
@@ -60,7 +65,9 @@ public sealed class InProcessEngine : IDisposable
     /// </summary>
     public async Task<RunState> RunAsync(string runId, RunSpec spec, IRunObserver progress, CancellationToken ct)
     {
-        var plan = RunPlan.Create(spec, new RunPlanOptions());
+        var plan = RunPlan.Create(spec, _planOptions);
+        CostLimitCheck.ThrowIfUnbound(spec, _host.Services.GetRequiredService<TeacherClients>()
+            .Pricing(_host.Services.GetRequiredService<PriceTable>(), "in-process"));
         var strategy = StrategyRegistry.Create(plan.Loop.Strategy, plan.Loop.StrategyOptions);
         var record = await LocalRunRecord.LoadOrCreateAsync(Artifacts, runId, plan, ct).ConfigureAwait(false);
         var context = new RunWorkContext(runId, plan, record.TestSet, NoRoundTracer.Instance, record.EvalSeconds)

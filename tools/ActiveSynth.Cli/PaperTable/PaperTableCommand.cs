@@ -195,11 +195,6 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
         {
             spec.MaxRounds = 0; // the budget ends every run, not a round count
         }
-        // Every run pays for its own generations: runs that share a seed write the same samples (random and static, and in
-        // overgenerate mode every strategy's first round), and answers from the response cache are free, so a run that came
-        // second would get a larger budget. The embedded teacher costs nothing real to call again.
-        spec.Teacher ??= new TeacherSpec();
-        spec.Teacher.DisableCache = true;
         BenchmarkPresets.Apply(BenchmarkPresets.Find(cell.Benchmark)!, spec);
         CliSpecs.ApplyMode(spec, cell.Mode, settings.OvergenerateFactor);
         if (spec.Mode == ActiveSynth.Contracts.V1.GenerationMode.Overgenerate)
