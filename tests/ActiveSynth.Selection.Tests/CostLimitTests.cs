@@ -17,15 +17,16 @@ public sealed class CostLimitTests(SelectionApiFixture api) : IClassFixture<Sele
     public async Task A_cost_only_limit_on_an_unpriced_model_is_refused_naming_the_model_and_its_setting()
     {
         await PublishAsync(defaultKind: "openai", defaultModel: "gpt-unpriced", "gpt-priced");
-        var before = await api.FootprintAsync();
+        var runId = $"refused-{Guid.NewGuid():N}"[..16];
 
-        var e = await RefusedAsync(CostOnly(TeacherKind.Openai, model: ""));
+        var e = await RefusedAsync(CostOnly(TeacherKind.Openai, model: ""), runId);
 
         Assert.Contains("spec.budget.max_cost_usd", e.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("teacher model 'gpt-unpriced' has no price", e.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("Teacher:Prices:gpt-unpriced:PromptPer1K", e.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("max_teacher_tokens", e.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(before, await api.FootprintAsync());
+        var lookup = await Assert.ThrowsAsync<RpcException>(async () => await api.Runs.GetRunAsync(new GetRunRequest { RunId = runId }));
+        Assert.Equal(StatusCode.NotFound, lookup.StatusCode); // nothing was created
 
         var named = await RefusedAsync(CostOnly(TeacherKind.Openai, model: "another-model"));
         Assert.Contains("teacher model 'another-model' has no price", named.Status.Detail, StringComparison.Ordinal);
@@ -68,9 +69,9 @@ public sealed class CostLimitTests(SelectionApiFixture api) : IClassFixture<Sele
         await RefusedAsync(spec);
     }
 
-    private async Task<RpcException> RefusedAsync(RunSpec spec)
+    private async Task<RpcException> RefusedAsync(RunSpec spec, string runId = "")
     {
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await api.Runs.StartRunAsync(new StartRunRequest { Spec = spec }));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await api.Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         return e;
     }

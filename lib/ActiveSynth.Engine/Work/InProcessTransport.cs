@@ -39,6 +39,9 @@ public sealed class InProcessTransport(
         return Stored<TResult>(key)!;
     }
 
+    /// <summary>The keys of the requests answered so far (what a deployment's request streams would have carried).</summary>
+    public IReadOnlyCollection<string> AnsweredKeys => [.. _results.Keys];
+
     public Task<TResult?> TryGetStoredAsync<TResult>(string runId, string key, CancellationToken ct) where TResult : IMessage<TResult>, new() =>
         Task.FromResult(Stored<TResult>(key));
 
