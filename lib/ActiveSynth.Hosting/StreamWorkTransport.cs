@@ -27,4 +27,6 @@ public sealed class StreamWorkTransport(string runId, RequestClient client, Func
 
     public Task<TResult?> TryGetStoredAsync<TResult>(string runId, string key, CancellationToken ct) where TResult : IMessage<TResult>, new() =>
         client.TryGetReplyAsync<TResult>(runId, key);
+
+    public Task ForgetAsync(string runId, IReadOnlyCollection<string> keys, CancellationToken ct) => client.ForgetRepliesAsync(runId, keys);
 }

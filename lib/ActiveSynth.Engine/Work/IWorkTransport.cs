@@ -27,6 +27,12 @@ public interface IWorkTransport
 
     /// <summary>The stored result of <paramref name="key"/> in run <paramref name="runId"/>, or null.</summary>
     Task<TResult?> TryGetStoredAsync<TResult>(string runId, string key, CancellationToken ct) where TResult : IMessage<TResult>, new();
+
+    /// <summary>
+    /// Drops the stored results of <paramref name="keys"/>: for work that is side-effect free (scoring), whose results the run has
+    /// taken in and would simply ask for again after a crash, so they need not take up memory until the run ends.
+    /// </summary>
+    Task ForgetAsync(string runId, IReadOnlyCollection<string> keys, CancellationToken ct);
 }
 
 /// <summary>

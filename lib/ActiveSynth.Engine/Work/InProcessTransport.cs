@@ -17,6 +17,7 @@ public sealed class InProcessTransport(
     IWorkHandler<JudgeRequest, JudgeResponse> judge) : IWorkTransport
 {
     private readonly ConcurrentDictionary<string, byte[]> _results = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _answered = new();
 
     public async Task<TResult> RequestAsync<TRequest, TResult>(WorkKind kind, string key, TRequest request, CancellationToken ct)
         where TRequest : IMessage<TRequest>
@@ -35,12 +36,24 @@ public sealed class InProcessTransport(
             WorkKind.Judge => await judge.HandleAsync(Copy(request, JudgeRequest.Parser), key, ct).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown work kind"),
         };
-        _results[key] = result.ToByteArray();
-        return Stored<TResult>(key)!;
+        var bytes = result.ToByteArray();
+        _results[key] = bytes;
+        _answered.Enqueue(key);
+        return new MessageParser<TResult>(() => new TResult()).ParseFrom(bytes);
     }
 
-    /// <summary>The keys of the requests answered so far (what a deployment's request streams would have carried).</summary>
-    public IReadOnlyCollection<string> AnsweredKeys => [.. _results.Keys];
+    /// <summary>The keys of the requests answered so far, in order (what a deployment's request streams would have carried).</summary>
+    public IReadOnlyCollection<string> AnsweredKeys => [.. _answered];
+
+    public Task ForgetAsync(string runId, IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys)
+        {
+            _results.TryRemove(key, out _);
+        }
+        return Task.CompletedTask;
+    }
 
     public Task<TResult?> TryGetStoredAsync<TResult>(string runId, string key, CancellationToken ct) where TResult : IMessage<TResult>, new() =>
         Task.FromResult(Stored<TResult>(key));

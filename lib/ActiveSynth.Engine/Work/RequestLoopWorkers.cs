@@ -80,16 +80,19 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
     {
         var chunkSize = Math.Max(1, run.Plan.Loop.ScoreChunkSize);
         using var gate = new SemaphoreSlim(Math.Max(1, run.Plan.Loop.ScoreChunksInFlight));
-        var chunks = new List<Task<ScoreResult>>();
+        var chunks = new List<Task<(string Key, ScoreResult Result)>>();
         for (var first = 0; first < items.Count; first += chunkSize)
         {
             chunks.Add(ScoreChunkAsync(key, round, checkpoint, items, first, Math.Min(chunkSize, items.Count - first), needs, gate, ct));
         }
         var results = await Task.WhenAll(chunks).ConfigureAwait(false);
+        // Scoring is side-effect free and a crashed run simply asks again, so a round's replies (embeddings and gradient embeddings
+        // for a whole pool, for badge and coreset) need not wait in Redis until the run ends.
+        await transport.ForgetAsync(run.RunId, [.. results.Select(r => r.Key)], ct).ConfigureAwait(false);
         var byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
         var signals = new List<CandidateSignals>(items.Count);
         var answers = new Dictionary<string, string>(items.Count, StringComparer.Ordinal);
-        foreach (var scored in results.SelectMany(r => r.Signals))
+        foreach (var scored in results.SelectMany(r => r.Result.Signals))
         {
             signals.Add(scored.ToCore(byId.GetValueOrDefault(scored.ItemId)));
             answers[scored.ItemId] = scored.StudentAnswer;
@@ -98,7 +101,7 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
         return missing is null ? (signals, answers) : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
     }
 
-    private async Task<ScoreResult> ScoreChunkAsync(string key, int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, int first,
+    private async Task<(string Key, ScoreResult Result)> ScoreChunkAsync(string key, int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, int first,
         int count, CoreSignals needs, SemaphoreSlim gate, CancellationToken ct)
     {
         await gate.WaitAsync(ct).ConfigureAwait(false);
@@ -123,7 +126,7 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
             var chunkKey = whole ? key : string.Create(CultureInfo.InvariantCulture, $"{key}/{first}-{last}");
             var result = await transport.RequestAsync<ScoreRequest, ScoreResult>(WorkKind.Score, chunkKey, request, ct).ConfigureAwait(false);
             Check(result.Failure, "scoring");
-            return result;
+            return (chunkKey, result);
         }
         finally
         {

@@ -41,6 +41,16 @@ public sealed class RequestClient(IConnectionMultiplexer redis, IStreamPublisher
         return value.IsNullOrEmpty ? default : new MessageParser<TReply>(() => new TReply()).ParseFrom((byte[])value!);
     }
 
+    /// <summary>Deletes the stored replies to <paramref name="requestIds"/> of run <paramref name="runId"/> (a later request sends them again).</summary>
+    public async Task ForgetRepliesAsync(string runId, IReadOnlyCollection<string> requestIds)
+    {
+        ArgumentNullException.ThrowIfNull(requestIds);
+        if (requestIds.Count > 0)
+        {
+            await redis.GetDatabase().KeyDeleteAsync([.. requestIds.Select(id => (RedisKey)ReplyKeys.Reply(runId, id))]).ConfigureAwait(false);
+        }
+    }
+
     private async Task<TReply> WaitAsync<TReply>(RequestRoute route, string runId, string requestId, TimeSpan timeout, CancellationToken ct)
         where TReply : IMessage<TReply>, new()
     {
