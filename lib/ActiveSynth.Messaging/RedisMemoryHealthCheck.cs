@@ -12,19 +12,20 @@ namespace ActiveSynth.Messaging;
 /// </summary>
 public sealed class RedisMemoryHealthCheck(IConnectionMultiplexer redis, IOptions<RedisMemoryOptions> options) : IHealthCheck
 {
+    private const string InfoMemoryScript = "return redis.call('INFO', 'memory')";
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var server = redis.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica);
-        if (server is null)
-        {
-            return HealthCheckResult.Degraded("no connected Redis primary to read memory figures from");
-        }
         long used, max;
         string policy;
         try
         {
-            var memory = (await server.InfoAsync("memory").WaitAsync(cancellationToken).ConfigureAwait(false))
-                .SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            // Through a script: the services' connections are not in admin mode, which IServer.InfoAsync needs.
+            var info = (string?)await redis.GetDatabase().ScriptEvaluateAsync(InfoMemoryScript).WaitAsync(cancellationToken).ConfigureAwait(false) ?? "";
+            var memory = info.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(':', 2))
+                .Where(pair => pair.Length == 2)
+                .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
             used = long.Parse(memory["used_memory"], CultureInfo.InvariantCulture);
             max = memory.TryGetValue("maxmemory", out var m) ? long.Parse(m, CultureInfo.InvariantCulture) : 0;
             policy = memory.GetValueOrDefault("maxmemory_policy", "unknown");
