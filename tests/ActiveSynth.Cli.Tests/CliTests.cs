@@ -75,6 +75,20 @@ public sealed class CliTests : IDisposable
         Assert.Contains("report", console.Output, StringComparison.Ordinal);
         Assert.Contains("watch", console.Output, StringComparison.Ordinal);
         Assert.Contains("cancel", console.Output, StringComparison.Ordinal);
+        Assert.Contains("runs", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runs_delete_has_help_naming_its_argument_and_its_force_option()
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 400;
+
+        var exit = await CliApp.RunAsync(["runs", "delete", "--help"], console);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("<RUN>", console.Output, StringComparison.Ordinal);
+        Assert.Contains("--force", console.Output, StringComparison.Ordinal);
     }
 
     [Fact]
