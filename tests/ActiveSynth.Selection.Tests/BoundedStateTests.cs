@@ -69,6 +69,24 @@ public sealed class BoundedStateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_KeepReplies_a_finished_run_keeps_its_stored_replies_for_audits()
+    {
+        await using var host = await SelectionGrpcHost.StartAsync(_redis.ConnectionString, _artifacts, _log, new Dictionary<string, string?>
+        {
+            ["Selection:Retention:KeepReplies"] = "true",
+        });
+        using var channel = GrpcChannel.ForAddress(host.Address);
+        var runs = new Contracts.V1.Runs.RunsClient(channel);
+
+        await runs.StartRunAsync(new StartRunRequest { Spec = Specs.Small(rounds: 1), RunId = "audit-1" });
+        await WaitForAsync(runs, "audit-1", r => r.State == Contracts.V1.RunState.Completed);
+        await Task.Delay(500); // past FinishAsync's last step
+
+        Assert.Contains("activesynth:run:audit-1:result:audit-1/1/train", Keys("activesynth:run:audit-1:result:*"));
+        Assert.Contains("activesynth:run:audit-1:result:audit-1/0/base", Keys("activesynth:run:audit-1:result:*"));
+    }
+
+    [Fact]
     public async Task DeleteRun_removes_every_key_and_the_artifacts_of_the_run_and_nothing_of_another()
     {
         await using var host = await SelectionGrpcHost.StartAsync(_redis.ConnectionString, _artifacts, _log);

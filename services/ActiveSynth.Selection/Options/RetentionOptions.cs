@@ -21,6 +21,12 @@ public sealed class RetentionOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Keeps a finished run's transient keys (stored replies, markers) until their time to live instead of deleting them when
+    /// it finishes: for audits that compare what the workers produced with what the run kept (the chaos tests). Off by default.
+    /// </summary>
+    public bool KeepReplies { get; set; }
+
     public bool Enabled => FinishedRuns > TimeSpan.Zero;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -29,6 +29,7 @@ public sealed class RunExecutor(
     IOptions<SelectionOptions> options,
     IConnectionMultiplexer redis,
     RunKeyspace keyspace,
+    IOptions<RetentionOptions> retention,
     ILogger<RunExecutor> logger)
 {
     public async Task ExecuteAsync(string runId, ActiveRun handle, CancellationToken ct)
@@ -165,6 +166,10 @@ public sealed class RunExecutor(
                 e.RunFinished.FinalPoint = final.ToContract(meta, meta.TestItems);
             }
         }, ct).ConfigureAwait(false);
+        if (retention.Value.KeepReplies)
+        {
+            return;
+        }
         try
         {
             logger.TransientKeysDeleted(run.Id, state.Status.ToString(), await keyspace.DeleteTransientAsync(run.Id, ct).ConfigureAwait(false));
