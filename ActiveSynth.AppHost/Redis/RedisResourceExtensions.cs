@@ -25,7 +25,11 @@ public static class RedisResourceExtensions
                 Console.WriteLine(builder.ExecutionContext.IsPublishMode
                     ? "[activesynth] Redis: container in the manifest (replace it with managed Redis through ConnectionStrings:redis when deploying)."
                     : "[activesynth] Redis: container (Aspire.Hosting.Redis), because a container runtime answered `info` or Redis:Mode=container.");
-                return builder.AddRedis(ResourceName, port: null, password: Password(builder)).WithDataVolume();
+                var container = builder.AddRedis(ResourceName, port: null, password: Password(builder)).WithDataVolume();
+                // The image's command line is built by Aspire.Hosting.Redis (no place for more arguments): the limit is set once
+                // the server answers.
+                builder.Eventing.Subscribe<ResourceReadyEvent>(container.Resource, (_, ct) => LimitMemoryAsync(container.Resource, settings.RedisMaxMemory, ct));
+                return container;
 
             default:
                 return builder.AddRedisServerExecutable(settings);
@@ -43,7 +47,7 @@ public static class RedisResourceExtensions
                 $"Redis:Mode is executable but no redis-server was found (searched: {string.Join(", ", searched)}). " +
                 "Fix one of: set Redis:ServerPath to a redis-server 7+ binary; build once so build/fetch-redis-server.sh fetches Debian's package; " +
                 "install redis-server on PATH; set ConnectionStrings:redis for an external server; or use Redis:Mode=container with docker/podman.");
-        Console.WriteLine($"[activesynth] Redis: local redis-server ({command}), loopback only, password from parameter '{ResourceName}-password', AOF on, data in {settings.RedisDataDir}; no working container runtime was found (Redis:Mode=auto) or Redis:Mode=executable.");
+        Console.WriteLine($"[activesynth] Redis: local redis-server ({command}), loopback only, password from parameter '{ResourceName}-password', AOF on, maxmemory {settings.RedisMaxMemory} (noeviction), data in {settings.RedisDataDir}; no working container runtime was found (Redis:Mode=auto) or Redis:Mode=executable.");
 
         Directory.CreateDirectory(settings.RedisDataDir);
         var password = Password(builder);
@@ -87,8 +91,30 @@ public static class RedisResourceExtensions
                 ctx.Args.Add("everysec");
                 ctx.Args.Add("--save");
                 ctx.Args.Add("");
+                // Bounded: at the limit Redis refuses writes (the services see errors, the "redis-memory" health check warned
+                // before) rather than evicting run state or growing until the machine swaps.
+                ctx.Args.Add("--maxmemory");
+                ctx.Args.Add(settings.RedisMaxMemory);
+                ctx.Args.Add("--maxmemory-policy");
+                ctx.Args.Add("noeviction");
             })
             .WithHealthCheck(healthKey);
+    }
+
+    /// <summary>
+    /// <c>maxmemory</c> and <c>maxmemory-policy noeviction</c> on the container's server, as the executable gets them on its command
+    /// line. An external server is the operator's to configure (managed Redis often refuses CONFIG).
+    /// </summary>
+    private static async Task LimitMemoryAsync(IResourceWithConnectionString resource, string maxMemory, CancellationToken ct)
+    {
+        var connectionString = await resource.GetConnectionStringAsync(ct) ?? throw new InvalidOperationException("The Redis container has no connection string.");
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AllowAdmin = true;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        await server.ConfigSetAsync("maxmemory", maxMemory);
+        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+        Console.WriteLine($"[activesynth] Redis container: maxmemory {maxMemory} (noeviction).");
     }
 
     /// <summary>An external server must answer before anything starts; the error names the setting to fix.</summary>

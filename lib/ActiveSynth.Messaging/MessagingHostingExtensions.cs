@@ -43,6 +43,19 @@ public static class MessagingHostingExtensions
     }
 
     /// <summary>
+    /// Registers the health check "redis-memory" (<see cref="RedisMemoryHealthCheck"/>, tagged "ready"): Degraded when Redis's
+    /// used memory passes <c>Messaging:RedisMemory:DegradedAbove</c> of its <c>maxmemory</c>. Options are validated at start.
+    /// One service of a deployment registering it is enough (Selection does).
+    /// </summary>
+    public static IHostApplicationBuilder AddRedisMemoryHealthCheck(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<RedisMemoryOptions>().BindConfiguration(RedisMemoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHealthChecks().AddCheck<RedisMemoryHealthCheck>("redis-memory", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>
     /// Registers <see cref="IStreamPublisher"/> (singleton). Adds the default Redis connection ("redis") if none
     /// was added before.
     /// </summary>

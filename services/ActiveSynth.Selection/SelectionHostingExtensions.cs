@@ -4,6 +4,8 @@ using ActiveSynth.Selection.Options;
 using ActiveSynth.Reports;
 using ActiveSynth.Selection.Runs;
 using ActiveSynth.Selection.Telemetry;
+using ActiveSynth.Messaging;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ActiveSynth.Selection;
@@ -12,7 +14,9 @@ public static class SelectionHostingExtensions
 {
     /// <summary>
     /// Runs: options (validated at start), the Redis run store and event log, the requester of every work kind
-    /// (replies stored before ack, group "selection"), the run executor and supervisor, telemetry.
+    /// (replies stored before ack, group "selection"), the run executor and supervisor, telemetry; what keeps Redis bounded:
+    /// the run keyspace (a finished run's transient keys deleted, DeleteRun), the retention sweeper (<c>Selection:Retention</c>)
+    /// and the "redis-memory" health check (<c>Messaging:RedisMemory</c>).
     /// </summary>
     public static IHostApplicationBuilder AddRuns(this IHostApplicationBuilder builder)
     {
@@ -21,8 +25,11 @@ public static class SelectionHostingExtensions
         services.AddOptions<SelectionOptions>().BindConfiguration(SelectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton<SelectionTelemetry>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RunStore>();
         services.AddSingleton<PublishedTeacherPricing>();
+        services.AddSingleton<RunKeyspace>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunEventLog>();
         services.AddSingleton<RunReportWriter>();
         services.AddSingleton<RunExecutor>();
@@ -31,6 +38,8 @@ public static class SelectionHostingExtensions
         services.AddSingleton<RunService>();
         services.AddSingleton<RunWatcher>();
         services.AddSingleton<RunEventSignal>();
+        services.AddHostedService<RetentionSweeper>();
+        builder.AddRedisMemoryHealthCheck();
         builder.AddWorkRequests(ConsumerGroups.Selection);
         return builder;
     }

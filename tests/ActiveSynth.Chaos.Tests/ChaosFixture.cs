@@ -62,6 +62,7 @@ public sealed class ChaosFixture : IAsyncLifetime
             $"--Redis:DataDir={RedisDataDir}",
             $"--Artifacts:Root={ArtifactsRoot}",
             "--Selection:DefaultRun:Enabled=false",
+            "--Selection:Retention:KeepReplies=true", // the audit reads the stored teacher replies after the run finished
             "--Training:BaseSteps=100",
             $"--Training:RequestLeaseTime={ClaimIdleTime}",
             .. Workers.Select(w => $"--Services:{char.ToUpperInvariant(w[0])}{w[1..]}:Replicas=2"),

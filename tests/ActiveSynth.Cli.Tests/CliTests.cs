@@ -37,6 +37,10 @@ public sealed class CliTests : IDisposable
         { ["runs", "--server", "not a url"], "--server" },
         { ["watch", "some-run", "--server", "ftp://example"], "--server" },
         { ["cancel"], "RUN" },
+        { ["runs", "delete"], "RUN" },
+        { ["runs", "delete", "some-run", "--server", "ftp://example"], "--server" },
+        { ["runs", "delete", "Bad/Run", "--server", "http://127.0.0.1:1"], "RUN: 'Bad/Run' is not a run id" },
+        { ["runs", "delete", "some-run", "--server", "http://127.0.0.1:1", "--frobnicate"], "frobnicate" },
         { ["export", "some-run", "--format", "xml"], "--format" },
         { ["export", "no-such-run", "--artifacts", "/nonexistent"], "no run 'no-such-run'" },
         { ["seeds", "import", "/does/not/exist.jsonl"], "does not exist" },
@@ -71,6 +75,20 @@ public sealed class CliTests : IDisposable
         Assert.Contains("report", console.Output, StringComparison.Ordinal);
         Assert.Contains("watch", console.Output, StringComparison.Ordinal);
         Assert.Contains("cancel", console.Output, StringComparison.Ordinal);
+        Assert.Contains("runs", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runs_delete_has_help_naming_its_argument_and_its_force_option()
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 400;
+
+        var exit = await CliApp.RunAsync(["runs", "delete", "--help"], console);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("<RUN>", console.Output, StringComparison.Ordinal);
+        Assert.Contains("--force", console.Output, StringComparison.Ordinal);
     }
 
     [Fact]

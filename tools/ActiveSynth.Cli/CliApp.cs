@@ -29,7 +29,12 @@ public static class CliApp
             config.AddCommand<RunCommand>("run").WithDescription("Run the active-generation loop in this process (--local).");
             config.AddCommand<CompareCommand>("compare").WithDescription("Run strategies × seeds at the same budget and write a comparison report (Markdown, JSON, PNG).");
             config.AddCommand<PaperTableCommand>("paper-table").WithDescription("Every strategy × seed × generation mode × benchmark at one budget: the paper's table (Markdown, JSON, PNG); resumable.");
-            config.AddCommand<RunsCommand>("runs").WithDescription("List the runs of a Selection service.");
+            config.AddBranch<ServerSettings>("runs", runs =>
+            {
+                runs.SetDescription("List the runs of a Selection service (runs delete <run>: delete one, keys and artifacts).");
+                runs.SetDefaultCommand<RunsCommand>();
+                runs.AddCommand<RunsDeleteCommand>("delete").WithDescription("Delete a run on a Selection service: its Redis keys and its artifacts (--force: a running one, cancelled first).");
+            });
             config.AddCommand<WatchCommand>("watch").WithDescription("Follow a run's progress on a Selection service until it finishes.");
             config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a run on a Selection service; it keeps what it has.");
             config.AddCommand<ExportCommand>("export").WithDescription("Export a run's kept samples as GSM8K JSONL or Parquet.");

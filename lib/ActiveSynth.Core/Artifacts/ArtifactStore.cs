@@ -123,6 +123,47 @@ public sealed class ArtifactStore
         return result;
     }
 
+    /// <summary>
+    /// Deletes the directory <paramref name="relativePath"/> (resolved with the same checks as every other path: nothing outside
+    /// the root) and everything in it, and returns how many files were deleted; 0 when it does not exist. A symbolic link inside
+    /// it is deleted as a link, never followed, so a link planted in the shared directory cannot make this delete files elsewhere.
+    /// A replica's own working copy (with a <see cref="Remote"/>) is its cache and is not touched.
+    /// </summary>
+    public int DeleteDirectory(string relativePath)
+    {
+        var full = Resolve(relativePath);
+        if (full == Root)
+        {
+            throw new ArgumentException("The artifact root itself cannot be deleted.", nameof(relativePath));
+        }
+        var info = new DirectoryInfo(full);
+        if (info.LinkTarget is not null)
+        {
+            info.Delete(); // the link only
+            return 0;
+        }
+        return info.Exists ? DeleteTree(info) : 0;
+    }
+
+    private static int DeleteTree(DirectoryInfo directory)
+    {
+        var files = 0;
+        foreach (var entry in directory.EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo sub && sub.LinkTarget is null)
+            {
+                files += DeleteTree(sub);
+            }
+            else
+            {
+                entry.Delete(); // a file, or a link (to a file or a directory) deleted as a link
+                files += entry is FileInfo && entry.LinkTarget is null ? 1 : 0;
+            }
+        }
+        directory.Delete();
+        return files;
+    }
+
     /// <summary>Writes the artifact atomically and returns its lowercase hex sha256.</summary>
     public async Task<string> WriteAsync(string relativePath, Func<Stream, CancellationToken, Task> write, CancellationToken ct = default)
     {

@@ -15,7 +15,12 @@ public sealed class RequestClientOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan DeadLetterCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long stored replies are kept.</summary>
+    /// <summary>
+    /// How long a stored reply is kept at most. Only a backstop: the requester deletes a run's replies when the run finishes
+    /// (Completed, Failed, Cancelled), so this bounds what is left by a requester that never got that far, or a late reply
+    /// to a run that already finished. 7 days is longer than any run waits for a reply (a resumed run that finds a reply
+    /// gone asks again), and short enough that orphans cannot pile up for weeks (30 days let 15 small runs hold 500 MB).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
-    public TimeSpan ReplyTimeToLive { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan ReplyTimeToLive { get; set; } = TimeSpan.FromDays(7);
 }

@@ -82,6 +82,20 @@ public sealed class RunsApi(RunService runs, RunStore store, RunWatcher watcher)
         }
     }
 
+    public override async Task<DeleteRunResponse> DeleteRun(DeleteRunRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var deleted = await runs.DeleteAsync(request.RunId, request.Force, request.Force ? "DeleteRun, force" : "DeleteRun", context.CancellationToken);
+            return new DeleteRunResponse { RunId = request.RunId, KeysDeleted = deleted.Keys, FilesDeleted = deleted.Files };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // The artifact directory could not be deleted (nothing of the run's keys was): say why, so it can be fixed and retried.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"run_id: the artifacts of run '{request.RunId}' could not be deleted: {ex.Message}"));
+        }
+    }
+
     /// <summary>InvalidArgument whose detail lists every bad field: <c>spec.samples_per_round: must be &gt; 0, got 0; ...</c>.</summary>
     public static RpcException Invalid(SpecValidationException ex)
     {

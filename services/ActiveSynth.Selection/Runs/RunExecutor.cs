@@ -28,6 +28,8 @@ public sealed class RunExecutor(
     SelectionTelemetry telemetry,
     IOptions<SelectionOptions> options,
     IConnectionMultiplexer redis,
+    RunKeyspace keyspace,
+    IOptions<RetentionOptions> retention,
     ILogger<RunExecutor> logger)
 {
     public async Task ExecuteAsync(string runId, ActiveRun handle, CancellationToken ct)
@@ -60,7 +62,12 @@ public sealed class RunExecutor(
         var plan = RunPlan.Create(run.Spec, options.Value);
         var strategy = StrategyRegistry.Create(plan.Loop.Strategy, plan.Loop.StrategyOptions);
         using var tracer = new RoundTracer(runId, strategy.Name);
-        var context = new RunWorkContext(runId, plan, meta.TestSet ?? throw new InvalidOperationException($"Run {runId} has no test set."), tracer, meta.EvalSeconds);
+        var context = new RunWorkContext(runId, plan, meta.TestSet ?? throw new InvalidOperationException($"Run {runId} has no test set."), tracer, meta.EvalSeconds)
+        {
+            // From the run's own metadata, not from round 0's stored reply: a finished run's replies are deleted, and a resumed
+            // one must still train from the same base (the in-process engine does the same).
+            BaseCheckpoint = meta.Checkpoints.TryGetValue(0, out var baseCheckpoint) ? baseCheckpoint.ToContract() : null,
+        };
         var workers = new RequestLoopWorkers(context, new StreamWorkTransport(runId, requests, options.Value.TimeoutFor), artifacts);
         var observer = new RunObserver(store, events, reports, telemetry, logger, run.Spec, meta);
         await AnnounceStartAsync(run, ct).ConfigureAwait(false);
@@ -113,7 +120,11 @@ public sealed class RunExecutor(
         }, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the report (whatever the final state: a cancelled or failed run reports what it did) and the last event.</summary>
+    /// <summary>
+    /// Writes the report (whatever the final state: a cancelled or failed run reports what it did) and the last event, then deletes
+    /// the run's transient Redis keys (<see cref="RunKeyspace.DeleteTransientAsync"/>): a finished run keeps only what GetRun,
+    /// WatchRun and its report read.
+    /// </summary>
     public async Task FinishAsync(StoredRun run, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -155,5 +166,17 @@ public sealed class RunExecutor(
                 e.RunFinished.FinalPoint = final.ToContract(meta, meta.TestItems);
             }
         }, ct).ConfigureAwait(false);
+        if (retention.Value.KeepReplies)
+        {
+            return;
+        }
+        try
+        {
+            logger.TransientKeysDeleted(run.Id, state.Status.ToString(), await keyspace.DeleteTransientAsync(run.Id, ct).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.TransientKeysNotDeleted(ex, run.Id, ex.GetType().Name);
+        }
     }
 }

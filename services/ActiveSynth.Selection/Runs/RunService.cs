@@ -6,6 +6,7 @@ using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Engine;
 using ActiveSynth.Selection.Options;
+using ActiveSynth.Selection.Telemetry;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -13,9 +14,9 @@ using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Selection.Runs;
 
-/// <summary>What the Runs API does, callable in-process too (the default run): start, read, list, cancel, resume.</summary>
+/// <summary>What the Runs API does, callable in-process too (the default run, the retention sweeper): start, read, list, cancel, resume, delete.</summary>
 public sealed partial class RunService(RunStore store, RunSupervisor supervisor, RunExecutor executor, RunEventLog events, ArtifactStore artifacts,
-    PublishedTeacherPricing pricing, IOptions<SelectionOptions> options)
+    RunKeyspace keyspace, PublishedTeacherPricing pricing, IOptions<SelectionOptions> options, ILogger<RunService> logger)
 {
     /// <summary>Validates the spec, builds the seed pool and test set and starts the run; an existing id returns that run.</summary>
     public async Task<StoredRun> StartAsync(RunSpec? spec, string? runId, CancellationToken ct)
@@ -110,9 +111,49 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
         run.Meta.FinishedAt = null;
         run.Meta.Report = null;
         run.Meta.CancelReason = null;
+        // Its transient keys went when it finished; a reply that arrived after that may have been stored and deleted after its worker
+        // marked the request done. Without the markers, what the run asks again for is answered again.
+        await keyspace.DeleteMarkersAsync(runId).ConfigureAwait(false);
         await store.SaveAsync(state, run.Meta).ConfigureAwait(false);
         supervisor.Launch(runId);
         return await GetAsync(runId).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes a run: every Redis key of it (<see cref="RunKeyspace.DeleteAllAsync"/>), its entry in the index and its artifact
+    /// directory <c>runs/&lt;id&gt;/</c>. A pending or running run is refused (FailedPrecondition) unless <paramref name="force"/>,
+    /// which cancels it first. A bad id is InvalidArgument naming <c>run_id</c>; an unknown one NotFound.
+    /// </summary>
+    public async Task<RunDeletion> DeleteAsync(string runId, bool force, string reason, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(runId) || !RunIdPattern().IsMatch(runId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "run_id: must be 1 to 63 characters of [a-z0-9-], starting with a letter or digit"));
+        }
+        if (!await keyspace.ExistsAsync(runId).ConfigureAwait(false))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"run_id: no run '{runId}'"));
+        }
+        var run = await store.GetAsync(runId).ConfigureAwait(false);
+        var running = supervisor.IsActive(runId) || run?.State.Status is RunStatus.Pending or RunStatus.Running;
+        if (running)
+        {
+            if (!force)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    $"run_id: run '{runId}' is {run?.State.Status.ToString().ToLowerInvariant() ?? "running"}; cancel it first, or delete with force"));
+            }
+            await CancelAsync(runId, "deleted").ConfigureAwait(false);
+            if (!await supervisor.WaitStoppedAsync(runId, options.Value.CancelWait).ConfigureAwait(false))
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable,
+                    $"run_id: run '{runId}' was cancelled but did not stop within {options.Value.CancelWait.TotalSeconds:0} s; nothing was deleted, try again"));
+            }
+        }
+        var files = artifacts.DeleteDirectory($"runs/{runId}");
+        var keys = await keyspace.DeleteAllAsync(runId, ct).ConfigureAwait(false);
+        logger.RunDeleted(runId, reason, keys, files);
+        return new RunDeletion(keys, files);
     }
 
     private static string NewRunId() =>

@@ -55,6 +55,24 @@ public sealed partial class RunSupervisor(RunStore store, RunExecutor executor, 
         return true;
     }
 
+    /// <summary>Waits (up to <paramref name="wait"/>) until <paramref name="runId"/> no longer executes here; true when it does not.</summary>
+    public async Task<bool> WaitStoppedAsync(string runId, TimeSpan wait)
+    {
+        if (!_active.TryGetValue(runId, out var handle))
+        {
+            return true;
+        }
+        try
+        {
+            await handle.Completion.WaitAsync(wait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        return !_active.ContainsKey(runId);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         foreach (var id in await store.ListIdsAsync().ConfigureAwait(false))

@@ -62,4 +62,25 @@ public static partial class SelectionLog
 
     [LoggerMessage(EventId = 7026, Level = LogLevel.Information, Message = "Stored artifact {Path} ({Bytes} bytes) published by a replica")]
     public static partial void ArtifactStored(this ILogger logger, string path, long bytes);
+
+    [LoggerMessage(EventId = 7040, Level = LogLevel.Information, Message = "Run {RunId} finished {Status}: deleted {Keys} transient Redis keys (stored replies, markers, leases); spec, state, meta and events are kept")]
+    public static partial void TransientKeysDeleted(this ILogger logger, string runId, string status, long keys);
+
+    [LoggerMessage(EventId = 7041, Level = LogLevel.Warning, Message = "Run {RunId} finished but its transient Redis keys could not be deleted now ({Error}); the reply time to live and the retention sweeper bound them")]
+    public static partial void TransientKeysNotDeleted(this ILogger logger, Exception exception, string runId, string error);
+
+    [LoggerMessage(EventId = 7042, Level = LogLevel.Information, Message = "Run {RunId} deleted ({Reason}): {Keys} Redis keys and {Files} artifact files under runs/{RunId}/")]
+    public static partial void RunDeleted(this ILogger logger, string runId, string reason, long keys, int files);
+
+    [LoggerMessage(EventId = 7043, Level = LogLevel.Information, Message = "Retention: deleted run {RunId} ({Status}, finished {FinishedAt:o}, older than {Retention}): {Keys} Redis keys, {Files} artifact files")]
+    public static partial void RetentionDeleted(this ILogger logger, string runId, string status, DateTimeOffset finishedAt, TimeSpan retention, long keys, int files);
+
+    [LoggerMessage(EventId = 7044, Level = LogLevel.Information, Message = "Retention sweep: {Deleted} finished runs older than {Retention} deleted, {Kept} runs kept")]
+    public static partial void RetentionSwept(this ILogger logger, int deleted, TimeSpan retention, int kept);
+
+    [LoggerMessage(EventId = 7045, Level = LogLevel.Warning, Message = "Retention sweep failed ({Error}); next try in {Interval}")]
+    public static partial void RetentionFailed(this ILogger logger, Exception exception, string error, TimeSpan interval);
+
+    [LoggerMessage(EventId = 7046, Level = LogLevel.Information, Message = "Retention of finished runs is off (Selection:Retention:FinishedRuns is 0)")]
+    public static partial void RetentionOff(this ILogger logger);
 }
