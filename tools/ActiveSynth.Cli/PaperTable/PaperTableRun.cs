@@ -6,7 +6,8 @@ namespace ActiveSynth.Cli.PaperTable;
 
 /// <summary>
 /// One cell run of the paper table (benchmark × mode × strategy × seed), as the table keeps it: the learning curve, what the
-/// teacher was paid, where the picks went and how long the run took. <see cref="SpecSha256"/> identifies the spec it ran, so a
+/// teacher work cost (what the budget counts) and what the endpoint billed for it (absent in runs recorded before billing was
+/// recorded), where the picks went and how long the run took. <see cref="SpecSha256"/> identifies the spec it ran, so a
 /// rerun reuses a record only for the same spec; <see cref="Commit"/> is the build that ran it (a code change that alters results
 /// needs a new table name or the old records removed: the spec does not see it).
 /// </summary>
@@ -28,7 +29,9 @@ public sealed record PaperTableRun(
     [property: JsonPropertyName("stop_reason")] string StopReason,
     [property: JsonPropertyName("drops")] int Drops,
     [property: JsonPropertyName("picks_by_family")] IReadOnlyDictionary<string, int> PicksByFamily,
-    [property: JsonPropertyName("commit")] string? Commit = null)
+    [property: JsonPropertyName("commit")] string? Commit = null,
+    [property: JsonPropertyName("billed_teacher_tokens"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? BilledTeacherTokens = null,
+    [property: JsonPropertyName("cache_hits"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? CacheHits = null)
 {
     /// <summary>The cell this run belongs to (all seeds of a strategy in one benchmark and mode).</summary>
     [JsonIgnore]
@@ -52,7 +55,9 @@ public sealed record PaperTableRun(
             state.Drops.Count,
             state.Selections.SelectMany(s => s.ByFamily).GroupBy(kv => kv.Key).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value), StringComparer.Ordinal),
-            Environment.GetEnvironmentVariable("ACTIVESYNTH_COMMIT"));
+            Environment.GetEnvironmentVariable("ACTIVESYNTH_COMMIT"),
+            state.Billed.TeacherTokens,
+            state.Billed.CacheHits);
     }
 }
 
