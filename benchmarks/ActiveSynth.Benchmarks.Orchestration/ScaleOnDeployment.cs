@@ -141,6 +141,7 @@ internal static class ScaleOnDeployment
                 ["teacher"] = "embedded for student-scored strategies; a fake OpenAI-compatible endpoint (FakeOpenAiServer, replies from the embedded teacher) for " + string.Join(", ", JudgeStrategies.Order()),
                 ["settings"] = new JsonObject([.. settings.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))]),
                 ["sample_interval_ms"] = 250,
+                ["stage_note"] = "the loop reports scoring and the strategy's selection as one stage (RUN_STAGE_SCORE): score seconds include select, select is 0",
                 ["machine"] = $"{Environment.ProcessorCount} cores",
             },
             ["load_average_start"] = loadStart,
@@ -465,8 +466,8 @@ internal static class ScaleOnDeployment
     private static string Markdown(List<JsonObject> cells, JsonObject? finishedRuns, JsonObject goals)
     {
         var md = new StringBuilder();
-        md.AppendLine("| pool | strategy | Scoring | round s | score | select | generate | train | evaluate | s / 1k seeds | score+select s / 1k | Redis peak MiB | steady MiB | largest msg KiB | peak RSS MiB (Sel/Sco/Tea/Tra) |");
-        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| pool | strategy | Scoring | round s | score (incl. select) | generate | train | evaluate | s / 1k seeds | score+select s / 1k | Redis peak MiB | steady MiB | largest msg KiB | peak RSS MiB (Sel/Sco/Tea/Tra) |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var c in cells)
         {
             var rounds = Math.Max(1, ((JsonArray)c["rounds"]!).Count(r => (int)r!["round"]! > 0));
@@ -476,10 +477,10 @@ internal static class ScaleOnDeployment
                 var peaks = ((JsonArray)c["processes"]!).Where(p => (string)p!["service"]! == service).Select(p => (long)p!["peak_rss_during_cell_kb"]! / 1024.0).ToList();
                 return peaks.Count == 0 ? "?" : string.Join("+", peaks.Select(p => p.ToString("0", CultureInfo.InvariantCulture)));
             }));
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {c["pool"]} | {c["strategy"]} | {c["scoring_replicas"]} | {(double)c["round_seconds_mean"]!:0.0} | {stage("score"):0.0} | {stage("select"):0.00} | {stage("generate"):0.0} | {stage("train"):0.0} | {stage("evaluate"):0.0} | {(double)c["round_seconds_per_1000_seeds"]!:0.0} | {(double)c["score_select_seconds_per_1000_seeds"]!:0.0} | {(long)c["redis"]!["used_memory_peak_sampled"]! / MiB:0.0} | {(long)c["redis"]!["used_memory_steady_after"]! / MiB:0.0} | {(long)c["largest_message"]!["bytes"]! / 1024.0:0.0} | {rss} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {c["pool"]} | {c["strategy"]} | {c["scoring_replicas"]} | {(double)c["round_seconds_mean"]!:0.0} | {stage("score"):0.0} | {stage("generate"):0.0} | {stage("train"):0.0} | {stage("evaluate"):0.0} | {(double)c["round_seconds_per_1000_seeds"]!:0.0} | {(double)c["score_select_seconds_per_1000_seeds"]!:0.0} | {(long)c["redis"]!["used_memory_peak_sampled"]! / MiB:0.0} | {(long)c["redis"]!["used_memory_steady_after"]! / MiB:0.0} | {(long)c["largest_message"]!["bytes"]! / 1024.0:0.0} | {rss} |");
         }
         md.AppendLine();
-        md.AppendLine("Stage columns: mean seconds per round (StageCompleted). Redis peak: highest used_memory sampled every 250 ms during the run; steady: after it finished.");
+        md.AppendLine("Stage columns: mean seconds per round 1..N (StageCompleted); the loop reports scoring and the strategy's selection as one stage (score), so select is 0. Redis peak: highest used_memory sampled every 250 ms during the run; steady: after it finished.");
         if (finishedRuns is not null)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"Redis empty {(long)finishedRuns["empty_used_memory"]! / MiB:0.00} MiB; after {finishedRuns["runs"]} finished runs {(long)finishedRuns["after_used_memory"]! / MiB:0.00} MiB; response cache {(long)finishedRuns["response_cache_memory_usage_bytes"]! / MiB:0.00} MiB in {finishedRuns["response_cache_keys"]} keys; without it {(long)finishedRuns["after_without_cache_used_memory"]! / MiB:0.00} MiB (+{(double)finishedRuns["growth_without_cache_mib"]!:0.00} MiB); runs deleted too {(long)finishedRuns["after_runs_deleted_used_memory"]! / MiB:0.00} MiB.");
@@ -509,8 +510,13 @@ internal static class ScaleOnDeployment
         return md.ToString();
     }
 
-    private static JsonObject Families(SortedDictionary<string, int> families) =>
-        new([.. families.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))]);
+    private static JsonObject Families(SortedDictionary<string, KeyFamily> families) =>
+        new([.. families.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)new JsonObject
+        {
+            ["keys"] = f.Value.Keys,
+            ["memory_usage_bytes"] = f.Value.Bytes,
+            ["example"] = f.Value.Example,
+        }))]);
 
     private static bool Same(JsonObject a, JsonObject b) =>
         (string)a["strategy"]! == (string)b["strategy"]! && (int)a["scoring_replicas"]! == (int)b["scoring_replicas"]!;

@@ -10,6 +10,9 @@ internal sealed record LargestMessage(long Bytes, string Where);
 /// <summary>Peak resident memory of one service process: sampled while the cell ran, and the kernel's lifetime high-water mark.</summary>
 internal sealed record ProcessMemory(string Service, int Pid, long PeakRssDuringKb, long VmHwmKb);
 
+/// <summary>Keys of one family: how many, their MEMORY USAGE summed, one of them.</summary>
+internal sealed record KeyFamily(int Keys, long Bytes, string Example);
+
 /// <summary>What one cell's sampler saw.</summary>
 internal sealed record CellSamples(long UsedMemoryBefore, long UsedMemoryPeakSampled, long UsedMemoryPeakLifetime, LargestMessage LargestReply,
     LargestMessage LargestStreamEntry, IReadOnlyList<ProcessMemory> Processes, int Samples);
@@ -81,12 +84,13 @@ internal sealed class ScaleProbes(IConnectionMultiplexer redis, string artifacts
 
     /// <summary>
     /// Keys by family: the key with run ids (from <paramref name="runIds"/>) replaced by &lt;run&gt; and cut after its third
-    /// ':'-separated part (<c>activesynth:teacher:cache</c>, <c>activesynth:run:&lt;run&gt;</c>, ...), with their count.
+    /// ':'-separated part (<c>activesynth:teacher:cache</c>, <c>activesynth:run:&lt;run&gt;</c>, ...), with their count, the sum of
+    /// their MEMORY USAGE and one example key (run ids replaced).
     /// </summary>
-    public async Task<SortedDictionary<string, int>> KeyFamiliesAsync(IEnumerable<string> runIds)
+    public async Task<SortedDictionary<string, KeyFamily>> KeyFamiliesAsync(IEnumerable<string> runIds)
     {
         var ids = runIds.OrderByDescending(id => id.Length).ToList();
-        var families = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var families = new SortedDictionary<string, KeyFamily>(StringComparer.Ordinal);
         foreach (var key in await KeysAsync("*"))
         {
             var name = key.ToString();
@@ -95,7 +99,11 @@ internal sealed class ScaleProbes(IConnectionMultiplexer redis, string artifacts
                 name = name.Replace(id, "<run>", StringComparison.Ordinal);
             }
             var family = string.Join(':', name.Split(':').Take(3));
-            families[family] = families.GetValueOrDefault(family) + 1;
+            var usage = await Db.ExecuteAsync("MEMORY", "USAGE", key, "SAMPLES", "0");
+            var bytes = usage.IsNull ? 0 : (long)usage;
+            families[family] = families.TryGetValue(family, out var seen)
+                ? seen with { Keys = seen.Keys + 1, Bytes = seen.Bytes + bytes }
+                : new KeyFamily(1, bytes, name);
         }
         return families;
     }
