@@ -10,6 +10,26 @@ if (args is ["strategies", .. var compareArgs])
     return await StrategiesOnDeployment.RunAsync(data, compareArgs);
 }
 
+// `scale [options]`: pools of 400 to 7,500 seeds through a deployment started here, per stage, Redis and process memory (see ScaleOnDeployment).
+if (args is ["scale", .. var scaleArgs])
+{
+    var data = Path.Combine(Path.GetTempPath(), $"activesynth-scale-{Guid.NewGuid():N}");
+    try
+    {
+        return await ScaleOnDeployment.RunAsync(data, scaleArgs);
+    }
+    finally
+    {
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
 // `paper-table <paper-table options>`: the paper's table through a deployment started here (see PaperTableOnDeployment).
 if (args is ["paper-table", .. var tableArgs])
 {

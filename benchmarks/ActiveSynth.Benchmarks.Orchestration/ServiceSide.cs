@@ -20,10 +20,16 @@ internal sealed class ServiceSide : IAsyncDisposable
         _runs = new Runs.RunsClient(_channel);
     }
 
+    /// <summary>The AppHost (for connection strings and endpoints).</summary>
+    public DistributedApplication App => _app;
+
+    /// <summary>The Selection service's Runs API.</summary>
+    public Runs.RunsClient Runs => _runs;
+
     /// <summary>The Selection service's gRPC address.</summary>
     public Uri SelectionAddress => _app.GetEndpoint("selection", "grpc");
 
-    /// <summary>Starts the AppHost (a local redis-server, data under <paramref name="dataDir"/>, no default run) with <paramref name="settings"/> on top.</summary>
+    /// <summary>Starts the AppHost (a local redis-server, data under <paramref name="dataDir"/>, no default run) with <paramref name="settings"/> on top (a setting given again there wins).</summary>
     public static async Task<ServiceSide> StartAsync(string dataDir, params string[] settings)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
