@@ -80,29 +80,32 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
     {
         var chunkSize = Math.Max(1, run.Plan.Loop.ScoreChunkSize);
         using var gate = new SemaphoreSlim(Math.Max(1, run.Plan.Loop.ScoreChunksInFlight));
-        var chunks = new List<Task<(string Key, ScoreResult Result)>>();
+        var byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
+        var chunks = new List<Task<List<(CandidateSignals Signals, string Answer)>>>();
         for (var first = 0; first < items.Count; first += chunkSize)
         {
-            chunks.Add(ScoreChunkAsync(key, round, checkpoint, items, first, Math.Min(chunkSize, items.Count - first), needs, gate, ct));
+            chunks.Add(ScoreChunkAsync(key, round, checkpoint, items, first, Math.Min(chunkSize, items.Count - first), needs, byId, gate, ct));
         }
         var results = await Task.WhenAll(chunks).ConfigureAwait(false);
-        // Scoring is side-effect free and a crashed run simply asks again, so a round's replies (embeddings and gradient embeddings
-        // for a whole pool, for badge and coreset) need not wait in Redis until the run ends.
-        await transport.ForgetAsync(run.RunId, [.. results.Select(r => r.Key)], ct).ConfigureAwait(false);
-        var byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
         var signals = new List<CandidateSignals>(items.Count);
         var answers = new Dictionary<string, string>(items.Count, StringComparer.Ordinal);
-        foreach (var scored in results.SelectMany(r => r.Result.Signals))
+        foreach (var (scored, answer) in results.SelectMany(r => r))
         {
-            signals.Add(scored.ToCore(byId.GetValueOrDefault(scored.ItemId)));
-            answers[scored.ItemId] = scored.StudentAnswer;
+            signals.Add(scored);
+            answers[scored.Id] = answer;
         }
         var missing = items.FirstOrDefault(i => !answers.ContainsKey(i.Id));
         return missing is null ? (signals, answers) : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
     }
 
-    private async Task<(string Key, ScoreResult Result)> ScoreChunkAsync(string key, int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, int first,
-        int count, CoreSignals needs, SemaphoreSlim gate, CancellationToken ct)
+    /// <summary>
+    /// One chunk's signals, taken out of its reply as soon as it comes; the reply is then deleted from the transport. Scoring is
+    /// side-effect free and a crashed run asks again, so a pool's embeddings and gradient embeddings (badge, coreset) never wait
+    /// in Redis for the rest of the round, and only one copy of them is held here.
+    /// </summary>
+    private async Task<List<(CandidateSignals Signals, string Answer)>> ScoreChunkAsync(string key, int round, CheckpointHandle checkpoint,
+        IReadOnlyList<TaskItem> items, int first, int count, CoreSignals needs, Dictionary<string, TaskItem> byId, SemaphoreSlim gate,
+        CancellationToken ct)
     {
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -126,7 +129,9 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
             var chunkKey = whole ? key : string.Create(CultureInfo.InvariantCulture, $"{key}/{first}-{last}");
             var result = await transport.RequestAsync<ScoreRequest, ScoreResult>(WorkKind.Score, chunkKey, request, ct).ConfigureAwait(false);
             Check(result.Failure, "scoring");
-            return (chunkKey, result);
+            var signals = result.Signals.Select(s => (s.ToCore(byId.GetValueOrDefault(s.ItemId)), s.StudentAnswer)).ToList();
+            await transport.ForgetAsync(run.RunId, [chunkKey], ct).ConfigureAwait(false);
+            return signals;
         }
         finally
         {

@@ -223,7 +223,7 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
             ["deployment"] = Environment.GetEnvironmentVariable("ACTIVESYNTH_DEPLOYMENT") ?? "",
             ["commit"] = Environment.GetEnvironmentVariable("ACTIVESYNTH_COMMIT") ?? "",
             ["budget"] = s.Budget ?? "",
-            ["teacher_cache"] = "off: every run pays for its own teacher calls, so runs sharing a seed (random and static; every strategy's first overgenerate round) spend the same budget",
+            ["teacher_cache"] = "on: a reply served from the response cache charges the budget the usage it was made with, so runs sharing a seed (random and static; every strategy's first overgenerate round) spend the same budget whichever ran first; billed tokens and cache hits are recorded per run",
             ["all_runs_within_budget"] = runs.All(r => (budget.MaxTeacherTokens == 0 || r.TeacherTokens <= budget.MaxTeacherTokens)
                 && (budget.MaxSamples == 0 || r.Samples <= budget.MaxSamples)) ? "true" : "false",
             ["samples_per_round"] = spec.SamplesPerRound.ToString(CultureInfo.InvariantCulture),
