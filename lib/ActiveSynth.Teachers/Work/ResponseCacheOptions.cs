@@ -3,7 +3,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ActiveSynth.Teacher.Options;
 
-/// <summary>The Redis response cache (section <c>Teacher:Cache</c>): a re-run of the same spec costs nothing.</summary>
+/// <summary>
+/// The Redis response cache (section <c>Teacher:Cache</c>): a re-run of the same spec bills the endpoint nothing, while its budget
+/// is charged what the replies cost when they were paid for.
+/// </summary>
 public sealed class ResponseCacheOptions
 {
     public const string SectionName = "Teacher:Cache";
