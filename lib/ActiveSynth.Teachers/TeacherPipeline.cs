@@ -8,7 +8,8 @@ namespace ActiveSynth.Teachers;
 /// Wraps a teacher <see cref="IChatClient"/> in the layers every teacher gets, outermost first: start marks of calls in
 /// progress (a redo after a process died mid-call is billed for both attempts), the response cache (Microsoft.Extensions.AI's
 /// distributed caching client: a hit bills nothing, carries the usage it was made with and skips everything below), retries
-/// (Polly: backoff, jitter, Retry-After, per-attempt timeout), client-side rate limits (System.Threading.RateLimiting; each attempt counts), then the model itself.
+/// (Polly: backoff, jitter, Retry-After, per-attempt timeout), client-side rate limits (System.Threading.RateLimiting; each
+/// attempt counts), then the model itself.
 /// </summary>
 public static class TeacherPipeline
 {

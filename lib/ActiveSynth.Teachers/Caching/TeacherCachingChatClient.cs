@@ -8,8 +8,9 @@ namespace ActiveSynth.Teachers.Caching;
 /// Microsoft.Extensions.AI's <see cref="DistributedCachingChatClient"/> with the teacher's rules: the key is our
 /// <see cref="RequestFingerprint"/> (stable across library versions, which a 30-day cache shared by replicas needs, and
 /// including the prompt version and the embedded teacher's error rate); a hit carries the usage the reply was made with
-/// (<see cref="TeacherOptionKeys.Cached"/> set: it costs a budget what it cost when it was paid for, and bills nothing); an empty reply is not stored; entries expire after the configured time; a
-/// request with <see cref="TeacherOptionKeys.DisableCache"/> neither reads nor writes.
+/// (<see cref="TeacherOptionKeys.Cached"/> set: it costs a budget what it cost when it was paid for, and bills nothing); an
+/// empty reply is not stored; entries expire after the configured time; a request with
+/// <see cref="TeacherOptionKeys.DisableCache"/> neither reads nor writes.
 /// </summary>
 public sealed class TeacherCachingChatClient : DistributedCachingChatClient
 {

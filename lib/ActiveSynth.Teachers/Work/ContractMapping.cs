@@ -49,17 +49,15 @@ public static class ContractMapping
         };
     }
 
-    /// <summary>The contract's usage back as the library's (a worker that set no billed_* field billed what the calls cost).</summary>
+    /// <summary>The contract's usage back as the library's; its billing as <see cref="ActiveSynth.Engine.ContractMapping.ToBilling"/> reads it.</summary>
     public static CallUsage ToCallUsage(this TeacherUsage usage, string model)
     {
         ArgumentNullException.ThrowIfNull(usage);
+        var billing = usage.ToBilling();
         return new CallUsage(usage.PromptTokens, usage.CompletionTokens, usage.Estimated, usage.Cached, usage.CacheHits, usage.Calls,
             usage.Retries, usage.CostUsd, usage.Latency?.ToTimeSpan() ?? TimeSpan.Zero, usage.Model.Length > 0 ? usage.Model : model)
         {
-            Billed = new BilledUsage(
-                usage.HasBilledTokens ? usage.BilledTokens : usage.PromptTokens + usage.CompletionTokens,
-                usage.HasBilledCostUsd ? usage.BilledCostUsd : usage.CostUsd,
-                usage.HasBilledCalls ? usage.BilledCalls : usage.Calls),
+            Billed = new BilledUsage(billing.TeacherTokens, billing.CostUsd, (int)billing.TeacherCalls),
         };
     }
 
