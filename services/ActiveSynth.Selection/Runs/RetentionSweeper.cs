@@ -48,6 +48,12 @@ public sealed class RetentionSweeper(RunStore store, RunService runs, RunSupervi
         foreach (var id in await store.ListIdsAsync().ConfigureAwait(false))
         {
             ct.ThrowIfCancellationRequested();
+            // The metadata first: a run's state holds its whole seed pool, and most runs are kept at most sweeps.
+            if (await store.GetMetaAsync(id).ConfigureAwait(false) is not { FinishedAt: { } finished } || finished > cutoff)
+            {
+                kept++;
+                continue;
+            }
             var run = await store.GetAsync(id).ConfigureAwait(false);
             if (run is not { State.Status: RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled, Meta.FinishedAt: { } finishedAt }
                 || finishedAt > cutoff || supervisor.IsActive(id))

@@ -72,6 +72,13 @@ public sealed class RunStore(IConnectionMultiplexer redis)
             JsonSerializer.Deserialize<RunMeta>(values[2].ToString(), MetaJson) ?? new RunMeta());
     }
 
+    /// <summary>The run's metadata alone (not its state, which holds the whole seed pool); null when there is none.</summary>
+    public async Task<RunMeta?> GetMetaAsync(string id)
+    {
+        var value = await Db.StringGetAsync(RunKeys.Meta(id)).ConfigureAwait(false);
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<RunMeta>(value.ToString(), MetaJson);
+    }
+
     /// <summary>Run ids, newest first.</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(long skip = 0, long take = -1)
     {
