@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch reference for the student benchmark: the same GPT as recipes/spike/active_spike.py (and the TorchSharp
-student), the same prompts and training batches (written by the .NET benchmark), the same thread count.
+"""PyTorch reference for the student benchmark: the same GPT as the TorchSharp student (and the
+Python spike it ports), the same prompts and training batches (written by the .NET benchmark), the same thread count.
 Prints one JSON line: scoring and training tokens/s. Run by Program.cs; needs Debian's python3-torch
 (+ libopenblas0-pthread, else it runs on reference BLAS, about 10x slower)."""
 import json, math, sys, time

@@ -1,7 +1,7 @@
 namespace ActiveSynth.Messaging;
 
 /// <summary>
-/// Field names of a stream entry. They are part of the wire contract (DESIGN.md section 2): another
+/// Field names of a stream entry. They are part of the wire contract (protos/README.md): another
 /// implementation that reads or writes our streams (a Python scorer, say) must use exactly these.
 /// </summary>
 public static class StreamEntryFields

@@ -11,7 +11,7 @@ public sealed class StudentDeviceOptions
     [Required, RegularExpression("^(cpu|cuda(:[0-9]+)?)$", ErrorMessage = "Student:Device must be 'cpu', 'cuda' or 'cuda:N'.")]
     public string Device { get; set; } = "cpu";
 
-    /// <summary>Intra-op threads for CPU work; 0 keeps libtorch's default. A tiny model runs fastest on 1 (recipes/embedded-benchmark.md).</summary>
+    /// <summary>Intra-op threads for CPU work; 0 keeps libtorch's default. A tiny model runs fastest on 1 (docs/architecture.md, "The embedded recipe").</summary>
     [Range(0, 256)]
     public int Threads { get; set; }
 }

@@ -1,6 +1,6 @@
 namespace ActiveSynth.Architecture.Tests;
 
-/// <summary>The dependency rules of DESIGN.md section 3, checked against the project files.</summary>
+/// <summary>The dependency rules of docs/architecture.md, checked against the project files.</summary>
 public sealed class DependencyRuleTests
 {
     private const string Core = "lib/ActiveSynth.Core/ActiveSynth.Core.csproj";

@@ -1,6 +1,6 @@
 namespace ActiveSynth.Core.Budgets;
 
-/// <summary>An amount of budget in every dimension a run can be limited by (DESIGN.md section 1, "Budgets").</summary>
+/// <summary>An amount of budget in every dimension a run can be limited by (docs/architecture.md, "The loop").</summary>
 public readonly record struct BudgetAmount(long Samples, long TeacherCalls, long TeacherTokens, double CostUsd)
 {
     public static BudgetAmount Zero => default;

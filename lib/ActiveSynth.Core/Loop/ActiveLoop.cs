@@ -6,7 +6,7 @@ using ActiveSynth.Core.Tasks;
 namespace ActiveSynth.Core.Loop;
 
 /// <summary>
-/// The closed loop of DESIGN.md section 1: score, select, generate, train + evaluate, repeat until a budget or
+/// The closed loop of docs/architecture.md, "The loop": score, select, generate, train + evaluate, repeat until a budget or
 /// max_rounds is reached. It is a state machine over <see cref="RunState"/>: every stage ends with a durable save,
 /// and <see cref="RunAsync"/> continues from whatever stage the state is in, so a restart repeats at most the
 /// stage that was running (whose work calls are idempotent by key).

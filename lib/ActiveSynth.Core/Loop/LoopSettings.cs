@@ -2,7 +2,7 @@ using ActiveSynth.Core.Budgets;
 
 namespace ActiveSynth.Core.Loop;
 
-/// <summary>How samples are chosen each round (DESIGN.md section 1).</summary>
+/// <summary>How samples are chosen each round (docs/architecture.md, "The loop").</summary>
 public enum GenerationMode
 {
     /// <summary>The paper's mode: score the seed pool, pick m seeds, write one sample per pick.</summary>

@@ -4,7 +4,7 @@ using ActiveSynth.Core.Selection.Strategies;
 namespace ActiveSynth.Core.Selection;
 
 /// <summary>
-/// The selection strategies by name (DESIGN.md section 1, "Strategies"). Names and option keys are
+/// The selection strategies by name (docs/architecture.md, "Strategies"). Names and option keys are
 /// case-sensitive (ordinal). Options are strings so they travel in run specs and gRPC maps unchanged;
 /// numbers use the invariant culture.
 /// </summary>

@@ -2,7 +2,7 @@ namespace ActiveSynth.Core.Tasks;
 
 /// <summary>
 /// Writes a question "like" a seed, the way the embedded benchmark's procedural teacher does
-/// (recipes/embedded-benchmark.md, v7): same family, same difficulty, moved by ±1 with probability
+/// (the v7 recipe, docs/architecture.md): same family, same difficulty, moved by ±1 with probability
 /// <see cref="DefaultJumpProbability"/> (clipped to the family's range).
 /// </summary>
 public static class ProceduralTeacher

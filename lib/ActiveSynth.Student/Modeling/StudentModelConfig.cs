@@ -7,7 +7,7 @@ namespace ActiveSynth.Student.Modeling;
 
 /// <summary>
 /// Shape of the decoder-only transformer (pre-LN, learned positions, GELU feed-forward, untied LM head).
-/// The defaults are the embedded v7 student of recipes/embedded-benchmark.md: d128, 2 layers, 4 heads, FF 512, context 96.
+/// The defaults are the embedded v7 student (docs/architecture.md, "The embedded recipe"): d128, 2 layers, 4 heads, FF 512, context 96.
 /// </summary>
 public sealed record StudentModelConfig
 {

@@ -6,7 +6,7 @@ namespace ActiveSynth.Student.Modeling;
 
 /// <summary>
 /// The embedded student: a small GPT (pre-LN blocks, learned absolute positions, GELU feed-forward, untied head),
-/// a faithful port of the student in recipes/spike/active_spike.py. State-dict keys match the spike's
+/// a faithful port of the student of the Python spike behind the v7 recipe (docs/architecture.md). State-dict keys match the spike's
 /// (<c>tok.weight</c>, <c>blocks.0.qkv.weight</c>, <c>blocks.0.ff.0.weight</c>, <c>lnf.weight</c>, <c>head.weight</c>).
 /// </summary>
 public sealed class StudentTransformer : nn.Module

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace ActiveSynth.Student.Scoring;
 
 /// <summary>
-/// The scorer's signals for a batch of items (DESIGN.md section 1, step 1): greedy-decodes every item (KV cache), then
+/// The scorer's signals for a batch of items (docs/architecture.md, "The loop": score): greedy-decodes every item (KV cache), then
 /// derives from the student's own answer its NLL (mean and total), the answer-token NLL, entropy and margin, and
 /// correctness through the family's grader; optionally the reference-answer NLL (teacher-forced), the mean-pooled
 /// final hidden state and the BADGE gradient embedding (one teacher-forced pass over prompt + own answer).

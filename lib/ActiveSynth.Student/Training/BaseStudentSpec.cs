@@ -8,7 +8,7 @@ namespace ActiveSynth.Student.Training;
 
 /// <summary>
 /// How the embedded base student is made: the model shape and its pretraining on generic family text. The defaults
-/// are v7 of recipes/embedded-benchmark.md: families copy, rev, shift; difficulty 1 only (the answer format plus the
+/// are v7 (docs/architecture.md, "The embedded recipe"): families copy, rev, shift; difficulty 1 only (the answer format plus the
 /// easiest cell); 600 AdamW steps, batch 32, lr 2e-3, linear warmup (20 steps) then cosine decay. The base is cached
 /// in the artifact store under <c>bases/&lt;hash of this spec&gt;</c>, with its optimizer state.
 /// </summary>

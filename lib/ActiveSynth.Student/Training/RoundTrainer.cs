@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace ActiveSynth.Student.Training;
 
-/// <summary>One round's finetuning (DESIGN.md section 1, steps 4 and 5).</summary>
+/// <summary>One round's finetuning (docs/architecture.md, "The loop": train and evaluate).</summary>
 public sealed record RoundTrainingPlan
 {
     /// <summary>Where the new checkpoint goes (artifact-relative). Deterministic per run and round: a redelivered request finds it and does not train again.</summary>

@@ -5,7 +5,7 @@ namespace ActiveSynth.Training;
 
 /// <summary>
 /// Training service settings, bound from <c>Training</c> and validated at start. The defaults are the embedded v7
-/// configuration (recipes/embedded-benchmark.md): a d128 × 2-layer student whose base is pretrained on difficulty-1
+/// configuration (docs/architecture.md, "The embedded recipe"): a d128 × 2-layer student whose base is pretrained on difficulty-1
 /// copy/rev/shift items, then 40 steps per round at batch 32.
 /// </summary>
 public sealed class TrainingServiceOptions
