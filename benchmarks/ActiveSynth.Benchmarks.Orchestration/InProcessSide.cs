@@ -24,10 +24,10 @@ internal sealed class InProcessSide(string artifactsRoot) : IDisposable
     {
         public static readonly Quiet Instance = new();
 
-        public Task SaveAsync(RunState state, CancellationToken ct) => Task.CompletedTask;
+        public Task SaveAsync(LoopState state, CancellationToken ct) => Task.CompletedTask;
 
-        public Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct) => Task.CompletedTask;
+        public Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct) => Task.CompletedTask;
 
-        public Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct) => Task.CompletedTask;
+        public Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct) => Task.CompletedTask;
     }
 }

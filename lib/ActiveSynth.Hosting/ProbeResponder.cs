@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Messaging;
 using Google.Protobuf.WellKnownTypes;
 

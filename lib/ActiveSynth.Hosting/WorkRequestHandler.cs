@@ -1,4 +1,5 @@
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Messaging.Requests;
 using Google.Protobuf;
 

@@ -1,5 +1,6 @@
 using ActiveSynth.Contracts;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Messaging.Requests;
 
 namespace ActiveSynth.Hosting;

@@ -10,7 +10,7 @@ public static class DatasetExport
     private static readonly JsonSerializerOptions LineOptions = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>{"question","answer","id","family","difficulty"} per kept sample (imports back with <see cref="Gsm8kJsonl"/>).</summary>
-    public static void WriteDataset(RunState state, Stream stream)
+    public static void WriteDataset(LoopState state, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(state);
         Gsm8kJsonl.Export(state.Samples.Select(s => s.Item), stream, includeMetadata: true);

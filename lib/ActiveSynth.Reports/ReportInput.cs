@@ -2,8 +2,6 @@ using ActiveSynth.Core.Loop;
 
 namespace ActiveSynth.Reports;
 
-/// <summary>Wall time of one stage of one round (stage names as the contract's RunStage without prefix: SCORE, GENERATE, TRAIN, EVALUATE).</summary>
-public sealed record StageTime(int Round, string Stage, double Seconds);
 
 /// <summary>
 /// What a report is built from: the run's state (the loop's own record), its spec as JSON (the caller's format,
@@ -11,7 +9,7 @@ public sealed record StageTime(int Round, string Stage, double Seconds);
 /// </summary>
 public sealed record ReportInput
 {
-    public required RunState State { get; init; }
+    public required LoopState State { get; init; }
 
     /// <summary>The run spec as a JSON object (e.g. protobuf JSON of RunSpec); "{}" when unknown.</summary>
     public string SpecJson { get; init; } = "{}";

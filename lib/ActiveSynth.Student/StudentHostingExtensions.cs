@@ -1,5 +1,7 @@
 using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Student.Grading;
 using ActiveSynth.Student.HuggingFace;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +35,14 @@ public static class StudentHostingExtensions
             sp.GetRequiredService<IOptions<StudentModelsOptions>>().Value.ModelsRoot));
         builder.Services.TryAddSingleton(sp => new HfStudentCache(sp.GetRequiredService<HfCheckpointStore>(), sp.GetRequiredService<StudentDevice>().Device));
         return builder;
+    }
+
+    /// <summary>The registered task families (<see cref="TaskFamilyRegistry.Default"/> unless one is registered) and their graders.</summary>
+    public static IServiceCollection AddTaskGraders(this IServiceCollection services)
+    {
+        services.TryAddSingleton(_ => TaskFamilyRegistry.Default);
+        services.TryAddSingleton(sp => new GraderLookup(sp.GetRequiredService<TaskFamilyRegistry>()));
+        return services;
     }
 }
 

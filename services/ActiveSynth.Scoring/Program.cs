@@ -1,6 +1,7 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Scoring;
 using ActiveSynth.Scoring.Grpc;
+using ActiveSynth.Workers.Scoring;
 
 var builder = WebApplication.CreateBuilder(args);
 

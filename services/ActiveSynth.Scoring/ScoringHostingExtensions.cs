@@ -1,8 +1,9 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Messaging.Requests;
-using ActiveSynth.Student.Work;
+using ActiveSynth.Workers.Scoring;
 
 namespace ActiveSynth.Scoring;
 

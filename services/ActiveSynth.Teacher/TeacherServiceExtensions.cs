@@ -1,10 +1,11 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Messaging;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Teacher.Infrastructure;
-using ActiveSynth.Teacher.Teaching;
+using ActiveSynth.Workers.Teacher;
 using ActiveSynth.Teachers.Caching;
 using ActiveSynth.Teachers.Validation;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ActiveSynth.Workers.Training;
 
 namespace ActiveSynth.Training;
 

@@ -1,6 +1,7 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Training;
 using ActiveSynth.Training.Grpc;
+using ActiveSynth.Workers.Training;
 
 var builder = WebApplication.CreateBuilder(args);
 

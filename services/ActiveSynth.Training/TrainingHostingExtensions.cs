@@ -1,11 +1,11 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Messaging.Requests;
-using ActiveSynth.Student.Work;
-using ActiveSynth.Training;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ActiveSynth.Workers.Training;
 
 namespace ActiveSynth.Training;
 

@@ -1,6 +1,7 @@
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Google.Protobuf;
 using Spectre.Console.Testing;
 

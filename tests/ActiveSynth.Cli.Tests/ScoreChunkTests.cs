@@ -1,6 +1,7 @@
 using ActiveSynth.Cli.Local;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 
 namespace ActiveSynth.Cli.Tests;
 
@@ -55,9 +56,9 @@ public sealed class ScoreChunkTests : IDisposable
     {
         public Dictionary<int, string> ByRound { get; } = [];
 
-        public Task SaveAsync(RunState state, CancellationToken ct) => Task.CompletedTask;
+        public Task SaveAsync(LoopState state, CancellationToken ct) => Task.CompletedTask;
 
-        public Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
+        public Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
         {
             if (stage == LoopStage.Score)
             {
@@ -66,6 +67,6 @@ public sealed class ScoreChunkTests : IDisposable
             return Task.CompletedTask;
         }
 
-        public Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct) => Task.CompletedTask;
+        public Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct) => Task.CompletedTask;
     }
 }

@@ -3,7 +3,8 @@ using ActiveSynth.Cli.Compare;
 using ActiveSynth.Core.Datasets;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Google.Protobuf;
 using Spectre.Console.Testing;
 
@@ -97,7 +98,7 @@ public sealed class TaskFileOptionsTests : IDisposable
             "--seed-file", "rev-seeds", "--test-file", "rev-test", "--artifacts", Artifacts);
 
         Assert.True(code == 0, output);
-        var state = RunStateJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(Artifacts, "runs", "imported", "state.json")));
+        var state = LoopStateJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(Artifacts, "runs", "imported", "state.json")));
         Assert.Equal(seeds.Select(s => s.Question), state.Seeds.Select(s => s.Question)); // the pool is the file, not generated
         Assert.Equal(Enumerable.Range(1, 12).Select(i => $"seed-{i}"), state.Seeds.Select(s => s.Id));
         Assert.NotEmpty(state.Samples);

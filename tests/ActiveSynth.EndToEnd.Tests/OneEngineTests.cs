@@ -1,11 +1,10 @@
 using ActiveSynth.Cli.Local;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Grpc.Core;
 using Xunit.Abstractions;
-using LoopRunState = ActiveSynth.Core.Loop.RunState;
-using RunState = ActiveSynth.Contracts.V1.RunState;
 
 namespace ActiveSynth.EndToEnd.Tests;
 
@@ -92,9 +91,9 @@ public sealed class OneEngineTests(AppHostFixture fixture, ITestOutputHelper out
     {
         public Dictionary<int, List<string>> ByRound { get; } = [];
 
-        public Task SaveAsync(LoopRunState state, CancellationToken ct) => Task.CompletedTask;
+        public Task SaveAsync(LoopState state, CancellationToken ct) => Task.CompletedTask;
 
-        public Task StageCompletedAsync(LoopRunState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
+        public Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
         {
             if (stage == LoopStage.Score)
             {
@@ -103,6 +102,6 @@ public sealed class OneEngineTests(AppHostFixture fixture, ITestOutputHelper out
             return Task.CompletedTask;
         }
 
-        public Task CurvePointAsync(LoopRunState state, CurvePoint point, CancellationToken ct) => Task.CompletedTask;
+        public Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct) => Task.CompletedTask;
     }
 }

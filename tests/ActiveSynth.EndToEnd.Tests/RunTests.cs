@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Testing;
 using Grpc.Core;
 using Xunit.Abstractions;

@@ -1,8 +1,8 @@
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Student.Checkpoints;
 using Grpc.Core;
-using RunState = ActiveSynth.Contracts.V1.RunState;
 
 namespace ActiveSynth.EndToEnd.Tests;
 

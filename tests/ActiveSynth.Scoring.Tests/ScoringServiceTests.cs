@@ -1,6 +1,7 @@
 using ActiveSynth.Hosting;
 using ActiveSynth.Messaging.Requests;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Testing;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
@@ -21,6 +22,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TorchSharp;
+using ActiveSynth.Workers.Scoring;
 
 namespace ActiveSynth.Scoring.Tests;
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Selection.Probes;
 using ActiveSynth.Selection.Tests.Support;
 using ActiveSynth.Testing;

@@ -10,7 +10,7 @@ public sealed class ReportBuildingTests
 {
     private static ReportInput Input()
     {
-        var state = new RunState { RunId = "r1", Seeds = [new TaskItem("s1", "copy", 2, "copy ab", "a b\n#### ab")] };
+        var state = new LoopState { RunId = "r1", Seeds = [new TaskItem("s1", "copy", 2, "copy ab", "a b\n#### ab")] };
         state.Status = RunStatus.Completed;
         state.StopReason = "samples";
         state.Curve.Add(new CurvePoint(0, 0, 0, 0, 0.25, new Dictionary<string, double> { ["copy"] = 0.25 }, double.NaN));

@@ -1,6 +1,7 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 
 namespace ActiveSynth.Selection.Tests;
 

@@ -1,7 +1,8 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Selection.DefaultRun;
 using ActiveSynth.Selection.Grpc;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Tests.Support;
 using Grpc.Core;

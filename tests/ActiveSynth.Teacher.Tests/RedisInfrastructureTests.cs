@@ -1,5 +1,5 @@
 using ActiveSynth.Teacher.Infrastructure;
-using ActiveSynth.Teacher.Options;
+using ActiveSynth.Workers.Teacher;
 using ActiveSynth.Teachers;
 using ActiveSynth.Teachers.Caching;
 using Microsoft.Extensions.AI;

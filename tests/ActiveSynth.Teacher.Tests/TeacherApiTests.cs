@@ -1,10 +1,10 @@
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Testing;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Teacher.Grpc;
-using ActiveSynth.Teacher.Options;
-using ActiveSynth.Teacher.Teaching;
+using ActiveSynth.Workers.Teacher;
 using ActiveSynth.Teachers.Caching;
 using ActiveSynth.Teachers.Embedded;
 using ActiveSynth.Teachers.Resilience;

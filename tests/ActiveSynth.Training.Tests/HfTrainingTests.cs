@@ -6,6 +6,7 @@ using ActiveSynth.Student.Checkpoints;
 using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Testing;
 using TorchSharp;
+using ActiveSynth.Workers.Training;
 
 namespace ActiveSynth.Training.Tests;
 

@@ -1,7 +1,8 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Hosting;
 using ActiveSynth.Messaging.Requests;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Testing;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Tasks;
@@ -16,6 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ActiveSynth.Workers.Training;
 
 namespace ActiveSynth.Training.Tests;
 

@@ -4,6 +4,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Messaging;
 using ActiveSynth.Testing;
+using ActiveSynth.Workers.Training;
 
 namespace ActiveSynth.Training.Tests;
 

@@ -5,6 +5,7 @@ using ActiveSynth.Core.Tasks;
 using ActiveSynth.Messaging;
 using ActiveSynth.Training.Grpc;
 using Grpc.Core;
+using ActiveSynth.Workers.Training;
 
 namespace ActiveSynth.Training.Tests;
 

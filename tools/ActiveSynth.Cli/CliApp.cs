@@ -1,7 +1,8 @@
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Cli.Compare;
 using ActiveSynth.Cli.PaperTable;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Grpc.Core;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,7 +1,8 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Google.Protobuf;
 
 namespace ActiveSynth.Conformance;

@@ -2,7 +2,8 @@ using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Tasks;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Google.Protobuf;
 
 namespace ActiveSynth.Conformance;

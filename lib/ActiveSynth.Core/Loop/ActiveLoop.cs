@@ -7,7 +7,7 @@ namespace ActiveSynth.Core.Loop;
 
 /// <summary>
 /// The closed loop of docs/architecture.md, "The loop": score, select, generate, train + evaluate, repeat until a budget or
-/// max_rounds is reached. It is a state machine over <see cref="RunState"/>: every stage ends with a durable save,
+/// max_rounds is reached. It is a state machine over <see cref="LoopState"/>: every stage ends with a durable save,
 /// and <see cref="RunAsync"/> continues from whatever stage the state is in, so a restart repeats at most the
 /// stage that was running (whose work calls are idempotent by key).
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
 
     private readonly GenerationBudget _budget = new(settings.Budget);
 
-    public async Task RunAsync(RunState state, CancellationToken ct)
+    public async Task RunAsync(LoopState state, CancellationToken ct)
     {
         if (state.Status is RunStatus.Completed or RunStatus.Failed)
         {
@@ -79,7 +79,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         }
     }
 
-    private Task RunStageAsync(RunState state, CancellationToken ct) => state.Stage switch
+    private Task RunStageAsync(LoopState state, CancellationToken ct) => state.Stage switch
     {
         LoopStage.Evaluate0 => EvaluateBaseAsync(state, ct),
         LoopStage.RoundDone => StartNextRoundOrStop(state),
@@ -89,7 +89,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         _ => throw new InvalidOperationException($"Unknown loop stage {state.Stage}."),
     };
 
-    private async Task EvaluateBaseAsync(RunState state, CancellationToken ct)
+    private async Task EvaluateBaseAsync(LoopState state, CancellationToken ct)
     {
         var start = await workers.PrepareBaseAsync($"{state.RunId}/0/base", ct);
         state.Checkpoint = start.Checkpoint;
@@ -100,9 +100,9 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     private bool TrainsAfterGeneration => strategy.Schedule == TrainingSchedule.AfterGeneration;
 
     /// <summary>Where a round goes once its samples are final: training, or (static generation, still generating) the next round.</summary>
-    private LoopStage AfterSamples(RunState state) => TrainsAfterGeneration && state.GenerationRounds == 0 ? LoopStage.RoundDone : LoopStage.Train;
+    private LoopStage AfterSamples(LoopState state) => TrainsAfterGeneration && state.GenerationRounds == 0 ? LoopStage.RoundDone : LoopStage.Train;
 
-    private Task StartNextRoundOrStop(RunState state)
+    private Task StartNextRoundOrStop(LoopState state)
     {
         if (TrainsAfterGeneration && state.Round > 0)
         {
@@ -123,7 +123,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     /// Static generation, while generating: the next round generates as long as the budget and max_rounds allow; when they do
     /// not, the training rounds start from round 1, one per generation round, each on every sample.
     /// </summary>
-    private Task NextGenerationRoundOrTrain(RunState state)
+    private Task NextGenerationRoundOrTrain(LoopState state)
     {
         ThrowIfGenerationRoundsKeepNothing(state);
         var stop = StopReason(state);
@@ -142,7 +142,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     }
 
     /// <summary>Static generation, while training: one training round per generation round, then the run ends for generation's reason.</summary>
-    private Task NextTrainingRoundOrStop(RunState state)
+    private Task NextTrainingRoundOrStop(LoopState state)
     {
         if (state.Round >= state.GenerationRounds)
         {
@@ -161,18 +161,18 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         return Task.CompletedTask;
     }
 
-    private Task StartNextRound(RunState state)
+    private Task StartNextRound(LoopState state)
     {
         state.Round++;
         state.Picks = [];
         state.Candidates = [];
         state.Generated = [];
-        state.Stage = settings.Mode == GenerationMode.SeedSelection ? LoopStage.Score : LoopStage.Generate;
+        state.Stage = settings.Mode == LoopMode.SeedSelection ? LoopStage.Score : LoopStage.Generate;
         return Task.CompletedTask;
     }
 
     /// <summary>Static generation: <see cref="RoundsWithoutProgress"/> generation rounds in a row that kept nothing fail the run.</summary>
-    private static void ThrowIfGenerationRoundsKeepNothing(RunState state)
+    private static void ThrowIfGenerationRoundsKeepNothing(LoopState state)
     {
         if (state.Round < RoundsWithoutProgress)
         {
@@ -188,7 +188,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             "the budget cannot be met this way");
     }
 
-    private string? StopReason(RunState state)
+    private string? StopReason(LoopState state)
     {
         if (settings.MaxRounds > 0 && state.Round >= settings.MaxRounds)
         {
@@ -200,16 +200,16 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         }
         // A round that could not afford even one more sample ends the run.
         return settings.Budget.FirstReached(state.Spent)
-            ?? settings.Budget.FirstExceeded(state.Spent, Reservation(settings.Mode == GenerationMode.Overgenerate ? 0 : 1));
+            ?? settings.Budget.FirstExceeded(state.Spent, Reservation(settings.Mode == LoopMode.Overgenerate ? 0 : 1));
     }
 
-    private async Task ScoreAndSelectAsync(RunState state, CancellationToken ct)
+    private async Task ScoreAndSelectAsync(LoopState state, CancellationToken ct)
     {
-        var overgenerate = settings.Mode == GenerationMode.Overgenerate;
+        var overgenerate = settings.Mode == LoopMode.Overgenerate;
         var items = overgenerate ? state.Candidates.Select(c => c.Item).ToList()
             : strategy.Needs.NeedJudge() ? SeedsToRate(state) : state.Seeds;
         IReadOnlyList<CandidateSignals> signals;
-        if (strategy.Needs == SignalKind.None)
+        if (strategy.Needs == SignalNeeds.None)
         {
             signals = [.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty))];
         }
@@ -255,9 +255,9 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     /// settled when the chunk returns, so concurrent chunks never take the run past a budget; when the budget cannot take a
     /// whole chunk, a smaller one goes, and when it cannot take one more item the stage waits for what is in flight.
     /// </summary>
-    private async Task GenerateAsync(RunState state, CancellationToken ct)
+    private async Task GenerateAsync(LoopState state, CancellationToken ct)
     {
-        var overgenerate = settings.Mode == GenerationMode.Overgenerate;
+        var overgenerate = settings.Mode == LoopMode.Overgenerate;
         var work = overgenerate ? CandidateWork(state) : PickWork(state);
         var pending = work.Where(w => !state.Generated.ContainsKey(w.Slot)).ToList();
         var chunkSize = Math.Clamp(settings.GenerationChunkSize, 1, settings.GenerationParallelism);
@@ -322,7 +322,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     /// Rounds that keep nothing (every generation dropped: duplicates, validation) would repeat for ever in a run bounded only by
     /// its sample budget; after <see cref="RoundsWithoutProgress"/> of them the run fails, naming the drop reasons.
     /// </summary>
-    private static void ThrowIfRoundsKeepNothing(RunState state)
+    private static void ThrowIfRoundsKeepNothing(LoopState state)
     {
         var trained = state.Curve.Where(p => p.Round > 0).TakeLast(RoundsWithoutProgress + 1).ToList();
         var before = state.Curve.Where(p => p.Round == 0).Select(p => p.Samples).DefaultIfEmpty(0).First();
@@ -340,7 +340,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     /// A round whose every generation failed with a teacher error kept nothing and would be repeated identically round after round
     /// (a run bounded only by its sample budget would never end): the run fails, saying why, instead.
     /// </summary>
-    private static void ThrowIfTheTeacherFailedEverything(RunState state, int planned)
+    private static void ThrowIfTheTeacherFailedEverything(LoopState state, int planned)
     {
         var records = state.Generated.Values.ToList();
         if (planned == 0 || records.Count < planned || !records.All(r => r.Sample is null && TeacherUnavailableException.IsTeacherError(r.Drop?.Reason)))
@@ -353,7 +353,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
             "no sample could be kept, so the budget cannot be met");
     }
 
-    private static void Record(RunState state, GenerationWork work, GenerationResult result, bool candidate)
+    private static void Record(LoopState state, GenerationWork work, GenerationResult result, bool candidate)
     {
         // Spending counts whether the sample was kept or dropped: the teacher was paid either way.
         var spent = result.Spent with { Samples = result.Sample is not null && !candidate ? 1 : 0 };
@@ -371,7 +371,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     /// question repeats one the run already holds (normalised as <see cref="QuestionHash"/> does) is dropped here, in that order,
     /// so which of two equal samples survives never depends on timing; its teacher spending stays counted.
     /// </summary>
-    private static void Collect(RunState state, bool candidates)
+    private static void Collect(LoopState state, bool candidates)
     {
         var held = (candidates ? state.Candidates.Concat(state.Samples) : state.Samples)
             .Select(s => QuestionHash.Normalize(s.Item.Question))
@@ -397,7 +397,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         }
     }
 
-    private async Task TrainAsync(RunState state, CancellationToken ct)
+    private async Task TrainAsync(LoopState state, CancellationToken ct)
     {
         var result = await workers.TrainAsync($"{state.RunId}/{state.Round}/train", state.Round, CurrentCheckpoint(state), state.Samples, ct);
         state.Checkpoint = result.Checkpoint;
@@ -405,7 +405,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         state.Stage = LoopStage.RoundDone;
     }
 
-    private async Task AddCurvePointAsync(RunState state, Evaluation evaluation, double trainLoss, CancellationToken ct)
+    private async Task AddCurvePointAsync(LoopState state, Evaluation evaluation, double trainLoss, CancellationToken ct)
     {
         var point = new CurvePoint(state.Round, state.Spent.Samples, state.Spent.TeacherTokens, state.Spent.CostUsd,
             evaluation.Accuracy, evaluation.AccuracyByFamily, trainLoss);
@@ -413,23 +413,23 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
         await observer.CurvePointAsync(state, point, ct);
     }
 
-    private static CheckpointHandle CurrentCheckpoint(RunState state) =>
+    private static CheckpointHandle CurrentCheckpoint(LoopState state) =>
         state.Checkpoint ?? throw new InvalidOperationException("The run has no checkpoint: round 0 (base) did not complete.");
 
-    private int SamplesThisRound(RunState state)
+    private int SamplesThisRound(LoopState state)
     {
         var m = settings.SamplesPerRound;
         return settings.Budget.MaxSamples > 0 ? (int)Math.Min(m, settings.Budget.MaxSamples - state.Spent.Samples) : m;
     }
 
-    private List<GenerationWork> PickWork(RunState state)
+    private List<GenerationWork> PickWork(LoopState state)
     {
         var seeds = state.Seeds.ToDictionary(s => s.Id);
         return [.. state.Picks.Select((pick, slot) => new GenerationWork(state.Round, slot, seeds[pick.Id], pick, strategy.Name, BudgetAmount.Zero))];
     }
 
     /// <summary>Overgenerate mode: k·m seeds drawn uniformly, one candidate each.</summary>
-    private List<GenerationWork> CandidateWork(RunState state)
+    private List<GenerationWork> CandidateWork(LoopState state)
     {
         var rng = SelectionRandom(state.Round);
         var count = settings.OvergenerateFactor * SamplesThisRound(state);
@@ -445,7 +445,7 @@ public sealed class ActiveLoop(LoopSettings settings, ISelectionStrategy strateg
     /// round, in pool order. Rating the whole pool every round would spend most of a token budget on ratings; k·m is what
     /// overgenerate mode rates too.
     /// </summary>
-    private IReadOnlyList<TaskItem> SeedsToRate(RunState state)
+    private IReadOnlyList<TaskItem> SeedsToRate(LoopState state)
     {
         var count = settings.OvergenerateFactor * SamplesThisRound(state);
         if (count >= state.Seeds.Count)

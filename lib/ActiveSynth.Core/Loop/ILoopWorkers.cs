@@ -18,7 +18,7 @@ public interface ILoopWorkers
     /// for the judge's difficulty or reward signals; zero otherwise). Judge calls reserve from <paramref name="allowance"/> before
     /// they go: items the allowance could not pay for are rated by no one and left out of the outcome.
     /// </summary>
-    Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs,
+    Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalNeeds needs,
         ISpendingAllowance allowance, CancellationToken ct);
 
     /// <summary>
@@ -28,13 +28,13 @@ public interface ILoopWorkers
     Task<IReadOnlyList<GenerationResult>> GenerateAsync(string key, IReadOnlyList<GenerationWork> chunk, CancellationToken ct);
 
     /// <summary>Finetunes on every kept sample so far, producing round <paramref name="round"/>'s checkpoint, and evaluates it.</summary>
-    Task<TrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct);
+    Task<TrainOutcome> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct);
 
     /// <summary>
     /// The run's starting checkpoint (the embedded base is pretrained once per configuration and cached) and its
     /// accuracy on the held-out set: round 0 of the learning curve.
     /// </summary>
-    Task<TrainResult> PrepareBaseAsync(string key, CancellationToken ct);
+    Task<TrainOutcome> PrepareBaseAsync(string key, CancellationToken ct);
 }
 
 /// <summary>A student checkpoint in the artifact store.</summary>
@@ -51,4 +51,4 @@ public sealed record GenerationResult(TaskItem? Sample, string? DropReason, stri
 
 public sealed record Evaluation(double Accuracy, IReadOnlyDictionary<string, double> AccuracyByFamily, int Items);
 
-public sealed record TrainResult(CheckpointHandle Checkpoint, double TrainLoss, Evaluation Evaluation);
+public sealed record TrainOutcome(CheckpointHandle Checkpoint, double TrainLoss, Evaluation Evaluation);

@@ -4,9 +4,9 @@ namespace ActiveSynth.Core.Loop;
 public interface IRunObserver
 {
     /// <summary>Persists the state; called after every stage. Must be durable when it returns.</summary>
-    Task SaveAsync(RunState state, CancellationToken ct);
+    Task SaveAsync(LoopState state, CancellationToken ct);
 
-    Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct);
+    Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct);
 
-    Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct);
+    Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct);
 }

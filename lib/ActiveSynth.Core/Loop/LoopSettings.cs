@@ -3,7 +3,7 @@ using ActiveSynth.Core.Budgets;
 namespace ActiveSynth.Core.Loop;
 
 /// <summary>How samples are chosen each round (docs/architecture.md, "The loop").</summary>
-public enum GenerationMode
+public enum LoopMode
 {
     /// <summary>The paper's mode: score the seed pool, pick m seeds, write one sample per pick.</summary>
     SeedSelection,
@@ -22,7 +22,7 @@ public sealed record LoopSettings
 
     public IReadOnlyDictionary<string, string> StrategyOptions { get; init; } = new Dictionary<string, string>();
 
-    public GenerationMode Mode { get; init; } = GenerationMode.SeedSelection;
+    public LoopMode Mode { get; init; } = LoopMode.SeedSelection;
 
     /// <summary>k in overgenerate mode (k·m candidates per round).</summary>
     public int OvergenerateFactor { get; init; } = 2;
@@ -77,7 +77,7 @@ public sealed record LoopSettings
         {
             errors.Add(new("samples_per_round", $"must be > 0, got {SamplesPerRound}"));
         }
-        if (Mode == GenerationMode.Overgenerate && OvergenerateFactor < 2)
+        if (Mode == LoopMode.Overgenerate && OvergenerateFactor < 2)
         {
             errors.Add(new("overgenerate_factor", $"must be >= 2 in OVERGENERATE mode, got {OvergenerateFactor}"));
         }

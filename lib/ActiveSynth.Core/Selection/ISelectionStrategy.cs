@@ -10,7 +10,7 @@ public interface ISelectionStrategy
     string Name { get; }
 
     /// <summary>Signals this strategy reads; the scorer computes at least these.</summary>
-    SignalKind Needs { get; }
+    SignalNeeds Needs { get; }
 
     /// <summary>
     /// Picks <c>min(count, candidates.Count)</c> distinct candidates, best first.

@@ -1,8 +1,9 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Students;
 using ActiveSynth.Core.Tasks;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>A named task set for comparisons: its families at difficulty 1..4, and what the base is pretrained on (the same families).</summary>
 public sealed record BenchmarkPreset(string Name, IReadOnlyList<string> Families, string Description);

@@ -1,7 +1,8 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>
 /// A cost limit binds only when the run's teacher calls cost something: the embedded teacher is free, and a model without a

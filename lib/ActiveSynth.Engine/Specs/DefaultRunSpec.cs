@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using ActiveSynth.Contracts.V1;
 using Google.Protobuf;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>
 /// The built-in default run: the <see cref="EmbeddedRecipe"/> with loss-high, m = 64 for 8 rounds (512 samples: the curve rises

@@ -1,7 +1,8 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Tasks;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>
 /// The one definition of the embedded benchmark's working configuration ("v7" of the embedded-benchmark spike): the learnable

@@ -1,10 +1,10 @@
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
-using ActiveSynth.Reports;
 using Google.Protobuf;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>A run's files and bookkeeping that both transports keep the same way.</summary>
 public static class RunArtifacts
@@ -27,7 +27,7 @@ public static class RunArtifacts
 
     /// <summary>
     /// The report's stage times for a completed loop stage: a Train stage's wall time includes the round's evaluation, which is
-    /// reported as its own EVALUATE entry (<paramref name="evalSeconds"/> from the TrainResult).
+    /// reported as its own EVALUATE entry (<paramref name="evalSeconds"/> from the TrainOutcome).
     /// </summary>
     public static IReadOnlyList<StageTime> StageTimes(LoopStage stage, int round, TimeSpan duration, IReadOnlyDictionary<int, double> evalSeconds)
     {

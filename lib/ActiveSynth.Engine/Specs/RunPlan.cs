@@ -5,9 +5,9 @@ using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
-using CoreMode = ActiveSynth.Core.Loop.GenerationMode;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>
 /// Everything a run needs, derived in one place from its <see cref="RunSpec"/>: the loop's settings, the seed pool and test
@@ -125,7 +125,7 @@ public sealed class RunPlan
         {
             Strategy = spec.Strategy?.Name ?? "",
             StrategyOptions = spec.Strategy?.Options.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal) ?? [],
-            Mode = overgenerate ? CoreMode.Overgenerate : CoreMode.SeedSelection,
+            Mode = overgenerate ? LoopMode.Overgenerate : LoopMode.SeedSelection,
             OvergenerateFactor = overgenerate ? spec.OvergenerateFactor : Math.Max(2, spec.OvergenerateFactor),
             SamplesPerRound = spec.SamplesPerRound,
             Budget = new BudgetLimits(budget.MaxSamples, budget.MaxTeacherCalls, budget.MaxTeacherTokens, budget.MaxCostUsd),

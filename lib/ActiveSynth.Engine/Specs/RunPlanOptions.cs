@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>
 /// The deployment-wide settings that shape a run besides its spec: reservation sizes, parallelism, task-set limits. The Selection

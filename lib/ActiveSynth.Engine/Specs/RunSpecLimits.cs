@@ -1,4 +1,6 @@
-namespace ActiveSynth.Engine;
+using ActiveSynth.Engine.Work;
+
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>
 /// Upper bounds of RunSpec fields that have no natural limit in the proto. Each one is far above any useful value and

@@ -4,9 +4,9 @@ using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Students;
 using ActiveSynth.Core.Tasks;
-using CoreSignals = ActiveSynth.Core.Selection.SignalKind;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>
 /// Checks a RunSpec field by field. Every problem names its field as the API spells it (<c>spec.samples_per_round</c>,

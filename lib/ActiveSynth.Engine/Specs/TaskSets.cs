@@ -3,8 +3,9 @@ using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Datasets;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Specs;
 
 /// <summary>
 /// A run's seed pool D0 and held-out test set, from the TaskSpec: inline items, else a GSM8K JSONL file, else generated

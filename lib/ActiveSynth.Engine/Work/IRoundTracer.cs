@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using ActiveSynth.Engine.Specs;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Work;
 
 /// <summary>One trace per round: stage spans under the round's root span (null when nothing listens).</summary>
 public interface IRoundTracer

@@ -1,6 +1,7 @@
 using Google.Protobuf;
+using ActiveSynth.Engine.Specs;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Work;
 
 /// <summary>The kinds of loop work; each has one request and one result message in the contract.</summary>
 public enum WorkKind

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using ActiveSynth.Contracts.V1;
 using Google.Protobuf;
+using ActiveSynth.Engine.Specs;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Work;
 
 /// <summary>
 /// The in-process transport: a request goes straight to the same <see cref="IWorkHandler{TRequest,TResult}"/> a service's stream

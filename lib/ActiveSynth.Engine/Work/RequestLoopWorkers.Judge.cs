@@ -4,9 +4,9 @@ using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Tasks;
-using CoreSignals = ActiveSynth.Core.Selection.SignalKind;
+using ActiveSynth.Engine.Specs;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Work;
 
 /// <summary>The teacher's ratings for the judge and reward strategies, asked for in the score stage.</summary>
 public sealed partial class RequestLoopWorkers
@@ -23,10 +23,10 @@ public sealed partial class RequestLoopWorkers
     /// Every rating's teacher usage is returned as spent.
     /// </summary>
     private async Task<ScoreOutcome> JudgeAsync(int round, IReadOnlyList<TaskItem> items, IReadOnlyList<CandidateSignals> signals,
-        IReadOnlyDictionary<string, string> answers, CoreSignals judged, ISpendingAllowance allowance, CancellationToken ct)
+        IReadOnlyDictionary<string, string> answers, SignalNeeds judged, ISpendingAllowance allowance, CancellationToken ct)
     {
-        var kind = (judged & CoreSignals.Reward) != 0 ? JudgeKind.Answer : JudgeKind.Difficulty;
-        if (judged == SignalKinds.Judged)
+        var kind = (judged & SignalNeeds.Reward) != 0 ? JudgeKind.Answer : JudgeKind.Difficulty;
+        if (judged == SignalNeedsExtensions.Judged)
         {
             throw new WorkerFailedException("a strategy can use the judge's difficulty or a reward, not both in one round");
         }

@@ -7,11 +7,9 @@ using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Tasks;
 using Google.Protobuf;
-using CoreSignals = ActiveSynth.Core.Selection.SignalKind;
-using CoreTrainResult = ActiveSynth.Core.Loop.TrainResult;
-using ProtoTrainResult = ActiveSynth.Contracts.V1.TrainResult;
+using ActiveSynth.Engine.Specs;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Work;
 
 /// <summary>
 /// <see cref="ILoopWorkers"/> as contract requests: each call builds its Score/Generate/Train request from the run's
@@ -24,7 +22,7 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
 
     private RunSpec Spec => run.Plan.Spec;
 
-    public async Task<CoreTrainResult> PrepareBaseAsync(string key, CancellationToken ct)
+    public async Task<TrainOutcome> PrepareBaseAsync(string key, CancellationToken ct)
     {
         using var activity = run.Tracer.StartStage(0, "evaluate-base");
         var request = new TrainRequest
@@ -42,29 +40,29 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
         {
             request.BaseCheckpoint = new CheckpointRef { Path = student.Path, IsBase = true };
         }
-        var result = await transport.RequestAsync<TrainRequest, ProtoTrainResult>(WorkKind.Train, key, request, ct).ConfigureAwait(false);
+        var result = await transport.RequestAsync<TrainRequest, TrainResult>(WorkKind.Train, key, request, ct).ConfigureAwait(false);
         Check(result.Failure, "training (base)");
         run.BaseCheckpoint = result.Checkpoint;
         run.EvalSeconds[0] = result.EvalDuration?.ToTimeSpan().TotalSeconds ?? 0;
         run.Tracer.EndRound(0);
-        return new CoreTrainResult(result.Checkpoint.ToHandle(), double.NaN, result.Evaluation.ToCore());
+        return new TrainOutcome(result.Checkpoint.ToHandle(), double.NaN, result.Evaluation.ToCore());
     }
 
-    public async Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, CoreSignals needs,
+    public async Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalNeeds needs,
         ISpendingAllowance allowance, CancellationToken ct)
     {
         var round = RoundOf(key);
         using var activity = run.Tracer.StartStage(round, "score");
-        var judged = needs & SignalKinds.Judged;
+        var judged = needs & SignalNeedsExtensions.Judged;
         // The student's own answers are what the judge rates for a reward.
-        var studentNeeds = (needs & ~SignalKinds.Judged) | ((judged & CoreSignals.Reward) != 0 ? CoreSignals.OwnNll : CoreSignals.None);
+        var studentNeeds = (needs & ~SignalNeedsExtensions.Judged) | ((judged & SignalNeeds.Reward) != 0 ? SignalNeeds.OwnNll : SignalNeeds.None);
         IReadOnlyList<CandidateSignals> signals = [.. items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty))];
         IReadOnlyDictionary<string, string> answers = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (studentNeeds != CoreSignals.None)
+        if (studentNeeds != SignalNeeds.None)
         {
             (signals, answers) = await StudentSignalsAsync(key, round, checkpoint, items, studentNeeds, ct).ConfigureAwait(false);
         }
-        return judged == CoreSignals.None
+        return judged == SignalNeeds.None
             ? new ScoreOutcome(signals, BudgetAmount.Zero)
             : await JudgeAsync(round, items, signals, answers, judged, allowance, ct).ConfigureAwait(false);
     }
@@ -76,7 +74,7 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
     /// chunks' signals join in item order: the strategy sees what one request would have returned.
     /// </summary>
     private async Task<(IReadOnlyList<CandidateSignals> Signals, IReadOnlyDictionary<string, string> Answers)> StudentSignalsAsync(string key,
-        int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, CoreSignals needs, CancellationToken ct)
+        int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalNeeds needs, CancellationToken ct)
     {
         var chunkSize = Math.Max(1, run.Plan.Loop.ScoreChunkSize);
         using var gate = new SemaphoreSlim(Math.Max(1, run.Plan.Loop.ScoreChunksInFlight));
@@ -104,7 +102,7 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
     /// in Redis for the rest of the round, and only one copy of them is held here.
     /// </summary>
     private async Task<List<(CandidateSignals Signals, string Answer)>> ScoreChunkAsync(string key, int round, CheckpointHandle checkpoint,
-        IReadOnlyList<TaskItem> items, int first, int count, CoreSignals needs, Dictionary<string, TaskItem> byId, SemaphoreSlim gate,
+        IReadOnlyList<TaskItem> items, int first, int count, SignalNeeds needs, Dictionary<string, TaskItem> byId, SemaphoreSlim gate,
         CancellationToken ct)
     {
         await gate.WaitAsync(ct).ConfigureAwait(false);
@@ -195,7 +193,7 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
                 [.. result.Drop?.TeacherCallIds ?? []], billed);
     }
 
-    public async Task<CoreTrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
+    public async Task<TrainOutcome> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(samples);
         using var activity = run.Tracer.StartStage(round, "train");
@@ -220,17 +218,17 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
         {
             request.PreviousCheckpoint = from.ToContract();
         }
-        var result = await transport.RequestAsync<TrainRequest, ProtoTrainResult>(WorkKind.Train, key, request, ct).ConfigureAwait(false);
+        var result = await transport.RequestAsync<TrainRequest, TrainResult>(WorkKind.Train, key, request, ct).ConfigureAwait(false);
         Check(result.Failure, "training");
         run.EvalSeconds[round] = result.EvalDuration?.ToTimeSpan().TotalSeconds ?? 0;
         run.Tracer.EndRound(round);
-        return new CoreTrainResult(result.Checkpoint.ToHandle(), result.TrainLoss, result.Evaluation.ToCore());
+        return new TrainOutcome(result.Checkpoint.ToHandle(), result.TrainLoss, result.Evaluation.ToCore());
     }
 
     /// <summary>The base checkpoint from round 0's result: remembered, or read back from the transport's stored results after a restart.</summary>
     private async Task<CheckpointRef?> BaseCheckpointAsync(CancellationToken ct)
     {
-        run.BaseCheckpoint ??= (await transport.TryGetStoredAsync<ProtoTrainResult>(run.RunId, $"{run.RunId}/0/base", ct).ConfigureAwait(false))?.Checkpoint;
+        run.BaseCheckpoint ??= (await transport.TryGetStoredAsync<TrainResult>(run.RunId, $"{run.RunId}/0/base", ct).ConfigureAwait(false))?.Checkpoint;
         return run.BaseCheckpoint;
     }
 

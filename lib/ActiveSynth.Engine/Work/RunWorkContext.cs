@@ -1,7 +1,8 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Engine.Specs;
 
-namespace ActiveSynth.Engine;
+namespace ActiveSynth.Engine.Work;
 
 /// <summary>
 /// What the loop's request workers need for one run besides the loop's arguments: its plan, its held-out test set in the

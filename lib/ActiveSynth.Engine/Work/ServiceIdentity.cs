@@ -1,4 +1,6 @@
-namespace ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+
+namespace ActiveSynth.Engine.Work;
 
 /// <summary>Which service kind this process is and which replica: shown in probe replies and telemetry.</summary>
 public sealed record ServiceIdentity(string Kind, string Instance)

@@ -1,7 +1,9 @@
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Student.Checkpoints;
 using Grpc.Core;
+using ActiveSynth.Workers.Scoring;
 
 namespace ActiveSynth.Scoring.Grpc;
 

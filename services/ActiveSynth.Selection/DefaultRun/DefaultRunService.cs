@@ -1,7 +1,8 @@
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Probes;
 using ActiveSynth.Selection.Runs;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Selection.Runs;
 using Grpc.Core;
 

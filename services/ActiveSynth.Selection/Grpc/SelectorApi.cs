@@ -1,8 +1,8 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Selection;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Grpc.Core;
-using CoreSignals = ActiveSynth.Core.Selection.SignalKind;
 
 namespace ActiveSynth.Selection.Grpc;
 
@@ -67,8 +67,8 @@ public sealed class SelectorApi : Contracts.V1.Selector.SelectorBase
             {
                 Name = info.Name,
                 Description = info.Description,
-                NeedsJudge = (info.Needs & CoreSignals.JudgeDifficulty) != 0,
-                NeedsReward = (info.Needs & CoreSignals.Reward) != 0,
+                NeedsJudge = (info.Needs & SignalNeeds.JudgeDifficulty) != 0,
+                NeedsReward = (info.Needs & SignalNeeds.Reward) != 0,
             };
             proto.Signals.AddRange(info.Needs.ToContract());
             foreach (var (key, description) in info.Options)

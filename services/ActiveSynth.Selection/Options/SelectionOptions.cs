@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 
 namespace ActiveSynth.Selection.Options;
 

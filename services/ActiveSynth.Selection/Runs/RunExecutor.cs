@@ -4,13 +4,13 @@ using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Hosting;
 using ActiveSynth.Messaging.Requests;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Reports;
 using ActiveSynth.Selection.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Selection.Runs;
 

@@ -5,7 +5,7 @@ using ActiveSynth.Reports;
 namespace ActiveSynth.Selection.Runs;
 
 /// <summary>
-/// What the Selection service keeps about a run next to the loop's <see cref="RunState"/>: times, the test set, checkpoints per
+/// What the Selection service keeps about a run next to the loop's <see cref="LoopState"/>: times, the test set, checkpoints per
 /// round, per-round stage times and the report. Written only by the run's executor (and StartRun, which creates it).
 /// </summary>
 public sealed class RunMeta
@@ -29,7 +29,7 @@ public sealed class RunMeta
 
     public Dictionary<int, DateTimeOffset> RoundFinishedAt { get; set; } = [];
 
-    /// <summary>Evaluation seconds of each round's TrainResult (the TRAIN stage's wall time includes them).</summary>
+    /// <summary>Evaluation seconds of each round's TrainOutcome (the TRAIN stage's wall time includes them).</summary>
     public Dictionary<int, double> EvalSeconds { get; set; } = [];
 
     /// <summary>Teacher calls spent so far at each round's curve point.</summary>

@@ -1,10 +1,10 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Reports;
 using ActiveSynth.Selection.Telemetry;
 using Google.Protobuf.WellKnownTypes;
-using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Selection.Runs;
 
@@ -18,7 +18,7 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
     private string Strategy => spec.Strategy?.Name ?? "";
 
     /// <summary>Saves; the save that ends the run writes the report first, so a finished run is never seen without its report.</summary>
-    public async Task SaveAsync(LoopRunState state, CancellationToken ct)
+    public async Task SaveAsync(LoopState state, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled && meta.Report is null)
@@ -36,7 +36,7 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
         await store.SaveAsync(state, meta).ConfigureAwait(false);
     }
 
-    public async Task StageCompletedAsync(LoopRunState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
+    public async Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
         foreach (var time in RunArtifacts.StageTimes(stage, state.Round, duration, meta.EvalSeconds))
@@ -71,7 +71,7 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
         // (one Redis transaction per stage).
     }
 
-    public async Task CurvePointAsync(LoopRunState state, CurvePoint point, CancellationToken ct)
+    public async Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(point);
@@ -88,14 +88,14 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
     }
 
     /// <summary>What a stage worked on: test items for an evaluation, generations for GENERATE, kept samples for TRAIN.</summary>
-    private int StageItems(LoopRunState state, StageTime time) => time.Stage switch
+    private int StageItems(LoopState state, StageTime time) => time.Stage switch
     {
         "EVALUATE" => meta.TestItems,
         "GENERATE" => state.Generated.Count,
         _ => state.Samples.Count,
     };
 
-    private async Task StageAsync(LoopRunState state, StageTime time, int items, CancellationToken ct)
+    private async Task StageAsync(LoopState state, StageTime time, int items, CancellationToken ct)
     {
         meta.StageTimes.Add(time);
         telemetry.Stage(time.Stage.ToLowerInvariant(), time.Seconds);
@@ -108,7 +108,7 @@ public sealed class RunObserver(RunStore store, RunEventLog events, RunReportWri
         }, ct).ConfigureAwait(false);
     }
 
-    private async Task BudgetEventAsync(LoopRunState state, CancellationToken ct)
+    private async Task BudgetEventAsync(LoopState state, CancellationToken ct)
     {
         telemetry.Budget(state.RunId, state.Spent, state.Billed);
         await events.AppendAsync(state.RunId, state.Round, e => e.BudgetUsage = RunViews.Usage(state, spec.Budget), ct).ConfigureAwait(false);

@@ -4,13 +4,13 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Telemetry;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Selection.Runs;
 
@@ -35,7 +35,7 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
         var (seeds, test) = plan.BuildTaskSets(artifacts);
         var testSet = await RunArtifacts.WriteTestSetAsync(artifacts, id, test, ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
-        var state = new LoopRunState { RunId = id, Seeds = [.. seeds] };
+        var state = new LoopState { RunId = id, Seeds = [.. seeds] };
         var meta = new RunMeta { CreatedAt = now, UpdatedAt = now, TestSet = testSet, TestItems = test.Count };
         if (!await store.CreateAsync(id, spec!, state, meta).ConfigureAwait(false))
         {

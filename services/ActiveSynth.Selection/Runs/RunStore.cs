@@ -1,23 +1,23 @@
 using System.Text.Json;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Reports;
 using Google.Protobuf;
 using StackExchange.Redis;
-using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Selection.Runs;
 
 /// <summary>A run as stored: its spec, the loop's state and the service's metadata.</summary>
-public sealed record StoredRun(string Id, RunSpec Spec, LoopRunState State, RunMeta Meta)
+public sealed record StoredRun(string Id, RunSpec Spec, LoopState State, RunMeta Meta)
 {
     /// <summary>What the run's report is built from (the same input an in-process run reports from).</summary>
     public ReportInput ToReportInput() => RunReports.Input(Spec, State, Meta.StageTimes, Meta.Checkpoints, Meta.FinishedAt);
 }
 
 /// <summary>
-/// The durable run store in Redis: spec (protobuf JSON), loop state (<see cref="RunStateJson"/>) and metadata per run, plus an
+/// The durable run store in Redis: spec (protobuf JSON), loop state (<see cref="LoopStateJson"/>) and metadata per run, plus an
 /// index sorted by creation time. State and metadata are written together in one MULTI/EXEC.
 /// </summary>
 public sealed class RunStore(IConnectionMultiplexer redis)
@@ -28,27 +28,27 @@ public sealed class RunStore(IConnectionMultiplexer redis)
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>Creates the run unless the id exists; false when it did (nothing written).</summary>
-    public async Task<bool> CreateAsync(string id, RunSpec spec, LoopRunState state, RunMeta meta)
+    public async Task<bool> CreateAsync(string id, RunSpec spec, LoopState state, RunMeta meta)
     {
         var tx = Db.CreateTransaction();
         tx.AddCondition(Condition.KeyNotExists(RunKeys.Spec(id)));
         _ = tx.StringSetAsync(
         [
             new(RunKeys.Spec(id), JsonFormatter.Default.Format(spec)),
-            new(RunKeys.State(id), RunStateJson.Serialize(state)),
+            new(RunKeys.State(id), LoopStateJson.Serialize(state)),
             new(RunKeys.Meta(id), JsonSerializer.Serialize(meta, MetaJson)),
         ]);
         _ = tx.SortedSetAddAsync(RunKeys.Index, id, meta.CreatedAt.ToUnixTimeMilliseconds());
         return await tx.ExecuteAsync().ConfigureAwait(false);
     }
 
-    public async Task SaveAsync(LoopRunState state, RunMeta meta)
+    public async Task SaveAsync(LoopState state, RunMeta meta)
     {
         meta.UpdatedAt = DateTimeOffset.UtcNow;
         var tx = Db.CreateTransaction();
         _ = tx.StringSetAsync(
         [
-            new(RunKeys.State(state.RunId), RunStateJson.Serialize(state)),
+            new(RunKeys.State(state.RunId), LoopStateJson.Serialize(state)),
             new(RunKeys.Meta(state.RunId), JsonSerializer.Serialize(meta, MetaJson)),
         ]);
         if (!await tx.ExecuteAsync().ConfigureAwait(false))
@@ -68,7 +68,7 @@ public sealed class RunStore(IConnectionMultiplexer redis)
         {
             return null;
         }
-        return new StoredRun(id, SpecParser.Parse<RunSpec>(values[0].ToString()), RunStateJson.Deserialize(values[1].ToString()),
+        return new StoredRun(id, SpecParser.Parse<RunSpec>(values[0].ToString()), LoopStateJson.Deserialize(values[1].ToString()),
             JsonSerializer.Deserialize<RunMeta>(values[2].ToString(), MetaJson) ?? new RunMeta());
     }
 

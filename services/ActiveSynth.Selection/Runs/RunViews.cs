@@ -1,9 +1,9 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Google.Protobuf.WellKnownTypes;
-using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Selection.Runs;
 
@@ -56,7 +56,7 @@ public static class RunViews
         return result;
     }
 
-    public static BudgetUsage Usage(LoopRunState state, Budget? budget)
+    public static BudgetUsage Usage(LoopState state, Budget? budget)
     {
         ArgumentNullException.ThrowIfNull(state);
         var limits = budget is null ? BudgetLimits.Unlimited

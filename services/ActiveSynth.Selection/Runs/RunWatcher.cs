@@ -1,6 +1,7 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Selection.Options;
 using Grpc.Core;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 
 namespace ActiveSynth.Selection.Telemetry;
 

@@ -1,8 +1,8 @@
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Budgets;
-using ActiveSynth.Teacher.Options;
-using ActiveSynth.Teacher.Teaching;
+using ActiveSynth.Workers.Teacher;
 using ActiveSynth.Teachers.Usage;
 using Grpc.Core;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using ActiveSynth.Teacher.Options;
+using ActiveSynth.Workers.Teacher;
 using ActiveSynth.Teachers.Caching;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -1,6 +1,7 @@
 using ActiveSynth.Contracts;
-using ActiveSynth.Engine;
-using ActiveSynth.Teacher.Teaching;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
+using ActiveSynth.Workers.Teacher;
 using ActiveSynth.Teachers.Usage;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;

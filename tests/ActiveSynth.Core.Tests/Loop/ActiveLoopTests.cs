@@ -11,7 +11,7 @@ public sealed class ActiveLoopTests
         new TaskItem($"seed{i}", i % 2 == 0 ? "copy" : "rev", 1 + i % 4, $"q{i}", $"a\n#### {i}"))];
 
     private static LoopSettings Settings(string strategy = "loss-high", int m = 4, BudgetLimits? budget = null, int maxRounds = 0,
-        GenerationMode mode = GenerationMode.SeedSelection) => new()
+        LoopMode mode = LoopMode.SeedSelection) => new()
     {
         Strategy = strategy,
         SamplesPerRound = m,
@@ -24,9 +24,9 @@ public sealed class ActiveLoopTests
         JudgeReservation = new BudgetAmount(0, 1, 75, 0.001),
     };
 
-    private static RunState NewState() => new() { RunId = "run1", Seeds = [.. Seeds] };
+    private static LoopState NewState() => new() { RunId = "run1", Seeds = [.. Seeds] };
 
-    private static Task RunAsync(LoopSettings settings, ILoopWorkers workers, IRunObserver observer, RunState state, CancellationToken ct = default) =>
+    private static Task RunAsync(LoopSettings settings, ILoopWorkers workers, IRunObserver observer, LoopState state, CancellationToken ct = default) =>
         new ActiveLoop(settings, StrategyRegistry.Create(settings.Strategy, settings.StrategyOptions), workers, observer).RunAsync(state, ct);
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class ActiveLoopTests
     {
         // Overgenerate draws seeds with replacement, so slots share seeds; the scripted teacher then writes equal questions.
         // The lower slots are slowed down: a first-come rule would keep the higher slot of each pair.
-        var settings = Settings(strategy: "random", m: 4, maxRounds: 1, mode: GenerationMode.Overgenerate) with { OvergenerateFactor = 10 };
+        var settings = Settings(strategy: "random", m: 4, maxRounds: 1, mode: LoopMode.Overgenerate) with { OvergenerateFactor = 10 };
         var slow = Enumerable.Range(0, 20).ToHashSet();
         var workers = new ScriptedWorkers { RepeatQuestions = true, SlowSlots = slow };
         var state = NewState();
@@ -196,7 +196,7 @@ public sealed class ActiveLoopTests
         var loop = new ActiveLoop(settings, StrategyRegistry.Create(settings.Strategy, settings.StrategyOptions), workers, interrupted,
             isInterruption: ex => ex is SimulatedCrashException);
         await Assert.ThrowsAsync<SimulatedCrashException>(() => loop.RunAsync(NewState(), CancellationToken.None));
-        var saved = RunStateJson.Deserialize(interrupted.LastSavedJson!);
+        var saved = LoopStateJson.Deserialize(interrupted.LastSavedJson!);
         Assert.Equal(RunStatus.Running, saved.Status); // not failed, and nothing saved after the interruption
 
         await RunAsync(settings, workers, new RecordingObserver(), saved);
@@ -217,7 +217,7 @@ public sealed class ActiveLoopTests
         var crashing = new RecordingObserver { CrashAfterSave = 6 };
         var workers = new ScriptedWorkers();
         await Assert.ThrowsAsync<SimulatedCrashException>(() => RunAsync(Settings(maxRounds: 3), workers, crashing, NewState()));
-        var saved = RunStateJson.Deserialize(crashing.LastSavedJson!);
+        var saved = LoopStateJson.Deserialize(crashing.LastSavedJson!);
         Assert.Equal(RunStatus.Failed, saved.Status);
         saved.Status = RunStatus.Running; // what ResumeRun does
 
@@ -240,7 +240,7 @@ public sealed class ActiveLoopTests
 
         Assert.Equal(RunStatus.Cancelled, state.Status);
         Assert.Equal(2, state.Curve.Count);
-        Assert.Equal(RunStatus.Cancelled, RunStateJson.Deserialize(observer.Inner.LastSavedJson!).Status);
+        Assert.Equal(RunStatus.Cancelled, LoopStateJson.Deserialize(observer.Inner.LastSavedJson!).Status);
     }
 
     [Fact]
@@ -248,7 +248,7 @@ public sealed class ActiveLoopTests
     {
         var workers = new ScriptedWorkers();
         var state = NewState();
-        await RunAsync(Settings(m: 2, maxRounds: 2, mode: GenerationMode.Overgenerate), workers, new RecordingObserver(), state);
+        await RunAsync(Settings(m: 2, maxRounds: 2, mode: LoopMode.Overgenerate), workers, new RecordingObserver(), state);
 
         Assert.Equal(2 * 3 * 2, workers.GenerateCalls.Count);
         Assert.Equal(4, state.Samples.Count);
@@ -259,7 +259,7 @@ public sealed class ActiveLoopTests
     [Fact]
     public void Invalid_settings_name_their_field()
     {
-        var errors = (Settings(m: 0) with { Mode = GenerationMode.Overgenerate, OvergenerateFactor = 1 }).Validate();
+        var errors = (Settings(m: 0) with { Mode = LoopMode.Overgenerate, OvergenerateFactor = 1 }).Validate();
 
         Assert.Contains(errors, e => e.Field == "samples_per_round");
         Assert.Contains(errors, e => e.Field == "overgenerate_factor");
@@ -270,11 +270,11 @@ public sealed class ActiveLoopTests
     {
         public RecordingObserver Inner { get; } = new();
 
-        public Task SaveAsync(RunState state, CancellationToken ct) => Inner.SaveAsync(state, ct);
+        public Task SaveAsync(LoopState state, CancellationToken ct) => Inner.SaveAsync(state, ct);
 
-        public Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct) => Inner.StageCompletedAsync(state, stage, duration, ct);
+        public Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct) => Inner.StageCompletedAsync(state, stage, duration, ct);
 
-        public async Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct)
+        public async Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct)
         {
             await Inner.CurvePointAsync(state, point, ct);
             if (Inner.Points.Count == afterCurvePoints)

@@ -19,7 +19,7 @@ public sealed class JudgeBudgetTests
     private static readonly List<TaskItem> Seeds = [.. Enumerable.Range(0, Pool).Select(i =>
         new TaskItem($"seed{i}", i % 2 == 0 ? "copy" : "rev", 1 + i % 4, $"q{i}", $"a\n#### {i}"))];
 
-    private static LoopSettings Settings(string strategy, BudgetLimits budget, int maxRounds = 0, GenerationMode mode = GenerationMode.SeedSelection,
+    private static LoopSettings Settings(string strategy, BudgetLimits budget, int maxRounds = 0, LoopMode mode = LoopMode.SeedSelection,
         long seed = 42) => new()
     {
         Strategy = strategy,
@@ -33,9 +33,9 @@ public sealed class JudgeBudgetTests
         JudgeReservation = new BudgetAmount(0, 1, 75, 0),
     };
 
-    private static async Task<RunState> RunAsync(LoopSettings settings, ScriptedWorkers workers)
+    private static async Task<LoopState> RunAsync(LoopSettings settings, ScriptedWorkers workers)
     {
-        var state = new RunState { RunId = "run1", Seeds = [.. Seeds] };
+        var state = new LoopState { RunId = "run1", Seeds = [.. Seeds] };
         await new ActiveLoop(settings, StrategyRegistry.Create(settings.Strategy, settings.StrategyOptions), workers, new RecordingObserver())
             .RunAsync(state, CancellationToken.None);
         return state;
@@ -81,11 +81,11 @@ public sealed class JudgeBudgetTests
     }
 
     [Theory]
-    [InlineData("judge-hard", GenerationMode.SeedSelection, 3_000)]
-    [InlineData("lion", GenerationMode.SeedSelection, 2_345)]
-    [InlineData("reward-low", GenerationMode.SeedSelection, 5_010)]
-    [InlineData("judge-hard", GenerationMode.Overgenerate, 4_321)]
-    public async Task A_judge_strategy_ends_at_the_token_budget_and_never_passes_it(string strategy, GenerationMode mode, long budget)
+    [InlineData("judge-hard", LoopMode.SeedSelection, 3_000)]
+    [InlineData("lion", LoopMode.SeedSelection, 2_345)]
+    [InlineData("reward-low", LoopMode.SeedSelection, 5_010)]
+    [InlineData("judge-hard", LoopMode.Overgenerate, 4_321)]
+    public async Task A_judge_strategy_ends_at_the_token_budget_and_never_passes_it(string strategy, LoopMode mode, long budget)
     {
         var workers = new ScriptedWorkers();
         var state = await RunAsync(Settings(strategy, new BudgetLimits(MaxTeacherTokens: budget), mode: mode), workers);

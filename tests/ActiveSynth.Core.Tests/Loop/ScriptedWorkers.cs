@@ -42,8 +42,8 @@ internal sealed class ScriptedWorkers : ILoopWorkers
 
     public int MaxInFlight { get; private set; }
 
-    public Task<TrainResult> PrepareBaseAsync(string key, CancellationToken ct) =>
-        Task.FromResult(new TrainResult(new CheckpointHandle("base", "base", "sha-base"), 1.0, Evaluation(0)));
+    public Task<TrainOutcome> PrepareBaseAsync(string key, CancellationToken ct) =>
+        Task.FromResult(new TrainOutcome(new CheckpointHandle("base", "base", "sha-base"), 1.0, Evaluation(0)));
 
     /// <summary>Teacher tokens of one judge rating (a judge strategy's difficulty); the reservation is the loop's JudgeReservation.</summary>
     public long TokensPerRating { get; init; } = 40;
@@ -55,7 +55,7 @@ internal sealed class ScriptedWorkers : ILoopWorkers
     /// The student's signals for every item; with a judge strategy, a rating (difficulty, reward) for as many items as the allowance pays
     /// for, in chunks of 5 (reserve before, settle after, as the engine does), the rest left out.
     /// </summary>
-    public Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalKind needs,
+    public Task<ScoreOutcome> ScoreAsync(string key, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalNeeds needs,
         ISpendingAllowance allowance, CancellationToken ct)
     {
         var signals = items.Select(i => new CandidateSignals(i.Id, i.Family, i.Difficulty)
@@ -131,11 +131,11 @@ internal sealed class ScriptedWorkers : ILoopWorkers
         }
     }
 
-    public Task<TrainResult> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
+    public Task<TrainOutcome> TrainAsync(string key, int round, CheckpointHandle from, IReadOnlyList<KeptSample> samples, CancellationToken ct)
     {
         TrainedSampleCounts.Add(samples.Count);
         Calls.Enqueue($"train {key} {samples.Count}");
-        return Task.FromResult(new TrainResult(new CheckpointHandle($"r{round}", $"r{round}", $"sha-{round}"), 0.5, Evaluation(round)));
+        return Task.FromResult(new TrainOutcome(new CheckpointHandle($"r{round}", $"r{round}", $"sha-{round}"), 0.5, Evaluation(round)));
     }
 
     private static Evaluation Evaluation(int round) => new(0.25 + 0.05 * round, new Dictionary<string, double> { ["copy"] = 0.5 }, 100);
@@ -155,9 +155,9 @@ internal sealed class RecordingObserver : IRunObserver
 
     private int _saves;
 
-    public Task SaveAsync(RunState state, CancellationToken ct)
+    public Task SaveAsync(LoopState state, CancellationToken ct)
     {
-        LastSavedJson = RunStateJson.Serialize(state);
+        LastSavedJson = LoopStateJson.Serialize(state);
         if (++_saves == CrashAfterSave)
         {
             throw new SimulatedCrashException();
@@ -165,13 +165,13 @@ internal sealed class RecordingObserver : IRunObserver
         return Task.CompletedTask;
     }
 
-    public Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
+    public Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
     {
         Stages.Add(stage);
         return Task.CompletedTask;
     }
 
-    public Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct)
+    public Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct)
     {
         Points.Add(point);
         return Task.CompletedTask;

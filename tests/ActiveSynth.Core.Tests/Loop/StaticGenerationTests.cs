@@ -17,11 +17,11 @@ public sealed class StaticGenerationTests
 
     // 100 tokens a generation and 150 reserved: rounds of 4 cost 400, and the third round can afford 2 (1,000 of 1,050); in
     // overgenerate mode rounds of 12 candidates cost 1,200, and the third is partial too.
-    private static LoopSettings Settings(string strategy, GenerationMode mode = GenerationMode.SeedSelection, int maxRounds = 0) => new()
+    private static LoopSettings Settings(string strategy, LoopMode mode = LoopMode.SeedSelection, int maxRounds = 0) => new()
     {
         Strategy = strategy,
         SamplesPerRound = 4,
-        Budget = maxRounds > 0 ? BudgetLimits.Unlimited : new BudgetLimits(MaxTeacherTokens: mode == GenerationMode.Overgenerate ? 3_050 : 1_050),
+        Budget = maxRounds > 0 ? BudgetLimits.Unlimited : new BudgetLimits(MaxTeacherTokens: mode == LoopMode.Overgenerate ? 3_050 : 1_050),
         MaxRounds = maxRounds,
         Mode = mode,
         OvergenerateFactor = 3,
@@ -30,9 +30,9 @@ public sealed class StaticGenerationTests
         JudgeReservation = new BudgetAmount(0, 1, 75, 0.001),
     };
 
-    private static RunState NewState() => new() { RunId = "run1", Seeds = [.. Seeds] };
+    private static LoopState NewState() => new() { RunId = "run1", Seeds = [.. Seeds] };
 
-    private static async Task<(RunState State, ScriptedWorkers Workers)> RunAsync(LoopSettings settings, IRunObserver? observer = null)
+    private static async Task<(LoopState State, ScriptedWorkers Workers)> RunAsync(LoopSettings settings, IRunObserver? observer = null)
     {
         var workers = new ScriptedWorkers();
         var state = NewState();
@@ -41,9 +41,9 @@ public sealed class StaticGenerationTests
     }
 
     [Theory]
-    [InlineData(GenerationMode.SeedSelection)]
-    [InlineData(GenerationMode.Overgenerate)]
-    public async Task Static_writes_the_samples_random_writes_then_trains_on_all_of_them_as_many_rounds(GenerationMode mode)
+    [InlineData(LoopMode.SeedSelection)]
+    [InlineData(LoopMode.Overgenerate)]
+    public async Task Static_writes_the_samples_random_writes_then_trains_on_all_of_them_as_many_rounds(LoopMode mode)
     {
         var (random, randomWorkers) = await RunAsync(Settings("random", mode));
         var (staticRun, staticWorkers) = await RunAsync(Settings("static", mode));
@@ -99,7 +99,7 @@ public sealed class StaticGenerationTests
         var settings = Settings("static");
         var loop = new ActiveLoop(settings, StrategyRegistry.Create("static"), workers, interrupted, isInterruption: ex => ex is SimulatedCrashException);
         await Assert.ThrowsAsync<SimulatedCrashException>(() => loop.RunAsync(NewState(), CancellationToken.None));
-        var saved = RunStateJson.Deserialize(interrupted.LastSavedJson!);
+        var saved = LoopStateJson.Deserialize(interrupted.LastSavedJson!);
         Assert.Equal(reference.GenerationRounds, saved.GenerationRounds);
         Assert.Equal(RunStatus.Running, saved.Status);
         Assert.InRange(saved.Curve.Count, 2, reference.Curve.Count - 1);

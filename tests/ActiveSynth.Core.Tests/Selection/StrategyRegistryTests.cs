@@ -12,7 +12,7 @@ public sealed class StrategyRegistryTests
 
     public static TheoryData<string> AllNames => [.. StrategyRegistry.Names];
 
-    public static TheoryData<string> NamesNeedingSignals => [.. StrategyRegistry.Names.Where(n => StrategyRegistry.Describe(n).Needs != SignalKind.None)];
+    public static TheoryData<string> NamesNeedingSignals => [.. StrategyRegistry.Names.Where(n => StrategyRegistry.Describe(n).Needs != SignalNeeds.None)];
 
     [Fact]
     public void Registry_holds_exactly_the_design_table()
@@ -80,15 +80,15 @@ public sealed class StrategyRegistryTests
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
         var signalWord = StrategyRegistry.Describe(name).Needs switch
         {
-            SignalKind.OwnNll => "OwnNll",
-            SignalKind.AnswerNll => "AnswerNll",
-            SignalKind.ReferenceNll => "ReferenceNll",
-            SignalKind.Correctness => "Correct",
-            SignalKind.EntropyMargin => name == "entropy" ? "Entropy" : "Margin",
-            SignalKind.Reward => "Reward",
-            SignalKind.JudgeDifficulty => "JudgeDifficulty",
-            SignalKind.Embedding => "Embedding",
-            SignalKind.GradientEmbedding => "GradientEmbedding",
+            SignalNeeds.OwnNll => "OwnNll",
+            SignalNeeds.AnswerNll => "AnswerNll",
+            SignalNeeds.ReferenceNll => "ReferenceNll",
+            SignalNeeds.Correctness => "Correct",
+            SignalNeeds.EntropyMargin => name == "entropy" ? "Entropy" : "Margin",
+            SignalNeeds.Reward => "Reward",
+            SignalNeeds.JudgeDifficulty => "JudgeDifficulty",
+            SignalNeeds.Embedding => "Embedding",
+            SignalNeeds.GradientEmbedding => "GradientEmbedding",
             var other => throw new InvalidOperationException($"unexpected {other}"),
         };
         Assert.Contains(signalWord, error.Message, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using ActiveSynth.Cli.Seeds;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Google.Protobuf;
 
 namespace ActiveSynth.Cli.Commands;

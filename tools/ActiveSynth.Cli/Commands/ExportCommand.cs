@@ -104,7 +104,7 @@ public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
         var statePath = store.Resolve($"runs/{runId}/state.json");
         if (File.Exists(statePath))
         {
-            var state = RunStateJson.Deserialize(await File.ReadAllTextAsync(statePath, ct));
+            var state = LoopStateJson.Deserialize(await File.ReadAllTextAsync(statePath, ct));
             return [.. state.Samples.Select(s => new ExportRow
             {
                 Id = s.Item.Id, Question = s.Item.Question, Answer = s.Item.Answer, Family = s.Item.Family, Difficulty = s.Item.Difficulty,

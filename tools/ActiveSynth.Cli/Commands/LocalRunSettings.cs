@@ -4,7 +4,8 @@ using ActiveSynth.Cli.Seeds;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Students;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

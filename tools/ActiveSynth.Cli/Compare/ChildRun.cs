@@ -4,7 +4,6 @@ using System.Reflection;
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
-using RunState = ActiveSynth.Core.Loop.RunState;
 using Google.Protobuf;
 
 namespace ActiveSynth.Cli.Compare;
@@ -16,7 +15,7 @@ namespace ActiveSynth.Cli.Compare;
 /// </summary>
 public static class ChildRun
 {
-    public static async Task<RunState> RunAsync(LocalRunSettings settings, string runId, RunSpec spec, CancellationToken ct)
+    public static async Task<LoopState> RunAsync(LocalRunSettings settings, string runId, RunSpec spec, CancellationToken ct)
     {
         var statePath = Path.Combine(settings.Artifacts, "runs", runId, "state.json");
         if (await TryLoadCompletedAsync(statePath, ct) is { } done)
@@ -45,7 +44,7 @@ public static class ChildRun
             process.Kill(entireProcessTree: true);
             throw;
         }
-        var state = File.Exists(statePath) ? RunStateJson.Deserialize(await File.ReadAllTextAsync(statePath, ct)) : null;
+        var state = File.Exists(statePath) ? LoopStateJson.Deserialize(await File.ReadAllTextAsync(statePath, ct)) : null;
         if (state is null)
         {
             throw new InvalidOperationException($"run {runId} exited with {process.ExitCode} and left no state: {Tail(await output + await error)}");
@@ -57,13 +56,13 @@ public static class ChildRun
         return state;
     }
 
-    private static async Task<RunState?> TryLoadCompletedAsync(string path, CancellationToken ct)
+    private static async Task<LoopState?> TryLoadCompletedAsync(string path, CancellationToken ct)
     {
         if (!File.Exists(path))
         {
             return null;
         }
-        var state = RunStateJson.Deserialize(await File.ReadAllTextAsync(path, ct));
+        var state = LoopStateJson.Deserialize(await File.ReadAllTextAsync(path, ct));
         return state.Status == RunStatus.Completed ? state : null;
     }
 

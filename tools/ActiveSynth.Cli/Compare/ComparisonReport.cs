@@ -17,7 +17,7 @@ public sealed record ComparisonReport(
     [property: JsonPropertyName("seeds")] IReadOnlyList<long> Seeds,
     [property: JsonPropertyName("strategies")] IReadOnlyList<StrategySummary> Strategies)
 {
-    public static ComparisonReport Build(IReadOnlyDictionary<string, string> config, string baseline, IReadOnlyList<(string Strategy, long Seed, RunState Run)> runs)
+    public static ComparisonReport Build(IReadOnlyDictionary<string, string> config, string baseline, IReadOnlyList<(string Strategy, long Seed, LoopState Run)> runs)
     {
         var seeds = runs.Select(r => r.Seed).Distinct().Order().ToList();
         var baselineBySeed = runs.Where(r => r.Strategy == baseline).ToDictionary(r => r.Seed, r => r.Run);
@@ -112,7 +112,7 @@ public sealed record StrategySummary(
     [property: JsonPropertyName("accuracy_by_round")] IReadOnlyList<RoundPoint> AccuracyByRound,
     [property: JsonPropertyName("final_by_seed")] IReadOnlyList<double> FinalBySeed)
 {
-    public static StrategySummary Build(string strategy, IReadOnlyList<(long Seed, RunState Run)> runs, IReadOnlyDictionary<long, RunState> baseline)
+    public static StrategySummary Build(string strategy, IReadOnlyList<(long Seed, LoopState Run)> runs, IReadOnlyDictionary<long, LoopState> baseline)
     {
         var finals = runs.Select(r => r.Run.Curve[^1].Accuracy).ToList();
         var aucs = runs.Select(r => Statistics.Auc([.. r.Run.Curve.Select(p => p.Accuracy)])).ToList();
@@ -143,7 +143,7 @@ public sealed record StrategySummary(
             runs.Average(r => (double)r.Run.Spent.Samples),
             runs.Average(r => (double)r.Run.Spent.TeacherTokens),
             // A strategy that reads no signals is not scored, so nothing says whether its picks were already correct.
-            StrategyRegistry.Contains(strategy) && StrategyRegistry.Describe(strategy).Needs == SignalKind.None
+            StrategyRegistry.Contains(strategy) && StrategyRegistry.Describe(strategy).Needs == SignalNeeds.None
                 ? double.NaN
                 : selections.Sum(s => s.AlreadyCorrect) / (double)picks,
             selections.SelectMany(s => s.ByFamily).GroupBy(kv => kv.Key).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value) / (double)picks),

@@ -3,8 +3,6 @@ using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Loop;
 using Grpc.Core;
 using Spectre.Console;
-using ContractRunState = ActiveSynth.Contracts.V1.RunState;
-using RunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Cli.Compare;
 
@@ -15,7 +13,7 @@ namespace ActiveSynth.Cli.Compare;
 /// </summary>
 public static class ServerRun
 {
-    public static async Task<RunState> RunAsync(Runs.RunsClient client, string runId, RunSpec spec, CancellationToken ct)
+    public static async Task<LoopState> RunAsync(Runs.RunsClient client, string runId, RunSpec spec, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(client);
         var run = await client.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }, cancellationToken: ct);
@@ -23,11 +21,11 @@ public static class ServerRun
         {
             throw new InvalidOperationException($"run {runId} exists on the deployment with another spec; give the comparison another --name");
         }
-        if (run.State is ContractRunState.Failed or ContractRunState.Cancelled)
+        if (run.State is RunState.Failed or RunState.Cancelled)
         {
             run = await client.ResumeRunAsync(new ResumeRunRequest { RunId = runId }, cancellationToken: ct);
         }
-        if (run.State is not ContractRunState.Completed)
+        if (run.State is not RunState.Completed)
         {
             await FollowAsync(client, runId, ct);
         }
@@ -52,20 +50,20 @@ public static class ServerRun
     }
 
     /// <summary>What the comparison reads of a run (curve, spending, drops, per-round picks, wall time), from the deployment's view of it.</summary>
-    public static RunState ToState(Run run)
+    public static LoopState ToState(Run run)
     {
         ArgumentNullException.ThrowIfNull(run);
         var usage = run.Usage ?? new BudgetUsage();
-        var state = new RunState
+        var state = new LoopState
         {
             RunId = run.Id,
             Seeds = [],
             Status = run.State switch
             {
-                ContractRunState.Completed => RunStatus.Completed,
-                ContractRunState.Failed => RunStatus.Failed,
-                ContractRunState.Cancelled => RunStatus.Cancelled,
-                ContractRunState.Running => RunStatus.Running,
+                RunState.Completed => RunStatus.Completed,
+                RunState.Failed => RunStatus.Failed,
+                RunState.Cancelled => RunStatus.Cancelled,
+                RunState.Running => RunStatus.Running,
                 _ => RunStatus.Pending,
             },
             StopReason = run.StopReason,

@@ -6,9 +6,9 @@ namespace ActiveSynth.Cli.Local;
 /// <summary>One console line per stage and per learning-curve point; quiet enough for many runs side by side.</summary>
 public sealed class ConsoleProgress(IAnsiConsole console, bool stages) : IRunObserver
 {
-    public Task SaveAsync(RunState state, CancellationToken ct) => Task.CompletedTask;
+    public Task SaveAsync(LoopState state, CancellationToken ct) => Task.CompletedTask;
 
-    public Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
+    public Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
     {
         if (stages)
         {
@@ -17,7 +17,7 @@ public sealed class ConsoleProgress(IAnsiConsole console, bool stages) : IRunObs
         return Task.CompletedTask;
     }
 
-    public Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct)
+    public Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct)
     {
         console.MarkupLineInterpolated(
             $"{state.RunId} round [bold]{point.Round}[/]: accuracy [green]{point.Accuracy:P1}[/], samples {point.Samples}, teacher tokens {point.TeacherTokens:N0}");

@@ -1,15 +1,14 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
-using RunState = ActiveSynth.Core.Loop.RunState;
 using ActiveSynth.Core.Selection;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Reports;
-using ActiveSynth.Scoring;
-using ActiveSynth.Student.Work;
-using ActiveSynth.Teacher.Teaching;
+using ActiveSynth.Workers.Scoring;
+using ActiveSynth.Workers.Teacher;
 using ActiveSynth.Teachers.Usage;
-using ActiveSynth.Training;
+using ActiveSynth.Workers.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -63,7 +62,7 @@ public sealed class InProcessEngine : IDisposable
     /// the start, saving the state after every stage and writing the run's report (the same files a deployment writes) at the end.
     /// A bad spec throws <see cref="SpecValidationException"/> naming every bad field.
     /// </summary>
-    public async Task<RunState> RunAsync(string runId, RunSpec spec, IRunObserver progress, CancellationToken ct)
+    public async Task<LoopState> RunAsync(string runId, RunSpec spec, IRunObserver progress, CancellationToken ct)
     {
         var plan = RunPlan.Create(spec, _planOptions);
         CostLimitCheck.ThrowIfUnbound(spec, _host.Services.GetRequiredService<TeacherClients>()

@@ -1,6 +1,7 @@
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Reports;
 
 namespace ActiveSynth.Cli.Local;
@@ -11,7 +12,7 @@ namespace ActiveSynth.Cli.Local;
 /// </summary>
 public sealed class LocalRunObserver(ArtifactStore artifacts, RunReportWriter reports, LocalRunRecord record, IRunObserver progress) : IRunObserver
 {
-    public async Task SaveAsync(RunState state, CancellationToken ct)
+    public async Task SaveAsync(LoopState state, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled && record.Data.Report is null)
@@ -23,14 +24,14 @@ public sealed class LocalRunObserver(ArtifactStore artifacts, RunReportWriter re
         await progress.SaveAsync(state, ct).ConfigureAwait(false);
     }
 
-    public Task StageCompletedAsync(RunState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
+    public Task StageCompletedAsync(LoopState state, LoopStage stage, TimeSpan duration, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
         record.Data.StageTimes.AddRange(RunArtifacts.StageTimes(stage, state.Round, duration, record.EvalSeconds));
         return progress.StageCompletedAsync(state, stage, duration, ct);
     }
 
-    public Task CurvePointAsync(RunState state, CurvePoint point, CancellationToken ct)
+    public Task CurvePointAsync(LoopState state, CurvePoint point, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(point);

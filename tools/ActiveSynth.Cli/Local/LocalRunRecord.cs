@@ -3,9 +3,9 @@ using System.Text.Json;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Engine;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Reports;
-using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Cli.Local;
 
@@ -19,7 +19,7 @@ public sealed class LocalRunRecord
 
     public required RunSpec Spec { get; init; }
 
-    public required LoopRunState State { get; init; }
+    public required LoopState State { get; init; }
 
     public required ArtifactInfo TestSet { get; init; }
 
@@ -38,7 +38,7 @@ public sealed class LocalRunRecord
         ArgumentNullException.ThrowIfNull(plan);
         if (File.Exists(artifacts.Resolve(StatePath(runId))) && File.Exists(artifacts.Resolve(MetaPath(runId))))
         {
-            var state = RunStateJson.Deserialize(await File.ReadAllTextAsync(artifacts.Resolve(StatePath(runId)), ct).ConfigureAwait(false));
+            var state = LoopStateJson.Deserialize(await File.ReadAllTextAsync(artifacts.Resolve(StatePath(runId)), ct).ConfigureAwait(false));
             var meta = JsonSerializer.Deserialize<Meta>(await File.ReadAllTextAsync(artifacts.Resolve(MetaPath(runId)), ct).ConfigureAwait(false), Json)
                 ?? throw new InvalidOperationException($"{MetaPath(runId)} is empty");
             return new LocalRunRecord { Spec = plan.Spec, State = state, TestSet = meta.TestSet, Data = meta };
@@ -48,7 +48,7 @@ public sealed class LocalRunRecord
         return new LocalRunRecord
         {
             Spec = plan.Spec,
-            State = new LoopRunState { RunId = runId, Seeds = [.. seeds] },
+            State = new LoopState { RunId = runId, Seeds = [.. seeds] },
             TestSet = testSet,
             Data = new Meta { TestSet = testSet, TestItems = test.Count },
         };
@@ -58,7 +58,7 @@ public sealed class LocalRunRecord
     public async Task SaveAsync(ArtifactStore artifacts, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(artifacts);
-        await WriteAsync(artifacts, StatePath(State.RunId), RunStateJson.Serialize(State), ct).ConfigureAwait(false);
+        await WriteAsync(artifacts, StatePath(State.RunId), LoopStateJson.Serialize(State), ct).ConfigureAwait(false);
         await WriteAsync(artifacts, MetaPath(State.RunId), JsonSerializer.Serialize(Data, Json), ct).ConfigureAwait(false);
     }
 

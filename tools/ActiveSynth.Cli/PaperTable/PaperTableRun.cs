@@ -37,7 +37,7 @@ public sealed record PaperTableRun(
     [JsonIgnore]
     public (string Benchmark, string Mode, string Strategy) Cell => (Benchmark, Mode, Strategy);
 
-    public static PaperTableRun From(PaperTableCell cell, string runId, string specSha256, RunState state)
+    public static PaperTableRun From(PaperTableCell cell, string runId, string specSha256, LoopState state)
     {
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(state);

@@ -13,7 +13,7 @@ public sealed class BadgeStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.GradientEmbedding;
+    public SignalNeeds Needs => SignalNeeds.GradientEmbedding;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng)
     {

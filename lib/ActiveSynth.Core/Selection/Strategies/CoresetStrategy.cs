@@ -13,7 +13,7 @@ public sealed class CoresetStrategy(CoresetStart start = CoresetStart.FarthestFr
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.Embedding;
+    public SignalNeeds Needs => SignalNeeds.Embedding;
 
     public CoresetStart Start { get; } = Enum.IsDefined(start) ? start : throw new ArgumentOutOfRangeException(nameof(start), start, "Unknown coreset start.");
 

@@ -10,7 +10,7 @@ public sealed class GroundTruthLossHighStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.ReferenceNll;
+    public SignalNeeds Needs => SignalNeeds.ReferenceNll;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng) =>
         Ranking.Select(StrategyName, candidates, count, rng, nameof(CandidateSignals.ReferenceNll), static c => c.ReferenceNll, highestFirst: true);

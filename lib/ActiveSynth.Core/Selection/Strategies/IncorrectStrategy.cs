@@ -11,7 +11,7 @@ public sealed class IncorrectStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.Correctness;
+    public SignalNeeds Needs => SignalNeeds.Correctness;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng)
     {

@@ -10,7 +10,7 @@ public sealed class JudgeHardStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.JudgeDifficulty;
+    public SignalNeeds Needs => SignalNeeds.JudgeDifficulty;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng) =>
         Ranking.Select(StrategyName, candidates, count, rng, nameof(CandidateSignals.JudgeDifficulty), static c => c.JudgeDifficulty, highestFirst: true);

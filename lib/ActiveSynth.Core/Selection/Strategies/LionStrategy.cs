@@ -23,7 +23,7 @@ public sealed class LionStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.JudgeDifficulty;
+    public SignalNeeds Needs => SignalNeeds.JudgeDifficulty;
 
     public double HardRatio { get; }
 

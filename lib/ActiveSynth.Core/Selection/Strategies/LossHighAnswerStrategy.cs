@@ -10,7 +10,7 @@ public sealed class LossHighAnswerStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.AnswerNll;
+    public SignalNeeds Needs => SignalNeeds.AnswerNll;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng) =>
         Ranking.Select(StrategyName, candidates, count, rng, nameof(CandidateSignals.AnswerNll), static c => c.AnswerNll, highestFirst: true);

@@ -19,7 +19,7 @@ public sealed class LossHighFamilyStrategy(FamilyRankMode mode = FamilyRankMode.
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.OwnNll;
+    public SignalNeeds Needs => SignalNeeds.OwnNll;
 
     public FamilyRankMode Mode { get; } = Enum.IsDefined(mode) ? mode : throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown family rank mode.");
 

@@ -10,7 +10,7 @@ public sealed class LossHighStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.OwnNll;
+    public SignalNeeds Needs => SignalNeeds.OwnNll;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng) =>
         Ranking.Select(StrategyName, candidates, count, rng, nameof(CandidateSignals.OwnNll), static c => c.OwnNll, highestFirst: true);

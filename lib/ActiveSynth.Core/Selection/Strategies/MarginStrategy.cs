@@ -10,7 +10,7 @@ public sealed class MarginStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.EntropyMargin;
+    public SignalNeeds Needs => SignalNeeds.EntropyMargin;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng) =>
         Ranking.Select(StrategyName, candidates, count, rng, nameof(CandidateSignals.Margin), static c => c.Margin, highestFirst: false);

@@ -11,7 +11,7 @@ public sealed class RandomStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.None;
+    public SignalNeeds Needs => SignalNeeds.None;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng)
     {

@@ -10,7 +10,7 @@ public sealed class RewardLowStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.Reward;
+    public SignalNeeds Needs => SignalNeeds.Reward;
 
     public IReadOnlyList<Pick> Select(IReadOnlyList<CandidateSignals> candidates, int count, Random rng) =>
         Ranking.Select(StrategyName, candidates, count, rng, nameof(CandidateSignals.Reward), static c => c.Reward, highestFirst: false);

@@ -15,7 +15,7 @@ public sealed class StaticStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
-    public SignalKind Needs => SignalKind.None;
+    public SignalNeeds Needs => SignalNeeds.None;
 
     public TrainingSchedule Schedule => TrainingSchedule.AfterGeneration;
 
