@@ -11,7 +11,11 @@ using OpenTelemetry.Instrumentation.StackExchangeRedis;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
+// Aspire's service-defaults convention: AddServiceDefaults and MapDefaultEndpoints sit beside the host builder's own
+// extensions, so every service's Program.cs finds them without a using.
+#pragma warning disable IDE0130
 namespace Microsoft.Extensions.Hosting;
+#pragma warning restore IDE0130
 
 /// <summary>
 /// What every ActiveSynth service shares: OpenTelemetry (traces, metrics, logs over OTLP), gRPC health,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Microsoft.Extensions.Hosting;
+namespace ActiveSynth.Hosting;
 
 /// <summary>What every ActiveSynth service needs besides ServiceDefaults: Redis, the stream publisher, the artifact store and the probe responder.</summary>
 public static class ServiceHostingExtensions

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
@@ -5,7 +6,7 @@ using ActiveSynth.Hosting;
 using ActiveSynth.Messaging.Requests;
 using Google.Protobuf;
 
-namespace Microsoft.Extensions.Hosting;
+namespace ActiveSynth.Hosting;
 
 /// <summary>The engine's work kinds as request/reply over streams, for the workers and for the Selection service.</summary>
 public static class WorkHostingExtensions

@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Selection.DefaultRun;
 using ActiveSynth.Selection.Options;

@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Training;
 using ActiveSynth.Training.Grpc;

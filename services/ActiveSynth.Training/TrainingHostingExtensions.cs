@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Engine.Specs;

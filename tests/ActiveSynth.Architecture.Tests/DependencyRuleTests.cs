@@ -5,6 +5,10 @@ public sealed class DependencyRuleTests
 {
     private const string Core = "lib/ActiveSynth.Core/ActiveSynth.Core.csproj";
     private const string Student = "lib/ActiveSynth.Student/ActiveSynth.Student.csproj";
+    private const string Teachers = "lib/ActiveSynth.Teachers/ActiveSynth.Teachers.csproj";
+    private const string ScoringWorker = "lib/ActiveSynth.Workers.Scoring/ActiveSynth.Workers.Scoring.csproj";
+    private const string TrainingWorker = "lib/ActiveSynth.Workers.Training/ActiveSynth.Workers.Training.csproj";
+    private const string TeacherWorker = "lib/ActiveSynth.Workers.Teacher/ActiveSynth.Workers.Teacher.csproj";
     private const string Engine = "lib/ActiveSynth.Engine/ActiveSynth.Engine.csproj";
     private const string Reports = "lib/ActiveSynth.Reports/ActiveSynth.Reports.csproj";
     private const string Messaging = "lib/ActiveSynth.Messaging/ActiveSynth.Messaging.csproj";
@@ -31,24 +35,65 @@ public sealed class DependencyRuleTests
     }
 
     [Fact]
-    public void The_engine_depends_only_on_core_reports_and_the_contract_and_on_no_infrastructure()
+    public void The_engine_depends_only_on_core_and_the_contract_and_on_no_infrastructure()
     {
         var engine = Graph.Projects[Engine];
-        Assert.Equal(new[] { Core, Reports, Contracts }.Order(StringComparer.Ordinal), engine.ProjectReferences.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { Core, Contracts }.Order(StringComparer.Ordinal), engine.ProjectReferences.Order(StringComparer.Ordinal));
         Assert.Empty(engine.PackageReferences);
     }
 
-    [Fact]
-    public void Other_libraries_depend_only_on_core_and_the_engine_among_our_projects()
+    [Theory]
+    [InlineData(Student)]
+    [InlineData(Teachers)]
+    public void Domain_libraries_depend_on_core_only(string library)
     {
-        // The engine holds the contract-level pieces every worker kind shares (request handlers' interface, run plan); a worker
-        // library's own infrastructure (TorchSharp, Microsoft.Extensions.AI, Redis) never reaches another library.
+        // The student and the teachers know nothing of requests, streams or the wire contract: a worker library adapts them.
+        Assert.Equal([Core], Graph.Projects[library].ProjectReferences);
+    }
+
+    [Theory]
+    [InlineData(ScoringWorker, Student)]
+    [InlineData(TrainingWorker, Student)]
+    [InlineData(TeacherWorker, Teachers)]
+    public void A_worker_library_adapts_one_domain_library_to_the_engine(string worker, string domain)
+    {
+        Assert.Equal(new[] { Core, Engine, Contracts, domain }.Order(StringComparer.Ordinal),
+            Graph.Projects[worker].ProjectReferences.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_worker_service_hosts_its_own_worker_library()
+    {
+        Assert.Contains(ScoringWorker, Graph.Projects["services/ActiveSynth.Scoring/ActiveSynth.Scoring.csproj"].ProjectReferences);
+        Assert.Contains(TrainingWorker, Graph.Projects["services/ActiveSynth.Training/ActiveSynth.Training.csproj"].ProjectReferences);
+        Assert.Contains(TeacherWorker, Graph.Projects["services/ActiveSynth.Teacher/ActiveSynth.Teacher.csproj"].ProjectReferences);
+    }
+
+    [Fact]
+    public void Other_libraries_depend_only_on_core_the_engine_the_contract_and_their_domain_library()
+    {
+        // A library's own infrastructure (TorchSharp, Microsoft.Extensions.AI, Redis, ScottPlot) never reaches another library.
         // Only the service hosting library puts the engine's work on Redis streams, so it alone also references Messaging.
-        string[] allowed = [Core, Engine, Contracts];
+        string[] allowed = [Core, Engine, Contracts, Student, Teachers];
         foreach (var lib in Graph.Projects.Values.Where(p => p.Path.StartsWith("lib/", StringComparison.Ordinal) && p.Path is not (Core or Engine or Hosting)))
         {
             Assert.All(lib.ProjectReferences, r => Assert.Contains(r, allowed));
         }
+    }
+
+    [Fact]
+    public void Reports_and_scottplot_reach_only_selection_and_the_cli()
+    {
+        // Plots are drawn where reports are written; a worker or the engine shipping a plotting library is a mistake.
+        string[] allowed = ["services/ActiveSynth.Selection/", "tools/ActiveSynth.Cli/"];
+        var carriers = Graph.Projects.Keys.Where(p => p == Reports || Graph.Closure(p).Contains(Reports));
+        var offenders = carriers.Where(p => p != Reports && !(allowed.Any(s => p.StartsWith(s, StringComparison.Ordinal))
+              || p.StartsWith("tests/", StringComparison.Ordinal)
+              || p.StartsWith("benchmarks/", StringComparison.Ordinal)
+              || p.StartsWith("ActiveSynth.AppHost/", StringComparison.Ordinal))); // project resources: not copied into its output
+        Assert.Empty(offenders);
+        var plotting = Graph.Projects.Values.Where(p => p.PackageReferences.Any(r => r.StartsWith("ScottPlot", StringComparison.OrdinalIgnoreCase))).Select(p => p.Path);
+        Assert.Equal([Reports], plotting);
     }
 
     [Fact]
@@ -77,7 +122,7 @@ public sealed class DependencyRuleTests
     [Fact]
     public void Libtorch_reaches_only_the_students_consumers()
     {
-        string[] allowedServices = ["services/ActiveSynth.Scoring/", "services/ActiveSynth.Training/"];
+        string[] allowedServices = ["services/ActiveSynth.Scoring/", "services/ActiveSynth.Training/", "lib/ActiveSynth.Workers.Scoring/", "lib/ActiveSynth.Workers.Training/"];
         var carriers = Graph.Projects.Keys.Where(p => Graph.Closure(p).Contains(Student));
         var offenders = carriers.Where(p =>
             !(allowedServices.Any(s => p.StartsWith(s, StringComparison.Ordinal))

@@ -8,7 +8,6 @@ using ActiveSynth.Engine.Work;
 using ActiveSynth.Testing;
 using Google.Protobuf;
 using Spectre.Console.Testing;
-using RunStatus = ActiveSynth.Core.Loop.RunStatus;
 
 namespace ActiveSynth.Cli.Tests;
 

@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting;
 using System.Collections.Concurrent;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;

@@ -39,7 +39,7 @@ public sealed class InMemoryBudgetLedger : IBudgetLedger
             var state = Get(account);
             if (state.Open.TryGetValue(reservationId, out var held))
             {
-                return ValueTask.FromResult(new ReserveResult(new BudgetReservation(account, reservationId, held), null));
+                return ValueTask.FromResult(new ReserveResult(new LedgerReservation(account, reservationId, held), null));
             }
             if (state.Closed.Contains(reservationId))
             {
@@ -52,7 +52,7 @@ public sealed class InMemoryBudgetLedger : IBudgetLedger
             }
             state.Open[reservationId] = amount;
             state.Reserved += amount;
-            return ValueTask.FromResult(new ReserveResult(new BudgetReservation(account, reservationId, amount), null));
+            return ValueTask.FromResult(new ReserveResult(new LedgerReservation(account, reservationId, amount), null));
         }
     }
 

@@ -1,8 +1,7 @@
 using System.Globalization;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
-using BudgetAmount = ActiveSynth.Core.Budgets.BudgetAmount;
-using ISpendingAllowance = ActiveSynth.Core.Budgets.ISpendingAllowance;
+using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Tasks;

@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting;
 using System.Net;
 using ActiveSynth.Contracts;
 using ActiveSynth.Selection.Grpc;

@@ -1,10 +1,10 @@
 namespace ActiveSynth.Core.Budgets;
 
 /// <summary>Budget held for work in flight; settled (or released) exactly once by <see cref="Id"/>.</summary>
-public sealed record BudgetReservation(string Account, string Id, BudgetAmount Amount);
+public sealed record LedgerReservation(string Account, string Id, BudgetAmount Amount);
 
 /// <summary>Outcome of a reservation attempt: the reservation, or the dimension that blocked it.</summary>
-public sealed record ReserveResult(BudgetReservation? Reservation, string? BlockedBy)
+public sealed record ReserveResult(LedgerReservation? Reservation, string? BlockedBy)
 {
     public bool Succeeded => Reservation is not null;
 }
