@@ -1,3 +1,4 @@
+using ActiveSynth.Core.Selection;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -170,7 +171,7 @@ public static class HuggingFaceBenchmark
     {
         var items = Enumerable.Range(0, 8).Select(i => new TaskItem($"s{i}", "arith", 1, $"What is {17 + i} times {23 + i}? Answer with steps.",
             $"{17 + i} * {23 + i} = {(17 + i) * (23 + i)}\n#### {(17 + i) * (23 + i)}")).ToList();
-        const StudentSignals signals = StudentSignals.OwnAnswerNll | StudentSignals.AnswerTokenNll | StudentSignals.Correctness;
+        const SignalNeeds signals = SignalNeeds.OwnNll | SignalNeeds.AnswerNll | SignalNeeds.Correctness;
         var settings = new ScoringSettings { BatchSize = 8, MaxNewTokens = newTokens };
         StudentScorer.Score(student, items, signals, settings); // warm-up
         var times = new List<double>();

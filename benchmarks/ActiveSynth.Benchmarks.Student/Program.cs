@@ -1,3 +1,4 @@
+using ActiveSynth.Core.Selection;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -58,17 +59,17 @@ if (args.Contains("--profile-scoring"))
     var profileStore = new CheckpointStore(new ArtifactStore(ArgS("--artifacts", Path.Combine(Path.GetTempPath(), "activesynth-bench-student-profile"))));
     var b = await new BaseStudentCache(profileStore).GetOrCreateAsync(new BaseStudentSpec(), [.. families.Families], device);
     using var m = (await profileStore.LoadAsync(b.Checkpoint.Path, b.Checkpoint.Sha256, device)).Model;
-    var items = Balanced(["copy", "rev", "shift"], 22, seed: 2001).Take(256).ToList();
+    var items = Balanced(TaskFamilyRegistry.EmbeddedBenchmarkFamilies, 22, seed: 2001).Take(256).ToList();
     var ps = items.Select(i => PromptFormat.PromptIds(m.Tokenizer, i.Question, m.Config.Context)).ToList();
-    var n = StudentScorer.Score(m, items, StudentSignals.OwnAnswerNll, new ScoringSettings(), graders).Items.Max(x => x.TokenCount);
+    var n = StudentScorer.Score(m, items, SignalNeeds.OwnNll, new ScoringSettings(), graders).Items.Max(x => x.TokenCount);
     var t = new Dictionary<string, List<double>> { ["raw"] = [], ["decoder64"] = [], ["decoder_n"] = [], ["scorer64"] = [], ["scorer_n"] = [] };
     for (var r = 0; r < Arg("--reps", 10); r++)
     {
         t["raw"].Add(Time(() => RawLoops.Decode(m, ps, n)));
         t["decoder64"].Add(Time(() => ActiveSynth.Student.Generation.GreedyDecoder.Decode(m, ps, 64)));
         t["decoder_n"].Add(Time(() => ActiveSynth.Student.Generation.GreedyDecoder.Decode(m, ps, n)));
-        t["scorer64"].Add(Time(() => StudentScorer.Score(m, items, StudentSignals.OwnAnswerNll, new ScoringSettings { MaxNewTokens = 64 }, graders)));
-        t["scorer_n"].Add(Time(() => StudentScorer.Score(m, items, StudentSignals.OwnAnswerNll, new ScoringSettings { MaxNewTokens = n }, graders)));
+        t["scorer64"].Add(Time(() => StudentScorer.Score(m, items, SignalNeeds.OwnNll, new ScoringSettings { MaxNewTokens = 64 }, graders)));
+        t["scorer_n"].Add(Time(() => StudentScorer.Score(m, items, SignalNeeds.OwnNll, new ScoringSettings { MaxNewTokens = n }, graders)));
     }
     Console.WriteLine($"steps {n}: " + string.Join("  ", t.Select(p => $"{p.Key} {Median(p.Value):F4}")));
     return;
@@ -97,10 +98,10 @@ try
     var baseResult = await new BaseStudentCache(store).GetOrCreateAsync(spec, [.. families.Families], device);
     var loaded = await store.LoadAsync(baseResult.Checkpoint.Path, baseResult.Checkpoint.Sha256, device);
     using var model = loaded.Model;
-    var test = Balanced(["copy", "rev", "shift"], 25, seed: 1000);
+    var test = Balanced(TaskFamilyRegistry.EmbeddedBenchmarkFamilies, 25, seed: 1000);
     var evaluation = StudentEvaluator.Evaluate(model, test, graders);
     var cells = evaluation.CellAccuracy;
-    double Mean(int d) => new[] { "copy", "rev", "shift" }.Average(f => cells[$"{f}{d}"]);
+    double Mean(int d) => TaskFamilyRegistry.EmbeddedBenchmarkFamilies.Average(f => cells[$"{f}{d}"]);
     result["base"] = new JsonObject
     {
         ["config"] = JsonNode.Parse(model.Config.ToJson()),
@@ -123,10 +124,10 @@ try
     Console.WriteLine(result["base"]!.ToJsonString());
 
     // ---- 2. Scoring: 256 pool items (d1..d4), the loss-high signals, one batch.
-    var pool = Balanced(["copy", "rev", "shift"], 64 / 3 + 1, seed: 2000).Take(256).ToList();
-    pool = [.. pool, .. Balanced(["copy", "rev", "shift"], 22, seed: 2001).Take(256 - pool.Count)];
+    var pool = Balanced(TaskFamilyRegistry.EmbeddedBenchmarkFamilies, 64 / 3 + 1, seed: 2000).Take(256).ToList();
+    pool = [.. pool, .. Balanced(TaskFamilyRegistry.EmbeddedBenchmarkFamilies, 22, seed: 2001).Take(256 - pool.Count)];
     var settings = new ScoringSettings { BatchSize = 256, MaxNewTokens = 64 };
-    var signals = StudentSignals.OwnAnswerNll | StudentSignals.AnswerTokenNll | StudentSignals.Correctness | StudentSignals.EntropyMargin;
+    var signals = SignalNeeds.OwnNll | SignalNeeds.AnswerNll | SignalNeeds.Correctness | SignalNeeds.EntropyMargin;
     var prompts = pool.Select(i => PromptFormat.PromptIds(model.Tokenizer, i.Question, model.Config.Context)).ToList();
     var probe = StudentScorer.Score(model, pool, signals, settings, graders);
     var decodeSteps = probe.Items.Max(s => s.TokenCount);
@@ -149,8 +150,8 @@ try
             scoringCalls[(r + k) % scoringCalls.Length]();
         }
     }
-    var allSignals = Time(() => StudentScorer.Score(model, pool, StudentSignals.All, settings, graders));
-    var allTokens = StudentScorer.Score(model, pool, StudentSignals.All, settings, graders).TokensProcessed;
+    var allSignals = Time(() => StudentScorer.Score(model, pool, SignalNeedsExtensions.StudentComputed, settings, graders));
+    var allTokens = StudentScorer.Score(model, pool, SignalNeedsExtensions.StudentComputed, settings, graders).TokensProcessed;
     var scoringService = scoreTokens / Median(serviceScore);
     var scoringRaw = scoreTokens / Median(rawScore);
     result["scoring"] = new JsonObject
@@ -173,7 +174,7 @@ try
     Console.WriteLine(result["scoring"]!.ToJsonString());
 
     // ---- 3. Training: the v7 round step (batch 32 = 16 synthetic + 16 replayed d1), 40 steps, persistent AdamW, constant lr.
-    var synthetic = Balanced(["copy", "rev", "shift"], 22, seed: 3000).Where(i => i.Difficulty > 1).Take(192).ToList();
+    var synthetic = Balanced(TaskFamilyRegistry.EmbeddedBenchmarkFamilies, 22, seed: 3000).Where(i => i.Difficulty > 1).Take(192).ToList();
     var replay = await store.LoadReplayAsync(baseResult.Checkpoint.Path);
     var trainSettings = new TrainingSettings { Steps = 40, BatchSize = 32, LearningRate = 1e-3, Schedule = LearningRateSchedule.Constant, ReplayFraction = 0.5, Seed = 7 };
     using var optimizer = StudentOptimizer.Create(model, trainSettings);
@@ -279,7 +280,7 @@ Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
 await File.WriteAllTextAsync(outPath, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 Console.WriteLine($"Wrote {outPath}");
 
-List<TaskItem> Balanced(string[] names, int perCell, int seed)
+List<TaskItem> Balanced(IReadOnlyList<string> names, int perCell, int seed)
 {
     var rng = new Random(seed);
     var items = new List<TaskItem>();

@@ -1,6 +1,7 @@
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Scoring;
 
@@ -9,24 +10,11 @@ namespace ActiveSynth.Workers.Scoring;
 /// <summary>Between the contract's messages and the student library's types.</summary>
 public static class ScoringContractMapping
 {
-    public static StudentSignals ToSignals(IEnumerable<SignalKind> kinds)
+    /// <summary>What the student computes for a request: the contract's signals through the loop's one mapping; none = own-answer NLL.</summary>
+    public static SignalNeeds ToSignals(IEnumerable<SignalKind> kinds)
     {
-        var signals = StudentSignals.None;
-        foreach (var kind in kinds)
-        {
-            signals |= kind switch
-            {
-                SignalKind.OwnAnswerNll => StudentSignals.OwnAnswerNll,
-                SignalKind.AnswerTokenNll => StudentSignals.AnswerTokenNll,
-                SignalKind.ReferenceNll => StudentSignals.ReferenceNll,
-                SignalKind.Correctness => StudentSignals.Correctness,
-                SignalKind.EntropyMargin => StudentSignals.EntropyMargin,
-                SignalKind.Embedding => StudentSignals.Embedding,
-                SignalKind.GradientEmbedding => StudentSignals.GradientEmbedding,
-                _ => StudentSignals.None,
-            };
-        }
-        return signals == StudentSignals.None ? StudentSignals.OwnAnswerNll : signals;
+        var signals = kinds.ToCore() & SignalNeedsExtensions.StudentComputed;
+        return signals == SignalNeeds.None ? SignalNeeds.OwnNll : signals;
     }
 
     public static ScoreSignals ToContract(this ItemScore s)

@@ -1,56 +1,59 @@
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 using System.ComponentModel.DataAnnotations;
+using ActiveSynth.Student.Training;
 
 namespace ActiveSynth.Workers.Training;
 
 /// <summary>
-/// Training service settings, bound from <c>Training</c> and validated at start. The defaults are the embedded v7
-/// configuration (docs/architecture.md, "The embedded recipe"): a d128 × 2-layer student whose base is pretrained on difficulty-1
-/// copy/rev/shift items, then 40 steps per round at batch 32.
+/// Training service settings, bound from <c>Training</c> and validated at start. The base's defaults are
+/// <see cref="BaseStudentSpec.Default"/>, the embedded recipe's base (docs/architecture.md, "The embedded recipe"); the round
+/// defaults are 40 steps at batch 32.
 /// </summary>
 public sealed class TrainingServiceOptions
 {
     public const string SectionName = "Training";
 
+    private static readonly BaseStudentSpec Recipe = BaseStudentSpec.Default;
+
     // ---- the embedded base (StudentSpec fields override the model shape)
     [Range(8, 8192)]
-    public int DModel { get; set; } = 128;
+    public int DModel { get; set; } = Recipe.Model.DModel;
 
     [Range(1, 64)]
-    public int Layers { get; set; } = 2;
+    public int Layers { get; set; } = Recipe.Model.Layers;
 
     [Range(1, 64)]
-    public int Heads { get; set; } = 4;
+    public int Heads { get; set; } = Recipe.Model.Heads;
 
     /// <summary>Feed-forward width; 0 = 4 × DModel.</summary>
     [Range(0, 65536)]
-    public int FeedForward { get; set; } = 512;
+    public int FeedForward { get; set; } = Recipe.Model.FeedForward;
 
     [Range(8, 65536)]
-    public int Context { get; set; } = 96;
+    public int Context { get; set; } = Recipe.Model.Context;
 
     /// <summary>Families the base is pretrained on (comma-separated registered names).</summary>
     [Required, MinLength(1)]
-    public string BaseFamilies { get; set; } = "copy,rev,shift";
+    public string BaseFamilies { get; set; } = string.Join(',', Recipe.Families);
 
     /// <summary>Difficulties of the pretraining items (comma-separated).</summary>
     [Required, MinLength(1)]
-    public string BaseDifficulties { get; set; } = "1";
+    public string BaseDifficulties { get; set; } = string.Join(',', Recipe.Difficulties);
 
     [Range(1, 1_000_000)]
-    public int BaseSteps { get; set; } = 600;
+    public int BaseSteps { get; set; } = Recipe.Steps;
 
     [Range(1, 65536)]
-    public int BaseBatchSize { get; set; } = 32;
+    public int BaseBatchSize { get; set; } = Recipe.BatchSize;
 
     [Range(1e-7, 1.0)]
-    public double BaseLearningRate { get; set; } = 2e-3;
+    public double BaseLearningRate { get; set; } = Recipe.LearningRate;
 
-    public long BaseSeed { get; set; }
+    public long BaseSeed { get; set; } = Recipe.Seed;
 
     [Range(1, 1_000_000)]
-    public int BaseReplayPoolSize { get; set; } = 4096;
+    public int BaseReplayPoolSize { get; set; } = Recipe.ReplayPoolSize;
 
     /// <summary>Pretrain (or load) the default base when the service starts, so round 0 answers at once.</summary>
     public bool PretrainOnStart { get; set; }

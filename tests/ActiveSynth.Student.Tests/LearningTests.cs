@@ -1,3 +1,4 @@
+using ActiveSynth.Core.Selection;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Evaluation;
 using ActiveSynth.Student.Scoring;
@@ -47,7 +48,7 @@ public sealed class LearningTests(ITestOutputHelper output)
         using var optimizer = StudentOptimizer.Create(model, settings);
         StudentTrainer.Train(model, optimizer, settings, new TrainingBatchSampler(trained, null, 0, 16, 3));
 
-        var signals = StudentSignals.OwnAnswerNll | StudentSignals.ReferenceNll;
+        var signals = SignalNeeds.OwnNll | SignalNeeds.ReferenceNll;
         var seen = StudentScorer.Score(model, trained, signals, new ScoringSettings()).Items;
         var unseen = StudentScorer.Score(model, fresh, signals, new ScoringSettings()).Items;
 

@@ -1,3 +1,4 @@
+using ActiveSynth.Core.Selection;
 using ActiveSynth.Student.Scoring;
 using TorchSharp;
 
@@ -11,7 +12,7 @@ public sealed class SignalTests
         torch.set_num_threads(1);
         using var model = Tiny.Model(seed: 2);
         var items = LearningTests.Mixed();
-        var result = StudentScorer.Score(model, items, StudentSignals.All, new ScoringSettings { BatchSize = 4, MaxNewTokens = 20 });
+        var result = StudentScorer.Score(model, items, SignalNeedsExtensions.StudentComputed, new ScoringSettings { BatchSize = 4, MaxNewTokens = 20 });
 
         Assert.Equal(items.Count, result.Items.Count);
         Assert.True(result.TokensProcessed > 0);
@@ -38,7 +39,7 @@ public sealed class SignalTests
     public void Signals_not_asked_for_are_absent()
     {
         using var model = Tiny.Model(seed: 2);
-        var result = StudentScorer.Score(model, LearningTests.Mixed(), StudentSignals.ReferenceNll, new ScoringSettings());
+        var result = StudentScorer.Score(model, LearningTests.Mixed(), SignalNeeds.ReferenceNll, new ScoringSettings());
         Assert.All(result.Items, s =>
         {
             Assert.NotNull(s.ReferenceMeanNll);
@@ -55,7 +56,7 @@ public sealed class SignalTests
     {
         // (p − onehot) sums to 0 over the vocabulary at every position, so each hidden dimension's column does too.
         using var model = Tiny.Model(seed: 4);
-        var s = StudentScorer.Score(model, LearningTests.Mixed(), StudentSignals.GradientEmbedding, new ScoringSettings { MaxNewTokens = 10 }).Items[0];
+        var s = StudentScorer.Score(model, LearningTests.Mixed(), SignalNeeds.GradientEmbedding, new ScoringSettings { MaxNewTokens = 10 }).Items[0];
         var d = Tiny.Config.DModel;
         var vocab = model.Config.VocabSize;
         for (var j = 0; j < d; j++)
@@ -74,8 +75,8 @@ public sealed class SignalTests
     {
         using var model = Tiny.Model(seed: 6);
         var items = LearningTests.Mixed();
-        var a = StudentScorer.Score(model, items, StudentSignals.OwnAnswerNll, new ScoringSettings { MaxNewTokens = 16 }).Items;
-        var b = StudentScorer.Score(model, items, StudentSignals.OwnAnswerNll, new ScoringSettings { MaxNewTokens = 16, UseKvCache = false }).Items;
+        var a = StudentScorer.Score(model, items, SignalNeeds.OwnNll, new ScoringSettings { MaxNewTokens = 16 }).Items;
+        var b = StudentScorer.Score(model, items, SignalNeeds.OwnNll, new ScoringSettings { MaxNewTokens = 16, UseKvCache = false }).Items;
         for (var i = 0; i < items.Count; i++)
         {
             Assert.Equal(a[i].StudentAnswer, b[i].StudentAnswer);

@@ -41,7 +41,7 @@ public sealed class ScoringContract(string artifactsRoot) : WorkerKindContract
         };
         request.Signals.Add(SignalKind.OwnAnswerNll);
         var rng = new Random(3);
-        foreach (var family in new[] { "copy", "rev", "shift" })
+        foreach (var family in TaskFamilyRegistry.EmbeddedBenchmarkFamilies)
         {
             request.Items.Add(TaskFamilyRegistry.Default.Get(family).Generate($"{family}-1", 1, rng).ToContract());
         }

@@ -22,6 +22,10 @@ public static class SignalNeedsExtensions
     /// <summary>Signals the teacher gives as a judge (the question's difficulty, the student's answer's reward), not the student.</summary>
     public const SignalNeeds Judged = SignalNeeds.JudgeDifficulty | SignalNeeds.Reward;
 
+    /// <summary>Signals the student computes itself (the scorer's part of a strategy's needs).</summary>
+    public const SignalNeeds StudentComputed = SignalNeeds.OwnNll | SignalNeeds.AnswerNll | SignalNeeds.ReferenceNll | SignalNeeds.Correctness
+        | SignalNeeds.EntropyMargin | SignalNeeds.Embedding | SignalNeeds.GradientEmbedding;
+
     /// <summary>True when some of <paramref name="needs"/> are the judge's, so scoring costs teacher calls.</summary>
     public static bool NeedJudge(this SignalNeeds needs) => (needs & Judged) != 0;
 }

@@ -1,3 +1,4 @@
+using ActiveSynth.Core.Selection;
 using System.Diagnostics;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Generation;
@@ -17,13 +18,13 @@ namespace ActiveSynth.Student.Scoring;
 /// </summary>
 public static class StudentScorer
 {
-    private const StudentSignals NeedsDecoding = StudentSignals.OwnAnswerNll | StudentSignals.AnswerTokenNll | StudentSignals.Correctness
-        | StudentSignals.EntropyMargin | StudentSignals.Embedding | StudentSignals.GradientEmbedding;
+    private const SignalNeeds NeedsDecoding = SignalNeeds.OwnNll | SignalNeeds.AnswerNll | SignalNeeds.Correctness
+        | SignalNeeds.EntropyMargin | SignalNeeds.Embedding | SignalNeeds.GradientEmbedding;
 
     /// <summary>The largest BADGE embedding (vocab × hidden floats per item) the scorer computes: 64 MB per item.</summary>
     public const long MaxGradientEmbeddingFloats = 16L * 1024 * 1024;
 
-    public static ScoreBatchResult Score(StudentModel model, IReadOnlyList<TaskItem> items, StudentSignals signals, ScoringSettings settings,
+    public static ScoreBatchResult Score(StudentModel model, IReadOnlyList<TaskItem> items, SignalNeeds signals, ScoringSettings settings,
         GraderLookup? graders = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -31,18 +32,18 @@ public static class StudentScorer
     }
 
     /// <summary>The same signals for any student behind the <see cref="IScoringStudent"/> seam (the embedded one, a Hugging Face checkpoint).</summary>
-    public static ScoreBatchResult Score(IScoringStudent model, IReadOnlyList<TaskItem> items, StudentSignals signals, ScoringSettings settings,
+    public static ScoreBatchResult Score(IScoringStudent model, IReadOnlyList<TaskItem> items, SignalNeeds signals, ScoringSettings settings,
         GraderLookup? graders = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(settings);
         graders ??= GraderLookup.Default;
-        if (signals == StudentSignals.None)
+        if (signals == SignalNeeds.None)
         {
-            signals = StudentSignals.OwnAnswerNll;
+            signals = SignalNeeds.OwnNll;
         }
-        if ((signals & StudentSignals.GradientEmbedding) != 0 && (long)model.VocabSize * model.HiddenSize > MaxGradientEmbeddingFloats)
+        if ((signals & SignalNeeds.GradientEmbedding) != 0 && (long)model.VocabSize * model.HiddenSize > MaxGradientEmbeddingFloats)
         {
             throw new NotSupportedException($"GradientEmbedding (BADGE) is vocab × hidden = {model.VocabSize} × {model.HiddenSize} floats per item for this "
                 + $"student, more than the {MaxGradientEmbeddingFloats} this scorer returns; use another strategy (loss-high, coreset on Embedding) for it.");
@@ -59,7 +60,7 @@ public static class StudentScorer
         return new ScoreBatchResult(results, tokens, Stopwatch.GetElapsedTime(started));
     }
 
-    private static long ScoreChunk(IScoringStudent model, List<TaskItem> items, StudentSignals signals, ScoringSettings settings, GraderLookup graders,
+    private static long ScoreChunk(IScoringStudent model, List<TaskItem> items, SignalNeeds signals, ScoringSettings settings, GraderLookup graders,
         Span<ItemScore> output)
     {
         long tokens = 0;
@@ -90,7 +91,7 @@ public static class StudentScorer
             }
         }
 
-        if ((signals & StudentSignals.ReferenceNll) != 0)
+        if ((signals & SignalNeeds.ReferenceNll) != 0)
         {
             var pairs = items.Select(model.ReferencePair).ToList();
             var (means, totals, real) = SequenceNll(model, pairs);
@@ -101,16 +102,16 @@ public static class StudentScorer
             }
         }
 
-        if ((signals & (StudentSignals.Embedding | StudentSignals.GradientEmbedding)) != 0 && decoded is not null)
+        if ((signals & (SignalNeeds.Embedding | SignalNeeds.GradientEmbedding)) != 0 && decoded is not null)
         {
             var pairs = items.Select((item, i) => model.OwnAnswerPair(item.Question, decoded[i])).ToList();
-            var (embeddings, gradients, real) = Embeddings(model, pairs, (signals & StudentSignals.GradientEmbedding) != 0);
+            var (embeddings, gradients, real) = Embeddings(model, pairs, (signals & SignalNeeds.GradientEmbedding) != 0);
             tokens += real;
             for (var i = 0; i < items.Count; i++)
             {
                 scores[i] = scores[i] with
                 {
-                    Embedding = (signals & StudentSignals.Embedding) != 0 ? embeddings[i] : null,
+                    Embedding = (signals & SignalNeeds.Embedding) != 0 ? embeddings[i] : null,
                     GradientEmbedding = gradients?[i],
                 };
             }

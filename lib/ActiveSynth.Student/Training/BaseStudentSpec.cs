@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Modeling;
 
 namespace ActiveSynth.Student.Training;
@@ -14,18 +15,24 @@ namespace ActiveSynth.Student.Training;
 /// </summary>
 public sealed record BaseStudentSpec
 {
+    /// <summary>Pretraining steps of the recipe's base.</summary>
+    public const int DefaultSteps = 600;
+
+    /// <summary>The recipe's base: the one place its shape and pretraining are written (service options and CLI defaults read it).</summary>
+    public static BaseStudentSpec Default { get; } = new();
+
     public StudentModelConfig Model { get; init; } = new();
 
     /// <summary>Families whose items the base is pretrained on (names of registered task families).</summary>
     [MinLength(1)]
-    public IReadOnlyList<string> Families { get; init; } = ["copy", "rev", "shift"];
+    public IReadOnlyList<string> Families { get; init; } = TaskFamilyRegistry.EmbeddedBenchmarkFamilies;
 
     /// <summary>Difficulties drawn during pretraining, uniformly (v7: difficulty 1 only).</summary>
     [MinLength(1)]
     public IReadOnlyList<int> Difficulties { get; init; } = [1];
 
     [Range(1, 1_000_000)]
-    public int Steps { get; init; } = 600;
+    public int Steps { get; init; } = DefaultSteps;
 
     [Range(1, 65536)]
     public int BatchSize { get; init; } = 32;

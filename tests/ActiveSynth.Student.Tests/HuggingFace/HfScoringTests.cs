@@ -1,3 +1,4 @@
+using ActiveSynth.Core.Selection;
 using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Student.Scoring;
 using TorchSharp;
@@ -13,7 +14,7 @@ public sealed class HfScoringTests
         using var checkpoint = TinyHfCheckpoint.Qwen(seed: 21);
         using var student = HfStudent.Load(checkpoint.Directory);
         var items = HfTestSupport.Items();
-        var result = StudentScorer.Score(student, items, StudentSignals.All, new ScoringSettings { BatchSize = 3, MaxNewTokens = 6 });
+        var result = StudentScorer.Score(student, items, SignalNeedsExtensions.StudentComputed, new ScoringSettings { BatchSize = 3, MaxNewTokens = 6 });
 
         Assert.Equal(items.Count, result.Items.Count);
         var decoded = student.DecodeGreedy([.. items.Select(i => i.Question)], 6, useKvCache: true);

@@ -6,6 +6,7 @@ using ActiveSynth.Core.Budgets;
 using ActiveSynth.Core.Students;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
+using ActiveSynth.Student.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -72,7 +73,7 @@ public class LocalRunSettings : CommandSettings
 
     [CommandOption("--base-steps <N>")]
     [Description("In-process runs: pretraining steps of the embedded base (Training:BaseSteps of a deployment; cached per configuration). Default 600.")]
-    public int BaseSteps { get; init; } = 600;
+    public int BaseSteps { get; init; } = BaseStudentSpec.DefaultSteps;
 
     [CommandOption("--train-steps <N>")]
     [Description("Training steps per round (training.steps). Default 40.")]

@@ -1,35 +1,5 @@
 namespace ActiveSynth.Student.Scoring;
 
-/// <summary>Which per-item signals to compute. Each costs time: ask only for what the strategy needs.</summary>
-[Flags]
-public enum StudentSignals
-{
-    None = 0,
-
-    /// <summary>Greedy answer and the mean / total NLL of it (loss-high). Decoding also yields the next three for free.</summary>
-    OwnAnswerNll = 1,
-
-    /// <summary>Mean NLL over the tokens after <c>####</c> (the final answer and the terminator; loss-high-ans).</summary>
-    AnswerTokenNll = 2,
-
-    /// <summary>Mean and total NLL of the reference answer, teacher-forced (gt-loss-high). One extra forward pass.</summary>
-    ReferenceNll = 4,
-
-    /// <summary>Greedy answer graded against the reference by the family's grader.</summary>
-    Correctness = 8,
-
-    /// <summary>Mean predictive entropy and top-1 − top-2 probability margin over the own answer's tokens.</summary>
-    EntropyMargin = 16,
-
-    /// <summary>Mean-pooled final hidden state over prompt + own answer (coreset). One extra forward pass (shared with the next).</summary>
-    Embedding = 32,
-
-    /// <summary>BADGE: last-layer gradient embedding with respect to the student's own prediction, averaged over own-answer tokens.</summary>
-    GradientEmbedding = 64,
-
-    All = OwnAnswerNll | AnswerTokenNll | ReferenceNll | Correctness | EntropyMargin | Embedding | GradientEmbedding,
-}
-
 /// <summary>Signals of one item. Null = not computed (not asked for), which is different from 0. NLLs are in nats.</summary>
 public sealed record ItemScore
 {
