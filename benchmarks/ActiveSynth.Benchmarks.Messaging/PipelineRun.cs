@@ -157,6 +157,7 @@ internal static class PipelineRun
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:redis"] = connectionString });
+        builder.AddRedisClient("redis", s => s.DisableTracing = true, o => o.AbortOnConnectFail = false);
         configure(builder);
         var host = builder.Build();
         await host.StartAsync();

@@ -9,7 +9,10 @@ using StackExchange.Redis;
 
 namespace ActiveSynth.Messaging;
 
-/// <summary>One-line registration of the Redis connection, the publisher and stream consumers.</summary>
+/// <summary>
+/// One-line registration of the publisher and stream consumers. The Redis connection is the host's own (Aspire's
+/// <c>AddRedisClient("redis")</c>, with its health check and logging); a host without one fails at start saying so.
+/// </summary>
 public static class MessagingHostingExtensions
 {
     /// <summary>Configuration section of a consumer group's options: <c>Messaging:Consumers:&lt;group&gt;</c>.</summary>
@@ -17,30 +20,6 @@ public static class MessagingHostingExtensions
 
     /// <summary>Configuration section of the maintenance job's options.</summary>
     public const string MaintenanceSection = "Messaging:Maintenance";
-
-    /// <summary>
-    /// Registers a singleton <see cref="IConnectionMultiplexer"/> from <c>ConnectionStrings:&lt;connectionName&gt;</c>
-    /// (AbortOnConnectFail=false) and a health check "redis" (PING) tagged "ready". A missing or empty connection
-    /// string fails the host at start with a message naming the key. Calling it again is a no-op.
-    /// </summary>
-    public static IHostApplicationBuilder AddRedisConnection(this IHostApplicationBuilder builder, string connectionName = "redis")
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
-        if (builder.Services.Any(d => d.ServiceType == typeof(IConnectionMultiplexer)))
-        {
-            return builder;
-        }
-        var key = $"ConnectionStrings:{connectionName}";
-        builder.Services.AddOptions<RedisConnectionOptions>()
-            .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString(connectionName))
-            .Validate(options => !string.IsNullOrWhiteSpace(options.ConnectionString), RedisConnectionFactory.MissingMessage(key))
-            .ValidateOnStart();
-        builder.Services.AddSingleton(sp =>
-            RedisConnectionFactory.Connect(sp.GetRequiredService<IOptions<RedisConnectionOptions>>().Value.ConnectionString, key));
-        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
-        return builder;
-    }
 
     /// <summary>
     /// Registers the health check "redis-memory" (<see cref="RedisMemoryHealthCheck"/>, tagged "ready"): Degraded when Redis's
@@ -56,13 +35,11 @@ public static class MessagingHostingExtensions
     }
 
     /// <summary>
-    /// Registers <see cref="IStreamPublisher"/> (singleton). Adds the default Redis connection ("redis") if none
-    /// was added before.
+    /// Registers <see cref="IStreamPublisher"/> (singleton) over the host's <see cref="IConnectionMultiplexer"/>.
     /// </summary>
     public static IHostApplicationBuilder AddStreamPublisher(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddRedisConnection();
         AddCore(builder.Services);
         builder.Services.TryAddSingleton<IStreamPublisher, RedisStreamPublisher>();
         return builder;
@@ -84,7 +61,6 @@ public static class MessagingHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(stream);
         ArgumentException.ThrowIfNullOrWhiteSpace(group);
-        builder.AddRedisConnection();
         var services = builder.Services;
         AddCore(services);
         Registry(services).Add(stream, group);
@@ -124,6 +100,9 @@ public static class MessagingHostingExtensions
 
     private static void AddCore(IServiceCollection services)
     {
+        services.AddOptions<ConnectionRequirement>()
+            .Validate<IServiceProviderIsService>((_, registered) => registered.IsService(typeof(IConnectionMultiplexer)), MissingConnection)
+            .ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton<MessagingMetrics>();
         services.TryAddSingleton<ConsumerGroupGauges>();
@@ -149,4 +128,11 @@ public static class MessagingHostingExtensions
 
     private static string DefaultConsumerName() =>
         $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    private const string MissingConnection =
+        "Messaging needs a Redis connection and none is registered: call builder.AddRedisClient(\"redis\") (Aspire.StackExchange.Redis, " +
+        "ConnectionStrings:redis) before adding stream publishers or consumers.";
+
+    /// <summary>Carrier of the start-up check that the host registered a Redis connection.</summary>
+    private sealed class ConnectionRequirement;
 }

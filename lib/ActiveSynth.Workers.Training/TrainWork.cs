@@ -2,6 +2,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Student.Training;
 using Microsoft.Extensions.Logging;
 
 namespace ActiveSynth.Workers.Training;
@@ -29,18 +30,25 @@ public sealed class TrainWork(StudentTrainingService training, TrainingMetrics m
         catch (CheckpointException ex)
         {
             metrics.Failed(ex.IsMissing ? "checkpoint_missing" : "checkpoint_corrupted");
-            var failure = ex.IsMissing
-                ? $"checkpoint '{ex.CheckpointPath}' was not found in the artifact store"
-                : $"checkpoint '{ex.CheckpointPath}' is corrupted (sha256 mismatch or unreadable file)";
+            var failure = Describe(ex);
             logger.RequestFailed(ex, request.RequestId, request.RunId, failure);
             return Failure(request, failure);
         }
-        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Cannot pretrain the base", StringComparison.Ordinal))
+        catch (BaseUnavailableException ex)
         {
             metrics.Failed("base_unavailable");
             logger.RequestFailed(ex, request.RequestId, request.RunId, ex.Message);
             return Failure(request, ex.Message);
         }
+    }
+
+    /// <summary>What a train or evaluate request answers when its checkpoint is missing or corrupted.</summary>
+    public static string Describe(CheckpointException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.IsMissing
+            ? $"checkpoint '{error.CheckpointPath}' was not found in the artifact store"
+            : $"checkpoint '{error.CheckpointPath}' is corrupted (sha256 mismatch or unreadable file)";
     }
 
     private static TrainResult Failure(TrainRequest request, string failure) => new()

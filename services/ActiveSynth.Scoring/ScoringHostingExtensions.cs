@@ -1,3 +1,6 @@
+using Grpc.Core;
+using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
@@ -16,6 +19,9 @@ public static class ScoringHostingExtensions
     /// </summary>
     public static TBuilder AddScoring<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // A missing checkpoint is NotFound, a corrupted one FailedPrecondition, in every API of this service.
+        builder.Services.MapRpcException<CheckpointException>(ex =>
+            new RpcRefusal(ex.IsMissing ? StatusCode.NotFound : StatusCode.FailedPrecondition, StudentScoringService.Describe(ex), []));
         builder.AddScoringWork();
         builder.AddWorkHandler<ScoreRequest, ScoreResult>(WorkKind.Score, ConsumerGroups.Scoring, ReplyPolicy.EveryDelivery);
         return builder;

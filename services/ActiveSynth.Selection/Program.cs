@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Selection;
@@ -12,7 +13,8 @@ builder.AddActiveSynthService(ConsumerGroups.Selection);
 builder.AddProbes();
 builder.AddRuns();
 builder.AddDefaultRun();
-builder.Services.AddGrpc();
+builder.Services.AddActiveSynthGrpc();
+builder.Services.MapSelectionRefusals();
 
 var app = builder.Build();
 

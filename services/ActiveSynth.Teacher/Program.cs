@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Teacher;
@@ -9,7 +10,7 @@ builder.AddServiceDefaults();
 builder.UseGrpcOnlyKestrel();
 builder.AddActiveSynthService(ConsumerGroups.Teacher);
 builder.AddTeacher();
-builder.Services.AddGrpc();
+builder.Services.AddActiveSynthGrpc();
 
 var app = builder.Build();
 

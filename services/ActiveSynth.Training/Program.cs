@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Training;
@@ -10,7 +11,7 @@ builder.AddServiceDefaults();
 builder.UseGrpcOnlyKestrel();
 builder.AddActiveSynthService(ConsumerGroups.Training);
 builder.AddTraining();
-builder.Services.AddGrpc();
+builder.Services.AddActiveSynthGrpc();
 
 var app = builder.Build();
 

@@ -1,3 +1,6 @@
+using Grpc.Core;
+using ActiveSynth.Student.Checkpoints;
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
@@ -22,6 +25,9 @@ public static class TrainingHostingExtensions
     /// </summary>
     public static TBuilder AddTraining<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // A missing checkpoint is NotFound, a corrupted one FailedPrecondition, in every API of this service.
+        builder.Services.MapRpcException<CheckpointException>(ex =>
+            new RpcRefusal(ex.IsMissing ? StatusCode.NotFound : StatusCode.FailedPrecondition, TrainWork.Describe(ex), []));
         builder.AddTrainingWork();
         builder.Services.AddSingleton<IRequestLease>(sp => new RedisRequestLease(
             sp.GetRequiredService<IConnectionMultiplexer>(),

@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Selection.DefaultRun;
 using ActiveSynth.Selection.Grpc;
@@ -65,7 +66,7 @@ public sealed class RunSpecValidationTests
 
         Assert.Contains(errors, e => e.Field == field);
         var ex = Assert.Throws<SpecValidationException>(() => RunPlan.ToLoopSettings(spec, Options));
-        var rpc = RunsApi.Invalid(ex);
+        var rpc = Refused(ex);
         Assert.Equal(StatusCode.InvalidArgument, rpc.StatusCode);
         Assert.Contains(field + ": ", rpc.Status.Detail, StringComparison.Ordinal);
     }
@@ -99,7 +100,7 @@ public sealed class RunSpecValidationTests
         var spec = Specs.Small();
         spec.SamplesPerRound = 0;
 
-        var rpc = RunsApi.Invalid(Assert.Throws<SpecValidationException>(() => RunPlan.ToLoopSettings(spec, Options)));
+        var rpc = Refused(Assert.Throws<SpecValidationException>(() => RunPlan.ToLoopSettings(spec, Options)));
 
         Assert.StartsWith("spec.samples_per_round: must be > 0", rpc.Status.Detail, StringComparison.Ordinal);
     }
@@ -139,4 +140,7 @@ public sealed class RunSpecValidationTests
             default: throw new ArgumentOutOfRangeException(nameof(change));
         }
     }
+
+    private static RpcException Refused(SpecValidationException ex) =>
+        Assert.IsType<RpcException>(new RpcExceptionMap([]).TryMap(ex, out var refusal) ? refusal.ToRpcException() : null);
 }

@@ -1,3 +1,6 @@
+using Google.Rpc;
+using ActiveSynth.Engine.Work;
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Selection.Grpc;
 using Grpc.Core;
@@ -41,10 +44,13 @@ public sealed class SelectorApiTests
     [InlineData("entropy", 3, "candidates")]
     public void Bad_input_is_invalid_argument_naming_the_field(string strategy, int m, string field)
     {
-        var ex = Assert.Throws<RpcException>(() => SelectorApi.SelectOver(Request(strategy, m)));
+        var ex = Assert.Throws<InvalidRequestException>(() => SelectorApi.SelectOver(Request(strategy, m)));
+        Assert.True(new RpcExceptionMap([]).TryMap(ex, out var refusal));
+        var rpc = refusal.ToRpcException();
 
-        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
-        Assert.StartsWith(field + ":", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, rpc.StatusCode);
+        Assert.StartsWith(field + ":", rpc.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(field, Assert.Single(rpc.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class BaseStudentTests : IDisposable
     {
         var cache = new BaseStudentCache(new CheckpointStore(new ArtifactStore(_root)));
         var spec = new BaseStudentSpec { Model = Tiny.Config, Families = ["copy", "shift"], Steps = 1 };
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => cache.GetOrCreateAsync(spec, [StringFamily.Copy], torch.CPU));
+        var error = await Assert.ThrowsAsync<BaseUnavailableException>(() => cache.GetOrCreateAsync(spec, [StringFamily.Copy], torch.CPU));
         Assert.Contains("shift", error.Message);
     }
 }

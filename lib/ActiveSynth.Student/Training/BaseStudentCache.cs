@@ -85,7 +85,7 @@ public sealed class BaseStudentCache(CheckpointStore checkpoints)
         var missing = spec.Families.Where(f => !byName.ContainsKey(f)).ToList();
         if (missing.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new BaseUnavailableException(
                 $"Cannot pretrain the base: task families [{string.Join(", ", missing)}] are not registered (registered: [{string.Join(", ", byName.Keys)}]).");
         }
         var chosen = spec.Families.Select(f => byName[f]).ToArray();

@@ -1,3 +1,4 @@
+using ActiveSynth.Engine.Work;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using System.Security.Cryptography;
@@ -55,55 +56,44 @@ public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> 
         var ct = context.CancellationToken;
         if (!await requestStream.MoveNext(ct) || requestStream.Current.PartCase != ArtifactUpload.PartOneofCase.Header)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "header: the first message must be the header (path, sha256, size_bytes)."));
+            throw new InvalidRequestException("header", "the first message must be the header (path, sha256, size_bytes).");
         }
         var header = requestStream.Current.Header;
         Resolve(header.Path, "header.path");
         if (header.Sha256.Length != 64 || !header.Sha256.All(char.IsAsciiHexDigit))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"header.sha256: must be 64 hex digits, got '{header.Sha256}'."));
+            throw new InvalidRequestException("header.sha256", $"must be 64 hex digits, got '{header.Sha256}'.");
         }
         if (header.SizeBytes < 0)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"header.size_bytes: must not be negative, got {header.SizeBytes}."));
+            throw new InvalidRequestException("header.size_bytes", $"must not be negative, got {header.SizeBytes}.");
         }
         long received = 0;
-        try
+        var sha = await artifacts.WriteNewAsync(header.Path, async (file, token) =>
         {
-            var sha = await artifacts.WriteNewAsync(header.Path, async (file, token) =>
+            while (await requestStream.MoveNext(token))
             {
-                while (await requestStream.MoveNext(token))
+                if (requestStream.Current.PartCase != ArtifactUpload.PartOneofCase.Data)
                 {
-                    if (requestStream.Current.PartCase != ArtifactUpload.PartOneofCase.Data)
-                    {
-                        throw new RpcException(new Status(StatusCode.InvalidArgument, "header: only the first message may be a header."));
-                    }
-                    received += requestStream.Current.Data.Length;
-                    if (received > header.SizeBytes)
-                    {
-                        throw new RpcException(new Status(StatusCode.InvalidArgument, $"header.size_bytes: more than the {header.SizeBytes} bytes announced arrived."));
-                    }
-                    await file.WriteAsync(requestStream.Current.Data.Memory, token);
+                    throw new InvalidRequestException("header", "only the first message may be a header.");
                 }
-            }, header.Sha256.ToLowerInvariant(), ct);
-            logger.ArtifactStored(header.Path, received);
-            return new ArtifactStat { Path = header.Path, Exists = true, Sha256 = sha, SizeBytes = received };
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new RpcException(new Status(StatusCode.DataLoss, $"header.sha256: {ex.Message}"));
-        }
-        catch (ArtifactConflictException ex)
-        {
-            throw new RpcException(new Status(StatusCode.AlreadyExists, $"header.path: {ex.Message}"));
-        }
+                received += requestStream.Current.Data.Length;
+                if (received > header.SizeBytes)
+                {
+                    throw new InvalidRequestException("header.size_bytes", $"more than the {header.SizeBytes} bytes announced arrived.");
+                }
+                await file.WriteAsync(requestStream.Current.Data.Memory, token);
+            }
+        }, header.Sha256.ToLowerInvariant(), ct);
+        logger.ArtifactStored(header.Path, received);
+        return new ArtifactStat { Path = header.Path, Exists = true, Sha256 = sha, SizeBytes = received };
     }
 
     private string Resolve(string path, string field)
     {
         if (ArtifactStore.ProblemWith(path) is { } problem)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: '{path}' {problem}."));
+            throw new InvalidRequestException(field, $"'{path}' {problem}.");
         }
         try
         {
@@ -111,7 +101,7 @@ public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> 
         }
         catch (ArgumentException ex)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: {ex.Message}"));
+            throw new InvalidRequestException(field, ex.Message);
         }
     }
 }

@@ -7,7 +7,7 @@ using Grpc.Core;
 
 namespace ActiveSynth.Selection.Grpc;
 
-/// <summary>The Runs API over <see cref="RunService"/>; a bad spec answers InvalidArgument naming every bad field.</summary>
+/// <summary>The Runs API over <see cref="RunService"/>; a bad spec answers InvalidArgument naming every bad field (the exception map).</summary>
 public sealed class RunsApi(RunService runs, RunStore store, RunWatcher watcher) : Contracts.V1.Runs.RunsBase
 {
     private const int DefaultPageSize = 50;
@@ -15,15 +15,8 @@ public sealed class RunsApi(RunService runs, RunStore store, RunWatcher watcher)
 
     public override async Task<Run> StartRun(StartRunRequest request, ServerCallContext context)
     {
-        try
-        {
-            var run = await runs.StartAsync(request.Spec, request.RunId, context.CancellationToken);
-            return run.ToContract(RunView.Full);
-        }
-        catch (SpecValidationException ex)
-        {
-            throw Invalid(ex);
-        }
+        var run = await runs.StartAsync(request.Spec, request.RunId, context.CancellationToken);
+        return run.ToContract(RunView.Full);
     }
 
     public override async Task<Run> GetRun(GetRunRequest request, ServerCallContext context) =>
@@ -33,12 +26,12 @@ public sealed class RunsApi(RunService runs, RunStore store, RunWatcher watcher)
     {
         if (request.PageSize < 0)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "page_size: must be >= 0"));
+            throw new InvalidRequestException("page_size", "must be >= 0");
         }
         var skip = 0;
         if (request.PageToken.Length > 0 && (!int.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out skip) || skip < 0))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token: not a token from ListRunsResponse.next_page_token"));
+            throw new InvalidRequestException("page_token", "not a token from ListRunsResponse.next_page_token");
         }
         var size = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
         var view = request.View == RunView.Full ? RunView.Full : RunView.Basic;
@@ -73,14 +66,7 @@ public sealed class RunsApi(RunService runs, RunStore store, RunWatcher watcher)
 
     public override async Task<Run> ResumeRun(ResumeRunRequest request, ServerCallContext context)
     {
-        try
-        {
-            return (await runs.ResumeAsync(request.RunId, request.Budget)).ToContract(RunView.Full);
-        }
-        catch (SpecValidationException ex)
-        {
-            throw Invalid(ex);
-        }
+        return (await runs.ResumeAsync(request.RunId, request.Budget)).ToContract(RunView.Full);
     }
 
     public override async Task<DeleteRunResponse> DeleteRun(DeleteRunRequest request, ServerCallContext context)
@@ -95,13 +81,6 @@ public sealed class RunsApi(RunService runs, RunStore store, RunWatcher watcher)
             // The artifact directory could not be deleted (nothing of the run's keys was): say why, so it can be fixed and retried.
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"run_id: the artifacts of run '{request.RunId}' could not be deleted: {ex.Message}"));
         }
-    }
-
-    /// <summary>InvalidArgument whose detail lists every bad field: <c>spec.samples_per_round: must be &gt; 0, got 0; ...</c>.</summary>
-    public static RpcException Invalid(SpecValidationException ex)
-    {
-        ArgumentNullException.ThrowIfNull(ex);
-        return new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", ex.Errors.Select(e => e.ToString()))));
     }
 
     private static bool Matches(StoredRun run, ListRunsRequest request) =>

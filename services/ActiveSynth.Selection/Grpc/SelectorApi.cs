@@ -20,18 +20,18 @@ public sealed class SelectorApi : Contracts.V1.Selector.SelectorBase
         var name = request.Strategy?.Name ?? "";
         if (!StrategyRegistry.Contains(name))
         {
-            throw Invalid($"strategy.name: unknown strategy '{name}'; one of {string.Join(", ", StrategyRegistry.Names)}");
+            throw new InvalidRequestException("strategy.name", $"unknown strategy '{name}'; one of {string.Join(", ", StrategyRegistry.Names)}");
         }
         if (request.M <= 0)
         {
-            throw Invalid($"m: must be > 0, got {request.M}");
+            throw new InvalidRequestException("m", $"must be > 0, got {request.M}");
         }
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < request.Candidates.Count; i++)
         {
             if (string.IsNullOrEmpty(request.Candidates[i].ItemId) || !ids.Add(request.Candidates[i].ItemId))
             {
-                throw Invalid($"candidates[{i}].item_id: is required and must be unique");
+                throw new InvalidRequestException($"candidates[{i}].item_id", "is required and must be unique");
             }
         }
         ISelectionStrategy strategy;
@@ -41,7 +41,7 @@ public sealed class SelectorApi : Contracts.V1.Selector.SelectorBase
         }
         catch (ArgumentException ex)
         {
-            throw Invalid("strategy.options: " + ex.Message.Split(" (Parameter", 2)[0]);
+            throw new InvalidRequestException("strategy.options", ex.Message.Split(" (Parameter", 2)[0]);
         }
         var candidates = request.Candidates.Select(c => c.ToCore(null)).ToList();
         IReadOnlyList<Core.Selection.Pick> picks;
@@ -51,7 +51,7 @@ public sealed class SelectorApi : Contracts.V1.Selector.SelectorBase
         }
         catch (ArgumentException ex)
         {
-            throw Invalid("candidates: " + ex.Message.Split(" (Parameter", 2)[0]);
+            throw new InvalidRequestException("candidates", ex.Message.Split(" (Parameter", 2)[0]);
         }
         var response = new SelectResponse { Strategy = strategy.Name };
         response.Picks.AddRange(picks.Select((p, rank) => new Contracts.V1.Pick { ItemId = p.Id, Score = p.Score, Rank = rank }));
@@ -79,6 +79,4 @@ public sealed class SelectorApi : Contracts.V1.Selector.SelectorBase
         }
         return response;
     }
-
-    private static RpcException Invalid(string detail) => new(new Status(StatusCode.InvalidArgument, detail));
 }

@@ -14,21 +14,6 @@ namespace ActiveSynth.Training.Grpc;
 /// </summary>
 public sealed class TrainerApi(StudentTrainingService training) : Contracts.V1.Trainer.TrainerBase
 {
-    public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
-    {
-        try
-        {
-            return await training.EvaluateAsync(request, context.CancellationToken);
-        }
-        catch (InvalidRequestException ex)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
-        }
-        catch (CheckpointException ex)
-        {
-            throw new RpcException(ex.IsMissing
-                ? new Status(StatusCode.NotFound, $"checkpoint '{ex.CheckpointPath}' was not found in the artifact store")
-                : new Status(StatusCode.FailedPrecondition, $"checkpoint '{ex.CheckpointPath}' is corrupted (sha256 mismatch or unreadable file)"));
-        }
-    }
+    public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context) =>
+        training.EvaluateAsync(request, context.CancellationToken);
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace ActiveSynth.Messaging.Tests.Support;
 
-/// <summary>Builds and starts real hosts the way a service does (AddRedisConnection, AddStreamConsumer, ...).</summary>
+/// <summary>Builds and starts real hosts the way a service does (Aspire's AddRedisClient, AddStreamConsumer, ...).</summary>
 public static class TestHosts
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
@@ -28,6 +28,10 @@ public static class TestHosts
             values["ConnectionStrings:redis"] = connectionString;
         }
         builder.Configuration.AddInMemoryCollection(values);
+        if (connectionString is not null)
+        {
+            builder.AddRedisClient("redis", s => s.DisableTracing = true, o => o.AbortOnConnectFail = false);
+        }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         configure(builder);
         return builder.Build();

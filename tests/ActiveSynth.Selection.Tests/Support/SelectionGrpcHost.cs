@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Hosting;
 using System.Net;
 using ActiveSynth.Contracts;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Hosting;
 namespace ActiveSynth.Selection.Tests.Support;
 
 /// <summary>
-/// The Selection service as its Program.cs builds it (service defaults, AddRuns, AddGrpc, the Runs and Artifacts APIs), listening on a
+/// The Selection service as its Program.cs builds it (service defaults, AddRuns, AddActiveSynthGrpc, the Runs and Artifacts APIs), listening on a
 /// free loopback port over h2c, with the fake workers in the same process. Clients reach it over a real socket.
 /// </summary>
 public sealed class SelectionGrpcHost : IAsyncDisposable
@@ -46,7 +47,8 @@ public sealed class SelectionGrpcHost : IAsyncDisposable
         builder.AddServiceDefaults();
         builder.AddActiveSynthService(ConsumerGroups.Selection);
         builder.AddRuns();
-        builder.Services.AddGrpc();
+        builder.Services.AddActiveSynthGrpc();
+        builder.Services.MapSelectionRefusals();
         SelectionHost.AddFakeWorkers(builder, log);
         var app = builder.Build();
         app.MapGrpcService<RunsApi>();
