@@ -59,10 +59,19 @@ public static class ServiceHostingExtensions
             .BindConfiguration(ArtifactStoreOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        // The factory's client without the standard resilience handler (ServiceDefaults), which would time out long downloads and
+        // retry uploads: the store's callers retry by redelivery.
+#pragma warning disable EXTEXP0001 // experimental in Microsoft.Extensions.Http.Resilience; the documented way to opt one client out
+        builder.Services.AddGrpcClient<Contracts.V1.Artifacts.ArtifactsClient>((sp, client) =>
+                client.Address = new Uri(sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value.Remote!))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value;
-            return new ArtifactStore(options.Root, string.IsNullOrWhiteSpace(options.Remote) ? null : GrpcArtifactRemote.Connect(new Uri(options.Remote)));
+            return new ArtifactStore(options.Root, string.IsNullOrWhiteSpace(options.Remote)
+                ? null
+                : new GrpcArtifactRemote(sp.GetRequiredService<Contracts.V1.Artifacts.ArtifactsClient>(), new Uri(options.Remote)));
         });
         return builder;
     }

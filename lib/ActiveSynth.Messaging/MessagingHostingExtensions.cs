@@ -100,9 +100,15 @@ public static class MessagingHostingExtensions
 
     private static void AddCore(IServiceCollection services)
     {
-        services.AddOptions<ConnectionRequirement>()
-            .Validate<IServiceProviderIsService>((_, registered) => registered.IsService(typeof(IConnectionMultiplexer)), MissingConnection)
-            .ValidateOnStart();
+        if (!services.Any(d => d.ServiceType == typeof(ConnectionCheck)))
+        {
+            // First of the hosted services, so its clear message comes before any consumer fails to resolve the connection.
+            services.AddSingleton<ConnectionCheck>();
+            services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp =>
+                sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(IConnectionMultiplexer))
+                    ? sp.GetRequiredService<ConnectionCheck>()
+                    : throw new InvalidOperationException(MissingConnection)));
+        }
         services.AddMetrics();
         services.TryAddSingleton<MessagingMetrics>();
         services.TryAddSingleton<ConsumerGroupGauges>();
@@ -133,6 +139,11 @@ public static class MessagingHostingExtensions
         "Messaging needs a Redis connection and none is registered: call builder.AddRedisClient(\"redis\") (Aspire.StackExchange.Redis, " +
         "ConnectionStrings:redis) before adding stream publishers or consumers.";
 
-    /// <summary>Carrier of the start-up check that the host registered a Redis connection.</summary>
-    private sealed class ConnectionRequirement;
+    /// <summary>The start-up check that the host registered a Redis connection; once it passed, it has nothing to do.</summary>
+    private sealed class ConnectionCheck : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

@@ -15,19 +15,21 @@ namespace ActiveSynth.Training;
 
 public static class TrainingHostingExtensions
 {
+    /// <summary>A missing checkpoint is NotFound, a corrupted one FailedPrecondition, in every API of this service.</summary>
+    public static RpcExceptionMapping CheckpointRefusal { get; } = RpcExceptionMapping.For<CheckpointException>(ex =>
+        new RpcRefusal(ex.IsMissing ? StatusCode.NotFound : StatusCode.FailedPrecondition, TrainWork.Describe(ex), []));
+
     /// <summary>Prefix of the per-request leases: <c>activesynth:training:lease:&lt;request id&gt;</c>.</summary>
     public const string LeasePrefix = "activesynth:training:lease";
 
     /// <summary>
-    /// The trainer's work (<see cref="StudentWorkExtensions.AddTrainingWork"/>) answering <c>activesynth:train:requests</c> in group
+    /// The trainer's work (<see cref="TrainingWorkExtensions.AddTrainingWork"/>) answering <c>activesynth:train:requests</c> in group
     /// "training", once per request id and one replica at a time (a lease in Redis): a redelivery after a crash republishes the
     /// checkpoint already written for that run and round instead of training twice. Plus the optional base warm-up.
     /// </summary>
     public static TBuilder AddTraining<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        // A missing checkpoint is NotFound, a corrupted one FailedPrecondition, in every API of this service.
-        builder.Services.MapRpcException<CheckpointException>(ex =>
-            new RpcRefusal(ex.IsMissing ? StatusCode.NotFound : StatusCode.FailedPrecondition, TrainWork.Describe(ex), []));
+        builder.Services.AddSingleton(CheckpointRefusal);
         builder.AddTrainingWork();
         builder.Services.AddSingleton<IRequestLease>(sp => new RedisRequestLease(
             sp.GetRequiredService<IConnectionMultiplexer>(),

@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Hosting;
 using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Engine.Specs;
@@ -250,7 +251,7 @@ public sealed class ScoringServiceTests : IDisposable
             case "items": request.Items.Clear(); request.Candidates.Clear(); break;
             case "items[0].question": request.Items[0].Question = " "; break;
         }
-        var error = await Assert.ThrowsAsync<RpcException>(() => new ScorerApi(Scoring).Score(request, new TestCallContext()));
+        var error = await Assert.ThrowsAsync<RpcException>(() => ThroughInterceptor(request));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.StartsWith(field + ":", error.Status.Detail);
     }
@@ -259,7 +260,7 @@ public sealed class ScoringServiceTests : IDisposable
     public async Task Score_of_a_missing_checkpoint_is_not_found()
     {
         var request = Request(new CheckpointRef { Path = "runs/none/r1", Sha256 = new string('b', 64) });
-        var error = await Assert.ThrowsAsync<RpcException>(() => new ScorerApi(Scoring).Score(request, new TestCallContext()));
+        var error = await Assert.ThrowsAsync<RpcException>(() => ThroughInterceptor(request));
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Contains("runs/none/r1", error.Status.Detail);
     }
@@ -286,4 +287,9 @@ public sealed class ScoringServiceTests : IDisposable
         using var evicted = await cache.AcquireAsync(a.Path, a.Sha256);
         Assert.False(evicted.CacheHit);
     }
+
+    /// <summary>The API as the service serves it: through the exception interceptor with the service's mappings.</summary>
+    private Task<ScoreResult> ThroughInterceptor(ScoreRequest request) =>
+        new RpcExceptionInterceptor(new RpcExceptionMap([ScoringHostingExtensions.CheckpointRefusal]))
+            .UnaryServerHandler<ScoreRequest, ScoreResult>(request, new TestCallContext(), new ScorerApi(Scoring).Score);
 }

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Text;
 using ActiveSynth.Contracts.V1;
@@ -19,11 +20,13 @@ public sealed class ArtifactServiceTests(SelectionApiFixture api) : IClassFixtur
     private readonly string _replicaA = Directory.CreateTempSubdirectory("replica-a-").FullName;
     private readonly string _replicaB = Directory.CreateTempSubdirectory("replica-b-").FullName;
 
-    private ArtifactStore Replica(string root) => new(root, GrpcArtifactRemote.Connect(api.Address));
+    private ArtifactStore Replica(string root) => new(root, Remote(api.Address));
 
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>Bigger than one chunk, so the transfer is several messages.</summary>
+    private static GrpcArtifactRemote Remote(Uri address) => new(new ActiveSynth.Contracts.V1.Artifacts.ArtifactsClient(GrpcChannel.ForAddress(address)), address);
+
     private static byte[] Payload(int seed) => [.. Enumerable.Range(0, (GrpcArtifactRemote.ChunkSize * 2) + 123).Select(i => (byte)((i * 31) + seed))];
 
     [Fact]
@@ -104,7 +107,7 @@ public sealed class ArtifactServiceTests(SelectionApiFixture api) : IClassFixtur
 
         // The same refusal from the service itself, when the stat said nothing yet (two replicas racing).
         var raced = await Assert.ThrowsAsync<ArtifactConflictException>(() =>
-            GrpcArtifactRemote.Connect(api.Address).UploadAsync(path, new MemoryStream(Encoding.UTF8.GetBytes("{\"id\":\"c\"}")),
+            Remote(api.Address).UploadAsync(path, new MemoryStream(Encoding.UTF8.GetBytes("{\"id\":\"c\"}")),
                 Sha(Encoding.UTF8.GetBytes("{\"id\":\"c\"}")), 10, CancellationToken.None));
         Assert.Equal(Sha(first), raced.HeldSha256);
         Assert.Equal(first, await File.ReadAllBytesAsync(Path.Combine(api.ArtifactsRoot, path)));

@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting.Grpc;
 using ActiveSynth.Testing;
 using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
@@ -135,13 +136,12 @@ public sealed class TrainingServiceTests(RedisServerFixture redis) : IClassFixtu
     [Fact]
     public async Task Evaluate_answers_invalid_argument_naming_the_field()
     {
-        var api = new TrainerApi(_harness.Service);
-        var error = await Assert.ThrowsAsync<RpcException>(() => api.Evaluate(new EvaluateRequest(), new TestCallContext()));
+        var error = await Assert.ThrowsAsync<RpcException>(() => ThroughInterceptor(new EvaluateRequest()));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("checkpoint.path", error.Status.Detail);
 
         var noItems = await Assert.ThrowsAsync<RpcException>(() =>
-            api.Evaluate(new EvaluateRequest { Checkpoint = new CheckpointRef { Path = "x" } }, new TestCallContext()));
+            ThroughInterceptor(new EvaluateRequest { Checkpoint = new CheckpointRef { Path = "x" } }));
         Assert.Equal(StatusCode.InvalidArgument, noItems.StatusCode);
         Assert.Contains("items", noItems.Status.Detail);
     }
@@ -149,10 +149,9 @@ public sealed class TrainingServiceTests(RedisServerFixture redis) : IClassFixtu
     [Fact]
     public async Task Evaluate_of_a_missing_checkpoint_is_not_found()
     {
-        var api = new TrainerApi(_harness.Service);
         var request = new EvaluateRequest { Checkpoint = new CheckpointRef { Path = "runs/none/checkpoints/r9" } };
         request.Items.Add(ToSeed(TrainingHarness.Items("copy", 1, 1, 1)[0]));
-        var error = await Assert.ThrowsAsync<RpcException>(() => api.Evaluate(request, new TestCallContext()));
+        var error = await Assert.ThrowsAsync<RpcException>(() => ThroughInterceptor(request));
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Contains("runs/none/checkpoints/r9", error.Status.Detail);
         Assert.DoesNotContain(_harness.Root, error.Status.Detail);
@@ -171,4 +170,9 @@ public sealed class TrainingServiceTests(RedisServerFixture redis) : IClassFixtu
         Assert.Equal(["copy", "rev"], response.FamilyAccuracy.Keys.Order());
         Assert.Equal(response.Correct / 8.0, response.Accuracy, 6);
     }
+
+    /// <summary>The API as the service serves it: through the exception interceptor with the service's mappings.</summary>
+    private Task<EvaluateResponse> ThroughInterceptor(EvaluateRequest request) =>
+        new RpcExceptionInterceptor(new RpcExceptionMap([TrainingHostingExtensions.CheckpointRefusal]))
+            .UnaryServerHandler<EvaluateRequest, EvaluateResponse>(request, new TestCallContext(), new TrainerApi(_harness.Service).Evaluate);
 }

@@ -2,7 +2,6 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace ActiveSynth.Hosting.Artifacts;
 
@@ -13,13 +12,6 @@ public sealed class GrpcArtifactRemote(ActiveSynth.Contracts.V1.Artifacts.Artifa
     public const int ChunkSize = 64 * 1024;
 
     public string Description { get; } = $"the artifact service at {address}";
-
-    /// <summary>
-    /// A client on its own channel: not the HTTP client factory, whose standard resilience handler (ServiceDefaults) would time
-    /// out long downloads and retry uploads. The store's callers retry by redelivery.
-    /// </summary>
-    public static GrpcArtifactRemote Connect(Uri address) =>
-        new(new ActiveSynth.Contracts.V1.Artifacts.ArtifactsClient(GrpcChannel.ForAddress(address)), address);
 
     public async Task<RemoteArtifact?> StatAsync(string path, CancellationToken ct)
     {

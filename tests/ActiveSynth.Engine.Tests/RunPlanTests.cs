@@ -3,7 +3,7 @@ using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Selection.Tests;
+namespace ActiveSynth.Engine.Tests;
 
 /// <summary>The one place a RunSpec becomes a run: the recipe's defaults, and seeds that depend on the spec only.</summary>
 public sealed class RunPlanTests

@@ -4,7 +4,7 @@ using ActiveSynth.Core.Tasks;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Selection.Tests;
+namespace ActiveSynth.Engine.Tests;
 
 /// <summary>
 /// A run on GSM8K-format files: <c>imported_family: "gsm8k"</c> is accepted, its items keep the family from the file to the

@@ -4,7 +4,7 @@ using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Reports;
 
-namespace ActiveSynth.Selection.Tests;
+namespace ActiveSynth.Reports.Tests;
 
 public sealed class ReportBuildingTests
 {
