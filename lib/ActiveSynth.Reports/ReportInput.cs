@@ -2,9 +2,6 @@ using ActiveSynth.Core.Loop;
 
 namespace ActiveSynth.Reports;
 
-/// <summary>Wall time of one stage of one round (stage names as the contract's RunStage without prefix: SCORE, GENERATE, TRAIN, EVALUATE).</summary>
-public sealed record StageTime(int Round, string Stage, double Seconds);
-
 /// <summary>
 /// What a report is built from: the run's state (the loop's own record), its spec as JSON (the caller's format,
 /// embedded verbatim), per-round stage times and the checkpoint id of each evaluated round (lineage).

@@ -1,13 +1,14 @@
 using System.Globalization;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Engine;
+using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Runs;
 using Grpc.Core;
 
 namespace ActiveSynth.Selection.Grpc;
 
 /// <summary>The Runs API over <see cref="RunService"/>; a bad spec answers InvalidArgument naming every bad field.</summary>
-public sealed class RunsApi(RunService runs, RunStore store, RunWatcher watcher) : Contracts.V1.Runs.RunsBase
+public sealed class RunsApi(RunService runs, RedisRunStore store, RunWatcher watcher) : Contracts.V1.Runs.RunsBase
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;

@@ -1,6 +1,7 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Engine;
+using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Options;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace ActiveSynth.Selection.Runs;
 /// replay first gets a snapshot of the current state (events with sequence 0: state, budget usage, latest curve point), then
 /// every new event; <c>after_sequence</c> resumes exactly after an event it saw.
 /// </summary>
-public sealed class RunWatcher(RunService runs, RunEventLog events, RunEventSignal signal, IOptions<SelectionOptions> options)
+public sealed class RunWatcher(RunService runs, RedisRunStore store, IOptions<SelectionOptions> options)
 {
     public async Task WatchAsync(WatchRunRequest request, IServerStreamWriter<RunEvent> stream, CancellationToken ct)
     {
@@ -30,7 +31,7 @@ public sealed class RunWatcher(RunService runs, RunEventLog events, RunEventSign
         }
         else
         {
-            cursor = await events.LastSequenceAsync(run.Id).ConfigureAwait(false);
+            cursor = await store.LastEventSequenceAsync(run.Id).ConfigureAwait(false);
             foreach (var snapshot in Snapshot(run))
             {
                 await stream.WriteAsync(snapshot, ct).ConfigureAwait(false);
@@ -42,8 +43,8 @@ public sealed class RunWatcher(RunService runs, RunEventLog events, RunEventSign
         }
         while (!ct.IsCancellationRequested)
         {
-            var next = await signal.NextAsync().ConfigureAwait(false);
-            var batch = await events.ReadAsync(run.Id, cursor).ConfigureAwait(false);
+            var next = await store.NextEventAsync().ConfigureAwait(false);
+            var batch = await store.ReadEventsAsync(run.Id, cursor).ConfigureAwait(false);
             foreach (var @event in batch)
             {
                 await stream.WriteAsync(@event, ct).ConfigureAwait(false);

@@ -5,7 +5,7 @@ using ActiveSynth.Engine;
 using Google.Protobuf.WellKnownTypes;
 using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
-namespace ActiveSynth.Selection.Runs;
+namespace ActiveSynth.Engine.Runs;
 
 /// <summary>A stored run as the contract's Run message (and its parts: usage, curve points, round summaries).</summary>
 public static class RunViews
