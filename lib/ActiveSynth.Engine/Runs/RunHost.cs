@@ -120,14 +120,7 @@ public sealed class RunHost(
         var view = run.ToContract(RunView.Basic);
         await AppendEventAsync(run.Id, state.Round, e =>
         {
-            e.RunFinished = new RunFinished
-            {
-                State = view.State,
-                StopReason = view.StopReason,
-                FailureReason = view.FailureReason,
-                Usage = view.Usage,
-                Report = view.Report,
-            };
+            e.RunFinished = view.ToRunFinished();
             if (final is not null)
             {
                 e.RunFinished.FinalPoint = final.ToContract(meta, meta.TestItems);

@@ -56,6 +56,20 @@ public static class RunViews
         return result;
     }
 
+    /// <summary>What a RunFinished event says of a run shown as <paramref name="view"/> (its final curve point aside).</summary>
+    public static RunFinished ToRunFinished(this Run view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return new RunFinished
+        {
+            State = view.State,
+            StopReason = view.StopReason,
+            FailureReason = view.FailureReason,
+            Usage = view.Usage,
+            Report = view.Report,
+        };
+    }
+
     public static BudgetUsage Usage(LoopRunState state, Budget? budget)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -2,7 +2,6 @@ using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Messaging;
 using Google.Protobuf;
-using StackExchange.Redis;
 
 namespace ActiveSynth.Selection.Runs;
 

@@ -3,15 +3,12 @@ using System.Text.RegularExpressions;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Core.Tasks;
 using ActiveSynth.Engine;
 using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Telemetry;
-using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using LoopRunState = ActiveSynth.Core.Loop.RunState;
 
 namespace ActiveSynth.Selection.Runs;
 
@@ -48,7 +45,7 @@ public sealed partial class RunService(RedisRunStore store, RunSupervisor superv
     public async Task<StoredRun> CancelAsync(string runId, string reason)
     {
         var run = await GetAsync(runId).ConfigureAwait(false);
-        if (run.State.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled)
+        if (run.IsFinished)
         {
             return run;
         }

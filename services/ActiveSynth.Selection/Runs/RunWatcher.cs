@@ -36,7 +36,7 @@ public sealed class RunWatcher(RunService runs, RedisRunStore store, IOptions<Se
             {
                 await stream.WriteAsync(snapshot, ct).ConfigureAwait(false);
             }
-            if (IsFinished(run.State.Status) && run.Meta.Report is not null)
+            if (run.IsFinished && run.Meta.Report is not null)
             {
                 return; // the snapshot's RunFinished is the last event
             }
@@ -62,8 +62,6 @@ public sealed class RunWatcher(RunService runs, RedisRunStore store, IOptions<Se
         }
     }
 
-    private static bool IsFinished(RunStatus status) => status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
-
     private static IEnumerable<RunEvent> Snapshot(StoredRun run)
     {
         var view = run.ToContract(RunView.Basic);
@@ -80,17 +78,10 @@ public sealed class RunWatcher(RunService runs, RedisRunStore store, IOptions<Se
             point.CurvePoint = last.ToContract(run.Meta, run.Meta.TestItems);
             yield return point;
         }
-        if (IsFinished(run.State.Status) && run.Meta.Report is not null)
+        if (run.IsFinished && run.Meta.Report is not null)
         {
             var finished = Event();
-            finished.RunFinished = new RunFinished
-            {
-                State = view.State,
-                StopReason = view.StopReason,
-                FailureReason = view.FailureReason,
-                Usage = view.Usage,
-                Report = view.Report,
-            };
+            finished.RunFinished = view.ToRunFinished();
             yield return finished;
         }
     }
