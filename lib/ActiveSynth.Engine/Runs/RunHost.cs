@@ -46,21 +46,26 @@ public sealed class RunHost(
 
     /// <summary>
     /// Creates run <paramref name="runId"/> from <paramref name="spec"/> (see <see cref="Plan"/> for what is refused): builds its
-    /// seed pool and test set, stores it pending and appends its first event. Null when the id is taken (nothing stored).
+    /// seed pool and test set, stores it pending (with the spec as given) and appends its first event. Null when the id is taken
+    /// (nothing stored).
     /// </summary>
-    public Task<StoredRun?> CreateAsync(string runId, RunSpec? spec, TeacherPricing? pricing, CancellationToken ct) =>
-        CreateAsync(runId, Plan(spec, pricing), ct);
+    public async Task<StoredRun?> CreateAsync(string runId, RunSpec? spec, TeacherPricing? pricing, CancellationToken ct)
+    {
+        var plan = Plan(spec, pricing); // a missing spec is refused here
+        return await CreateAsync(runId, spec!, plan, ct).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Run <paramref name="runId"/> as <paramref name="spec"/> says, for a command that names a run and its spec each time: the
-    /// stored run under this spec (a cancelled one reopened, to be continued), else a new one.
+    /// stored run under this spec (a cancelled one reopened, to be continued), else a new one. The spec is stored as it runs
+    /// (<see cref="RunPlan.Spec"/>: the recipe's defaults filled in), which is what the run's report then shows.
     /// </summary>
     public async Task<StoredRun> OpenAsync(string runId, RunSpec spec, TeacherPricing? pricing, CancellationToken ct)
     {
         var plan = Plan(spec, pricing);
         if (await store.GetAsync(runId, ct).ConfigureAwait(false) is not { } stored)
         {
-            return await CreateAsync(runId, plan, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"Run {runId} was created concurrently.");
+            return await CreateAsync(runId, plan.Spec, plan, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"Run {runId} was created concurrently.");
         }
         var run = stored with { Spec = plan.Spec };
         await store.SaveSpecAsync(runId, run.Spec, ct).ConfigureAwait(false);
@@ -150,12 +155,12 @@ public sealed class RunHost(
         return store.AppendEventAsync(@event, ct);
     }
 
-    private async Task<StoredRun?> CreateAsync(string runId, RunPlan plan, CancellationToken ct)
+    private async Task<StoredRun?> CreateAsync(string runId, RunSpec spec, RunPlan plan, CancellationToken ct)
     {
         var (seeds, test) = plan.BuildTaskSets(artifacts);
         var testSet = await RunArtifacts.WriteTestSetAsync(artifacts, runId, test, ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
-        var run = new StoredRun(runId, plan.Spec, new LoopRunState { RunId = runId, Seeds = [.. seeds] },
+        var run = new StoredRun(runId, spec, new LoopRunState { RunId = runId, Seeds = [.. seeds] },
             new RunMeta { CreatedAt = now, UpdatedAt = now, TestSet = testSet, TestItems = test.Count });
         if (!await store.CreateAsync(run, ct).ConfigureAwait(false))
         {
