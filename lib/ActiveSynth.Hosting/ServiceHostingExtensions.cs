@@ -4,7 +4,6 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
-using ActiveSynth.Hosting;
 using ActiveSynth.Hosting.Artifacts;
 using ActiveSynth.Messaging;
 using Microsoft.Extensions.DependencyInjection;

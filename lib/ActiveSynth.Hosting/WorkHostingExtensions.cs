@@ -2,7 +2,6 @@ using Microsoft.Extensions.Hosting;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
-using ActiveSynth.Hosting;
 using ActiveSynth.Messaging.Requests;
 using Google.Protobuf;
 

@@ -26,6 +26,16 @@ public sealed class StreamTrimmer(IConnectionMultiplexer redis)
         return await TrimAsync(db, stream, groups, approximate).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Trims <paramref name="stream"/> to its newest <paramref name="maxLength"/> entries (XTRIM MAXLEN), whatever its groups have
+    /// acked: for a stream that readers follow as it goes (progress events), not one whose every entry some group must handle.
+    /// </summary>
+    /// <param name="stream">Stream key.</param>
+    /// <param name="maxLength">Entries kept.</param>
+    /// <param name="approximate">XTRIM MAXLEN ~: Redis removes whole internal nodes only, so it may keep a few more (cheaper).</param>
+    public Task<long> TrimToLengthAsync(string stream, long maxLength, bool approximate = true) =>
+        redis.GetDatabase().StreamTrimAsync(stream, maxLength, approximate);
+
     /// <summary>XINFO GROUPS, or none when the stream does not exist.</summary>
     internal static async Task<StreamGroupInfo[]> GroupsAsync(IDatabase db, RedisKey stream)
     {

@@ -3,9 +3,6 @@ using ActiveSynth.Core.Artifacts;
 
 namespace ActiveSynth.Reports;
 
-/// <summary>The report files of a finished run.</summary>
-public sealed record ReportArtifacts(ArtifactInfo Json, ArtifactInfo Markdown, ArtifactInfo Dataset, ArtifactInfo Lineage, IReadOnlyList<ArtifactInfo> Plots);
-
 /// <summary>
 /// Writes a run's report files to the artifact store under <c>runs/&lt;id&gt;/</c>: report.json, report.md, the two PNG
 /// learning curves, dataset.jsonl (GSM8K format) and lineage.jsonl. Every write is atomic and returns its sha256. The one

@@ -1,5 +1,10 @@
 using ActiveSynth.Hosting;
 using ActiveSynth.Contracts;
+using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
+using ActiveSynth.Engine.Runs;
+using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Selection.DefaultRun;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Reports;
@@ -14,10 +19,10 @@ namespace ActiveSynth.Selection;
 public static class SelectionHostingExtensions
 {
     /// <summary>
-    /// Runs: options (validated at start), the Redis run store and event log, the requester of every work kind
-    /// (replies stored before ack, group "selection"), the run executor and supervisor, telemetry; what keeps Redis bounded:
-    /// the run keyspace (a finished run's transient keys deleted, DeleteRun), the retention sweeper (<c>Selection:Retention</c>)
-    /// and the "redis-memory" health check (<c>Messaging:RedisMemory</c>).
+    /// Runs: options (validated at start), the Redis run store (runs, their event logs, their keyspace), the requester of every
+    /// work kind (replies stored before ack, group "selection"), the engine's run host over the request streams with the report
+    /// writer, the supervisor, telemetry; what keeps Redis bounded: a finished run's transient keys deleted (and DeleteRun), the
+    /// retention sweeper (<c>Selection:Retention</c>) and the "redis-memory" health check (<c>Messaging:RedisMemory</c>).
     /// </summary>
     public static IHostApplicationBuilder AddRuns(this IHostApplicationBuilder builder)
     {
@@ -27,18 +32,24 @@ public static class SelectionHostingExtensions
         services.AddMetrics();
         services.AddSingleton<SelectionTelemetry>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<RunStore>();
-        services.AddSingleton<PublishedTeacherPricing>();
-        services.AddSingleton<RunKeyspace>();
+        services.AddSingleton<RedisRunStore>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<RunEventLog>();
         services.AddSingleton<RunReportWriter>();
-        services.AddSingleton<RunExecutor>();
+        services.AddSingleton<SelectionRunListener>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SelectionOptions>>().Value;
+            var requests = sp.GetRequiredService<RequestClient>();
+            var reports = sp.GetRequiredService<RunReportWriter>();
+            return new RunHost(sp.GetRequiredService<RedisRunStore>(), sp.GetRequiredService<ArtifactStore>(), options,
+                runId => new StreamWorkTransport(runId, requests, options.TimeoutFor),
+                (run, ct) => reports.WriteAsync(RunReports.Input(run.Spec, run.State, run.Meta.StageTimes, run.Meta.Checkpoints, run.Meta.FinishedAt), ct),
+                sp.GetRequiredService<SelectionRunListener>());
+        });
         services.AddSingleton<RunSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<RunSupervisor>());
         services.AddSingleton<RunService>();
         services.AddSingleton<RunWatcher>();
-        services.AddSingleton<RunEventSignal>();
         services.AddHostedService<RetentionSweeper>();
         builder.AddRedisMemoryHealthCheck();
         builder.AddWorkRequests(ConsumerGroups.Selection);

@@ -179,7 +179,7 @@ public sealed class BoundedStateTests : IAsyncLifetime
         Assert.NotEmpty(Keys("activesynth:run:old-1:*"));
 
         // Finished ten days ago.
-        var store = host.Services.GetRequiredService<RunStore>();
+        var store = host.Services.GetRequiredService<RedisRunStore>();
         var old = await store.GetAsync("old-1") ?? throw new InvalidOperationException("old-1 is not stored");
         old.Meta.FinishedAt = DateTimeOffset.UtcNow.AddDays(-10);
         await store.SaveAsync(old.State, old.Meta);

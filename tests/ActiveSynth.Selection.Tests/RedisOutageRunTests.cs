@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActiveSynth.Core.Loop;
+using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Runs;
 using ActiveSynth.Selection.Tests.Support;
 using ActiveSynth.Testing;

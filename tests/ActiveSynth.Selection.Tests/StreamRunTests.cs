@@ -4,6 +4,7 @@ using ActiveSynth.Core.Loop;
 using ActiveSynth.Reports;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
+using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Runs;
 using ActiveSynth.Selection.Tests.Support;
 using ActiveSynth.Testing;
@@ -59,7 +60,7 @@ public sealed class StreamRunTests(RedisServerFixture redis) : IClassFixture<Red
             Assert.Equal(4, report.LearningCurve.Count);
             Assert.True(File.Exists(Path.Combine(_artifacts, "runs/complete-1/lineage.jsonl")));
 
-            var events = await host.Services.GetRequiredService<RunEventLog>().ReadAsync(run.Id, 0, 1000);
+            var events = await host.Services.GetRequiredService<RedisRunStore>().ReadEventsAsync(run.Id, 0, 1000);
             Assert.Equal(RunEvent.KindOneofCase.RunFinished, events[^1].KindCase);
             Assert.Equal(3, events.Count(e => e.KindCase == RunEvent.KindOneofCase.RoundStarted));
             Assert.Equal(4, events.Count(e => e.KindCase == RunEvent.KindOneofCase.CurvePoint));
@@ -117,9 +118,9 @@ public sealed class StreamRunTests(RedisServerFixture redis) : IClassFixture<Red
         {
             await SelectionHost.StopAsync(first);
         }
-        var paused = await ReadAsync(id);
-        Assert.Equal(RunStatus.Running, paused.State.Status);
-        Assert.True(paused.State.Curve.Count < 5);
+        var paused = await ReadStateAsync(id);
+        Assert.Equal(RunStatus.Running, paused.Status);
+        Assert.True(paused.Curve.Count < 5);
 
         var second = await SelectionHost.StartAsync(redis.ConnectionString, _artifacts, _log);
         try
@@ -184,7 +185,7 @@ public sealed class StreamRunTests(RedisServerFixture redis) : IClassFixture<Red
             var ex = await Assert.ThrowsAsync<SpecValidationException>(() => runs.StartAsync(spec, "bad-1", CancellationToken.None));
 
             Assert.Contains(ex.Errors, e => e.Field == "spec.strategy.name");
-            Assert.Null(await host.Services.GetRequiredService<RunStore>().GetAsync("bad-1"));
+            Assert.Null(await host.Services.GetRequiredService<RedisRunStore>().GetAsync("bad-1"));
             await Assert.ThrowsAsync<SpecValidationException>(() => runs.StartAsync(Specs.Small(), "Bad/Id", CancellationToken.None));
         }
         finally
@@ -193,10 +194,12 @@ public sealed class StreamRunTests(RedisServerFixture redis) : IClassFixture<Red
         }
     }
 
-    private async Task<StoredRun> ReadAsync(string id)
+    /// <summary>The run's state as stored, read with a connection of its own (no service is running).</summary>
+    private async Task<Core.Loop.LoopState> ReadStateAsync(string id)
     {
         using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        return await new RunStore(connection).GetAsync(id) ?? throw new InvalidOperationException($"no run {id}");
+        var json = await connection.GetDatabase().StringGetAsync(RunKeys.State(id));
+        return json.IsNullOrEmpty ? throw new InvalidOperationException($"no run {id}") : LoopStateJson.Deserialize(json.ToString());
     }
 
     private static async Task<StoredRun> WaitForAsync(RunService runs, string id, Func<StoredRun, bool> condition)

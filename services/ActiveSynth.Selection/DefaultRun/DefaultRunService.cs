@@ -9,7 +9,6 @@ using ActiveSynth.Selection.Runs;
 using ActiveSynth.Selection.Telemetry;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace ActiveSynth.Selection.DefaultRun;
 
@@ -27,9 +26,8 @@ public sealed class DefaultRunService(
     IOptions<SelectionOptions> selectionOptions,
     ProbeCoordinator probes,
     RunService runs,
-    RunStore store,
+    RedisRunStore store,
     ArtifactStore artifacts,
-    IConnectionMultiplexer redis,
     ILogger<DefaultRunService> logger) : BackgroundService
 {
     private static readonly string[] WorkerKinds = [ConsumerGroups.Teacher, ConsumerGroups.Scoring, ConsumerGroups.Training];
@@ -52,7 +50,7 @@ public sealed class DefaultRunService(
         var hash = DefaultRunSpec.Hash(spec);
         var runId = $"default-{hash}";
         await WaitForWorkersAsync(o, stoppingToken).ConfigureAwait(false);
-        var first = await redis.GetDatabase().StringSetAsync(RunKeys.DefaultRunMarker(hash), runId, when: When.NotExists).ConfigureAwait(false);
+        var first = await store.TryMarkDefaultRunAsync(hash, runId).ConfigureAwait(false);
         if (!first && await store.GetAsync(runId).ConfigureAwait(false) is not null)
         {
             logger.DefaultRunAlreadyStarted(runId);

@@ -2,13 +2,14 @@ using System.Globalization;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
+using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Runs;
 using Grpc.Core;
 
 namespace ActiveSynth.Selection.Grpc;
 
 /// <summary>The Runs API over <see cref="RunService"/>; a bad spec answers InvalidArgument naming every bad field (the exception map).</summary>
-public sealed class RunsApi(RunService runs, RunStore store, RunWatcher watcher) : Contracts.V1.Runs.RunsBase
+public sealed class RunsApi(RunService runs, RedisRunStore store, RunWatcher watcher) : Contracts.V1.Runs.RunsBase
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;

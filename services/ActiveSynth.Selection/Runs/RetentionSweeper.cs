@@ -8,12 +8,12 @@ using StackExchange.Redis;
 namespace ActiveSynth.Selection.Runs;
 
 /// <summary>
-/// Deletes finished runs (Completed, Failed, Cancelled) whose <see cref="RunMeta.FinishedAt"/> is older than
+/// Deletes finished runs (Completed, Failed, Cancelled) whose <see cref="Engine.Runs.RunMeta.FinishedAt"/> is older than
 /// <see cref="RetentionOptions.FinishedRuns"/>, every <see cref="RetentionOptions.SweepInterval"/>, through
 /// <see cref="RunService.DeleteAsync"/> (Redis keys and artifacts). Does nothing when retention is off. A sweep that fails (Redis
 /// away) is logged and tried again at the next interval.
 /// </summary>
-public sealed class RetentionSweeper(RunStore store, RunService runs, RunSupervisor supervisor, IOptions<RetentionOptions> options,
+public sealed class RetentionSweeper(RedisRunStore store, RunService runs, RunSupervisor supervisor, IOptions<RetentionOptions> options,
     TimeProvider time, ILogger<RetentionSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -4,7 +4,7 @@ namespace ActiveSynth.Selection.Runs;
 
 /// <summary>
 /// Redis keys of the Selection service. Everything of a run is prefixed by its id (<see cref="Prefix"/>), so concurrent runs never
-/// share a key. What a run leaves in Redis, and what goes when (<see cref="RunKeyspace"/>):
+/// share a key. What a run leaves in Redis, and what goes when (<see cref="RedisRunStore"/>):
 /// <list type="bullet">
 /// <item>kept while the run exists: <see cref="Spec"/>, <see cref="State"/>, <see cref="Meta"/>, <see cref="Events"/>,
 /// <see cref="EventSequence"/> and its entry in <see cref="Index"/> (GetRun, WatchRun and the report read them);</item>

@@ -6,17 +6,17 @@ using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
+using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Selection.Telemetry;
-using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace ActiveSynth.Selection.Runs;
 
 /// <summary>What the Runs API does, callable in-process too (the default run, the retention sweeper): start, read, list, cancel, resume, delete.</summary>
-public sealed partial class RunService(RunStore store, RunSupervisor supervisor, RunExecutor executor, RunEventLog events, ArtifactStore artifacts,
-    RunKeyspace keyspace, PublishedTeacherPricing pricing, IOptions<SelectionOptions> options, ILogger<RunService> logger)
+public sealed partial class RunService(RedisRunStore store, RunSupervisor supervisor, RunHost host, ArtifactStore artifacts,
+    IOptions<SelectionOptions> options, ILogger<RunService> logger)
 {
     /// <summary>Validates the spec, builds the seed pool and test set and starts the run; an existing id returns that run.</summary>
     public async Task<StoredRun> StartAsync(RunSpec? spec, string? runId, CancellationToken ct)
@@ -29,24 +29,12 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
         {
             return existing;
         }
-        var plan = RunPlan.Create(spec, options.Value); // throws naming every bad field
-        CostLimitCheck.ThrowIfUnbound(spec!, await pricing.GetAsync().ConfigureAwait(false));
         var id = string.IsNullOrEmpty(runId) ? NewRunId() : runId;
-        var (seeds, test) = plan.BuildTaskSets(artifacts);
-        var testSet = await RunArtifacts.WriteTestSetAsync(artifacts, id, test, ct).ConfigureAwait(false);
-        var now = DateTimeOffset.UtcNow;
-        var state = new LoopState { RunId = id, Seeds = [.. seeds] };
-        var meta = new RunMeta { CreatedAt = now, UpdatedAt = now, TestSet = testSet, TestItems = test.Count };
-        if (!await store.CreateAsync(id, spec!, state, meta).ConfigureAwait(false))
+        // Throws naming every bad field (a cost limit that cannot bind under the published prices too).
+        if (await host.CreateAsync(id, spec, await store.TeacherPricingAsync().ConfigureAwait(false), ct).ConfigureAwait(false) is null)
         {
             return await store.GetAsync(id).ConfigureAwait(false) ?? throw new RpcException(new Status(StatusCode.Aborted, $"run {id} was being created concurrently"));
         }
-        await events.AppendAsync(id, 0, e => e.StateChanged = new RunStateChanged
-        {
-            Previous = Contracts.V1.RunState.Unspecified,
-            Current = Contracts.V1.RunState.Pending,
-            Reason = "accepted",
-        }, ct).ConfigureAwait(false);
         supervisor.Launch(id);
         return await GetAsync(id).ConfigureAwait(false);
     }
@@ -59,7 +47,7 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
     public async Task<StoredRun> CancelAsync(string runId, string reason)
     {
         var run = await GetAsync(runId).ConfigureAwait(false);
-        if (run.State.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled)
+        if (run.IsFinished)
         {
             return run;
         }
@@ -69,7 +57,7 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
             run.State.Status = RunStatus.Cancelled;
             run.State.StopReason = "cancelled";
             run.Meta.CancelReason = string.IsNullOrWhiteSpace(reason) ? "requested" : reason;
-            await executor.FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
+            await host.FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
         }
         return await GetAsync(runId).ConfigureAwait(false);
     }
@@ -87,7 +75,7 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
             var spec = run.Spec.Clone();
             spec.Budget = budget;
             List<SpecError> errors = [.. RunSpecValidator.Validate(spec, options.Value)];
-            if (CostLimitCheck.Check(spec, await pricing.GetAsync().ConfigureAwait(false)) is { } unbound)
+            if (CostLimitCheck.Check(spec, await store.TeacherPricingAsync().ConfigureAwait(false)) is { } unbound)
             {
                 errors.Add(unbound);
             }
@@ -95,32 +83,23 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
             {
                 throw new SpecValidationException([.. errors.Select(e => e with { Field = e.Field.Replace("spec.budget", "budget", StringComparison.Ordinal) })]);
             }
-            await store.UpdateSpecAsync(runId, spec).ConfigureAwait(false);
+            await store.SaveSpecAsync(runId, spec).ConfigureAwait(false);
         }
         else if (run.State.Status == RunStatus.Completed)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "budget: the run is completed; pass a larger budget to continue it"));
         }
-        var state = run.State;
-        if (state.Status != RunStatus.Pending)
-        {
-            state.Status = RunStatus.Running;
-        }
-        state.StopReason = null;
-        state.FailureReason = null;
-        run.Meta.FinishedAt = null;
-        run.Meta.Report = null;
-        run.Meta.CancelReason = null;
+        run.Reopen();
         // Its transient keys went when it finished; a reply that arrived after that may have been stored and deleted after its worker
         // marked the request done. Without the markers, what the run asks again for is answered again.
-        await keyspace.DeleteMarkersAsync(runId).ConfigureAwait(false);
-        await store.SaveAsync(state, run.Meta).ConfigureAwait(false);
+        await store.DeleteMarkersAsync(runId).ConfigureAwait(false);
+        await store.SaveAsync(run.State, run.Meta).ConfigureAwait(false);
         supervisor.Launch(runId);
         return await GetAsync(runId).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Deletes a run: every Redis key of it (<see cref="RunKeyspace.DeleteAllAsync"/>), its entry in the index and its artifact
+    /// Deletes a run: every Redis key of it (<see cref="RedisRunStore.DeleteAllAsync"/>), its entry in the index and its artifact
     /// directory <c>runs/&lt;id&gt;/</c>. A pending or running run is refused (FailedPrecondition) unless <paramref name="force"/>,
     /// which cancels it first. A bad id is InvalidArgument naming <c>run_id</c>; an unknown one NotFound.
     /// </summary>
@@ -130,7 +109,7 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "run_id: must be 1 to 63 characters of [a-z0-9-], starting with a letter or digit"));
         }
-        if (!await keyspace.ExistsAsync(runId).ConfigureAwait(false))
+        if (!await store.ExistsAsync(runId).ConfigureAwait(false))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"run_id: no run '{runId}'"));
         }
@@ -151,7 +130,7 @@ public sealed partial class RunService(RunStore store, RunSupervisor supervisor,
             }
         }
         var files = artifacts.DeleteDirectory($"runs/{runId}");
-        var keys = await keyspace.DeleteAllAsync(runId, ct).ConfigureAwait(false);
+        var keys = await store.DeleteAllAsync(runId, ct).ConfigureAwait(false);
         logger.RunDeleted(runId, reason, keys, files);
         return new RunDeletion(keys, files);
     }

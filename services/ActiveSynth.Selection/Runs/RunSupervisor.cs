@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ActiveSynth.Core.Loop;
+using ActiveSynth.Engine.Runs;
 
 namespace ActiveSynth.Selection.Runs;
 
@@ -9,7 +10,7 @@ namespace ActiveSynth.Selection.Runs;
 /// the report of a run that finished before its report was written); StartRun and ResumeRun launch runs through it, CancelRun
 /// stops them. On shutdown every run is stopped at its next await and left RUNNING, to be resumed at the next start.
 /// </summary>
-public sealed partial class RunSupervisor(RunStore store, RunExecutor executor, IHostApplicationLifetime lifetime, ILogger<RunSupervisor> logger)
+public sealed partial class RunSupervisor(RedisRunStore store, RunHost host, IHostApplicationLifetime lifetime, ILogger<RunSupervisor> logger)
     : BackgroundService
 {
     private readonly ConcurrentDictionary<string, ActiveRun> _active = new(StringComparer.Ordinal);
@@ -102,7 +103,7 @@ public sealed partial class RunSupervisor(RunStore store, RunExecutor executor, 
         Activity.Current = null;
         try
         {
-            await executor.ExecuteAsync(runId, handle, handle.Cancellation.Token).ConfigureAwait(false);
+            await host.ExecuteAsync(runId, () => handle.CancelReason, progress: null, handle.Cancellation.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (handle.Cancellation.IsCancellationRequested)
         {

@@ -2,6 +2,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
+using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Options;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace ActiveSynth.Selection.Runs;
 /// replay first gets a snapshot of the current state (events with sequence 0: state, budget usage, latest curve point), then
 /// every new event; <c>after_sequence</c> resumes exactly after an event it saw.
 /// </summary>
-public sealed class RunWatcher(RunService runs, RunEventLog events, RunEventSignal signal, IOptions<SelectionOptions> options)
+public sealed class RunWatcher(RunService runs, RedisRunStore store, IOptions<SelectionOptions> options)
 {
     public async Task WatchAsync(WatchRunRequest request, IServerStreamWriter<RunEvent> stream, CancellationToken ct)
     {
@@ -31,20 +32,20 @@ public sealed class RunWatcher(RunService runs, RunEventLog events, RunEventSign
         }
         else
         {
-            cursor = await events.LastSequenceAsync(run.Id).ConfigureAwait(false);
+            cursor = await store.LastEventSequenceAsync(run.Id).ConfigureAwait(false);
             foreach (var snapshot in Snapshot(run))
             {
                 await stream.WriteAsync(snapshot, ct).ConfigureAwait(false);
             }
-            if (IsFinished(run.State.Status) && run.Meta.Report is not null)
+            if (run.IsFinished && run.Meta.Report is not null)
             {
                 return; // the snapshot's RunFinished is the last event
             }
         }
         while (!ct.IsCancellationRequested)
         {
-            var next = await signal.NextAsync().ConfigureAwait(false);
-            var batch = await events.ReadAsync(run.Id, cursor).ConfigureAwait(false);
+            var next = await store.NextEventAsync().ConfigureAwait(false);
+            var batch = await store.ReadEventsAsync(run.Id, cursor).ConfigureAwait(false);
             foreach (var @event in batch)
             {
                 await stream.WriteAsync(@event, ct).ConfigureAwait(false);
@@ -62,8 +63,6 @@ public sealed class RunWatcher(RunService runs, RunEventLog events, RunEventSign
         }
     }
 
-    private static bool IsFinished(RunStatus status) => status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
-
     private static IEnumerable<RunEvent> Snapshot(StoredRun run)
     {
         var view = run.ToContract(RunView.Basic);
@@ -80,17 +79,10 @@ public sealed class RunWatcher(RunService runs, RunEventLog events, RunEventSign
             point.CurvePoint = last.ToContract(run.Meta, run.Meta.TestItems);
             yield return point;
         }
-        if (IsFinished(run.State.Status) && run.Meta.Report is not null)
+        if (run.IsFinished && run.Meta.Report is not null)
         {
             var finished = Event();
-            finished.RunFinished = new RunFinished
-            {
-                State = view.State,
-                StopReason = view.StopReason,
-                FailureReason = view.FailureReason,
-                Usage = view.Usage,
-                Report = view.Report,
-            };
+            finished.RunFinished = view.ToRunFinished();
             yield return finished;
         }
     }

@@ -1,12 +1,13 @@
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Loop;
-using ActiveSynth.Reports;
+using ActiveSynth.Engine.Specs;
+using ActiveSynth.Engine.Work;
 
-namespace ActiveSynth.Selection.Runs;
+namespace ActiveSynth.Engine.Runs;
 
 /// <summary>
-/// What the Selection service keeps about a run next to the loop's <see cref="LoopState"/>: times, the test set, checkpoints per
-/// round, per-round stage times and the report. Written only by the run's executor (and StartRun, which creates it).
+/// What a run host keeps about a run next to the loop's <see cref="LoopState"/>: times, the test set, checkpoints per round,
+/// per-round stage times and the report. Written only by the host executing the run (and by whoever creates or resumes it).
 /// </summary>
 public sealed class RunMeta
 {

@@ -5,7 +5,7 @@ using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 using Google.Protobuf.WellKnownTypes;
 
-namespace ActiveSynth.Selection.Runs;
+namespace ActiveSynth.Engine.Runs;
 
 /// <summary>A stored run as the contract's Run message (and its parts: usage, curve points, round summaries).</summary>
 public static class RunViews
@@ -54,6 +54,20 @@ public static class RunViews
         }));
         result.Rounds.AddRange(Rounds(run));
         return result;
+    }
+
+    /// <summary>What a RunFinished event says of a run shown as <paramref name="view"/> (its final curve point aside).</summary>
+    public static RunFinished ToRunFinished(this Run view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return new RunFinished
+        {
+            State = view.State,
+            StopReason = view.StopReason,
+            FailureReason = view.FailureReason,
+            Usage = view.Usage,
+            Report = view.Report,
+        };
     }
 
     public static BudgetUsage Usage(LoopState state, Budget? budget)

@@ -1,10 +1,10 @@
 using StackExchange.Redis;
 
-namespace ActiveSynth.Selection.Runs;
+namespace ActiveSynth.Messaging;
 
 /// <summary>
-/// Redis unreachable (restarting, a network cut): the connection failed or a command timed out waiting for it. Such an error
-/// interrupts a run, it does not fail it: the run is resumed from its last durable save once Redis answers again.
+/// Redis unreachable (restarting, a network cut): the connection failed or a command timed out waiting for it. Whoever depends
+/// on Redis can tell such an error from its own failure, and wait until Redis answers again (a run is interrupted, not failed).
 /// </summary>
 public static class RedisOutage
 {
