@@ -1,7 +1,8 @@
-using ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost.Redis;
+using ActiveSynth.AppHost.Workers;
 using Microsoft.Extensions.Configuration;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost;
 
 /// <summary>
 /// The AppHost's own settings, read and checked once at start: a bad value fails here with the setting's name,

@@ -1,5 +1,6 @@
-using ActiveSynth.Hosting;
-using ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost;
+using ActiveSynth.AppHost.Redis;
+using ActiveSynth.AppHost.Workers;
 
 InterruptSignal.Restore(); // Ctrl+C stops the AppHost even when it was started with SIGINT ignored (nohup, a background job)
 var builder = DistributedApplication.CreateBuilder(args);

@@ -1,7 +1,7 @@
-using ActiveSynth.Hosting.Grpc;
-using ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost.Grpc;
+using ActiveSynth.AppHost.Workers;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost;
 
 public static class ServiceResourceExtensions
 {

@@ -1,4 +1,6 @@
-namespace ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost.Redis;
+
+namespace ActiveSynth.AppHost.Workers;
 
 public static class WorkerResourceExtensions
 {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace ActiveSynth.Hosting.Workers;
+namespace ActiveSynth.AppHost.Workers;
 
 /// <summary>
 /// One worker kind's settings (<c>Services:&lt;Kind&gt;:*</c>): its source, replicas and, for an executable, the command, its
