@@ -32,6 +32,10 @@ public static class WorkerResourceExtensions
                         .WithGrpcServiceEndpoint()
                         .WithWorkerEnvironment(redis, settings)
                         .WithOtlpExporter();
+                    if (worker.DotnetContentRoot is { } contentRoot)
+                    {
+                        executable.WithEnvironment("DOTNET_CONTENTROOT", contentRoot);
+                    }
                     configure(executable);
                     executables.Add(executable);
                 }
