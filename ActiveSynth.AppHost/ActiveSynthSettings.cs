@@ -1,12 +1,17 @@
-using ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost.Redis;
+using ActiveSynth.AppHost.Workers;
 using Microsoft.Extensions.Configuration;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost;
 
 /// <summary>
 /// The AppHost's own settings, read and checked once at start: a bad value fails here with the setting's name,
 /// before anything is launched.
 /// </summary>
+/// <param name="LocalDeploymentFile">
+/// Where the AppHost records the Selection service's address for the command line: <c>local-deployment.json</c> in
+/// <c>ActiveSynth:StateDir</c>, else in the state directory of <see cref="Discovery.LocalDeploymentFile"/> (ACTIVESYNTH_STATE_DIR, XDG_STATE_HOME, ~/.local/state).
+/// </param>
 public sealed record ActiveSynthSettings(
     RedisMode RedisMode,
     string? RedisServerPath,
@@ -15,7 +20,8 @@ public sealed record ActiveSynthSettings(
     string ArtifactsRoot,
     WorkerSettings Teacher,
     WorkerSettings Scoring,
-    WorkerSettings Training)
+    WorkerSettings Training,
+    string LocalDeploymentFile)
 {
     public IEnumerable<WorkerSettings> Workers => [Teacher, Scoring, Training];
 
@@ -31,7 +37,10 @@ public sealed record ActiveSynthSettings(
             FullPath(config["Artifacts:Root"], Path.Combine(dataRoot, "artifacts"), builder.AppHostDirectory),
             WorkerSettings.Read(config, "Teacher", builder.AppHostDirectory),
             WorkerSettings.Read(config, "Scoring", builder.AppHostDirectory),
-            WorkerSettings.Read(config, "Training", builder.AppHostDirectory));
+            WorkerSettings.Read(config, "Training", builder.AppHostDirectory),
+            string.IsNullOrWhiteSpace(config["ActiveSynth:StateDir"])
+                ? Discovery.LocalDeploymentFile.PathFrom(Environment.GetEnvironmentVariable)
+                : Path.Combine(Path.GetFullPath(config["ActiveSynth:StateDir"]!, builder.AppHostDirectory), Discovery.LocalDeploymentFile.FileName));
     }
 
     /// <summary>Default <c>maxmemory</c> of a Redis the AppHost starts: what a deployment of small runs needs many times over.</summary>

@@ -1,5 +1,7 @@
-using ActiveSynth.Hosting;
-using ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost;
+using ActiveSynth.AppHost.Discovery;
+using ActiveSynth.AppHost.Redis;
+using ActiveSynth.AppHost.Workers;
 
 InterruptSignal.Restore(); // Ctrl+C stops the AppHost even when it was started with SIGINT ignored (nohup, a background job)
 var builder = DistributedApplication.CreateBuilder(args);
@@ -21,6 +23,8 @@ var selection = builder.AddActiveSynthService<Projects.ActiveSynth_Selection>("s
     .WithSettingsSection("Selection")
     .AnnounceRunReports();
 selection.WatchExternalWorkers([.. workers.Select(w => w.External?.Resource).OfType<ExternalWorkerResource>()]);
+builder.WatchReplicaExits([selection.Resource, .. workers.SelectMany(w => w.Started)]);
 
 builder.AnnounceDashboard();
+selection.AnnounceSelection(settings); // its gRPC address on the console and in the local deployment file, for the command line
 builder.Build().Run();

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost;
 
 public static class ForwardedSettings
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost;
 
 /// <summary>
 /// Ctrl+C must stop the AppHost and everything it started. A process started with SIGINT ignored (under nohup, or as a

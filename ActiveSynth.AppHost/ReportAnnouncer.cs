@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost;
 
 public static class ReportAnnouncer
 {

@@ -1,7 +1,7 @@
-using ActiveSynth.Hosting.Grpc;
-using ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost.Grpc;
+using ActiveSynth.AppHost.Workers;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost;
 
 public static class ServiceResourceExtensions
 {
@@ -26,6 +26,20 @@ public static class ServiceResourceExtensions
             service.WithReplicas(replicas);
         }
         return service;
+    }
+
+    /// <summary>
+    /// An executable replica's own gRPC endpoint, as a project replica has: an h2c endpoint named <c>grpc</c> on a port Aspire
+    /// allocates (shown in the dashboard), passed to the process as <c>ASPNETCORE_URLS=http://localhost:&lt;port&gt;</c>, which a .NET
+    /// service binds with HTTP/2 (UseGrpcOnlyKestrel), and as <c>PORT</c> for a program in another runtime that serves something.
+    /// </summary>
+    public static IResourceBuilder<ExecutableResource> WithGrpcServiceEndpoint(this IResourceBuilder<ExecutableResource> executable)
+    {
+        ArgumentNullException.ThrowIfNull(executable);
+        executable.WithHttpEndpoint(name: GrpcEndpoint.Name, env: "PORT")
+            .WithEndpoint(GrpcEndpoint.Name, e => e.Transport = "http2");
+        var endpoint = executable.GetEndpoint(GrpcEndpoint.Name);
+        return executable.WithEnvironment("ASPNETCORE_URLS", ReferenceExpression.Create($"http://localhost:{endpoint.Property(EndpointProperty.TargetPort)}"));
     }
 
     /// <summary>Prints where the dashboard is, once, so a user of `dotnet run` knows where to look.</summary>

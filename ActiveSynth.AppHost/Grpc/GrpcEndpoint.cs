@@ -1,4 +1,4 @@
-namespace ActiveSynth.Hosting.Grpc;
+namespace ActiveSynth.AppHost.Grpc;
 
 internal static class GrpcEndpoint
 {

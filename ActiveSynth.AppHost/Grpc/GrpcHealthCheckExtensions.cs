@@ -3,7 +3,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace ActiveSynth.Hosting.Grpc;
+namespace ActiveSynth.AppHost.Grpc;
 
 public static class GrpcHealthCheckExtensions
 {

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost.Redis;
 
 /// <summary>Where Redis comes from. <c>Redis:Mode</c> = auto | container | executable | external.</summary>
 public enum RedisMode

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost.Redis;
 
 /// <summary>AUTH + PING over a raw socket: a health probe that needs no client library and no pooled connection.</summary>
 internal static class RedisPing

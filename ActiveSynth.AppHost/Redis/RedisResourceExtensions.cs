@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost.Redis;
 
 public static class RedisResourceExtensions
 {

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost.Redis;
 
 /// <summary>
 /// Finds a redis-server executable: an explicit path, then PATH, then the copy that the build fetched

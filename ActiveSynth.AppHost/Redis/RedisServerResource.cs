@@ -1,4 +1,4 @@
-namespace ActiveSynth.Hosting;
+namespace ActiveSynth.AppHost.Redis;
 
 /// <summary>
 /// A redis-server process started by the AppHost (no container runtime needed). Its connection string has the

@@ -1,4 +1,4 @@
-namespace ActiveSynth.Hosting.Workers;
+namespace ActiveSynth.AppHost.Workers;
 
 /// <summary>
 /// A worker kind whose replicas the AppHost does not start (<c>Services:&lt;Kind&gt;:Source=external</c>). It shows on the dashboard,

@@ -1,11 +1,11 @@
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Hosting.Grpc;
+using ActiveSynth.AppHost.Grpc;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace ActiveSynth.Hosting.Workers;
+namespace ActiveSynth.AppHost.Workers;
 
 /// <summary>
 /// Shows whether the replicas of each external worker kind are there: every few seconds it asks the Selection service to probe

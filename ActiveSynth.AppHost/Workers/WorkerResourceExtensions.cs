@@ -1,10 +1,12 @@
-namespace ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost.Redis;
+
+namespace ActiveSynth.AppHost.Workers;
 
 public static class WorkerResourceExtensions
 {
     /// <summary>
     /// One worker kind from its source: the .NET project (with its replicas), an executable started once per replica with the
-    /// environment a project gets, or, for an external kind, a resource that shows whether replicas elsewhere are answering.
+    /// environment a project gets and an endpoint of its own, or, for an external kind, a resource that shows whether replicas elsewhere are answering.
     /// <paramref name="configure"/> adds the kind's own settings to every started replica.
     /// </summary>
     public static Worker AddWorker<TProject>(this IDistributedApplicationBuilder builder, WorkerSettings worker,
@@ -18,19 +20,28 @@ public static class WorkerResourceExtensions
             case WorkerSource.Project:
                 var project = builder.AddActiveSynthService<TProject>(worker.Name, redis, settings, worker.Replicas);
                 configure(project);
-                return new Worker(worker, project, null);
+                return new Worker(worker, project, [], null);
             case WorkerSource.Executable:
+                var executables = new List<IResourceBuilder<ExecutableResource>>();
                 for (var replica = 1; replica <= worker.Replicas; replica++)
                 {
+                    // One resource per replica, each with its own gRPC endpoint (a port Aspire allocates), as a project's replicas have:
+                    // without it every replica of a .NET service would bind Kestrel's default address and all but one would die.
                     var name = replica == 1 ? worker.Name : $"{worker.Name}-{replica}";
                     var executable = builder.AddExecutable(name, worker.Command!, worker.WorkingDirectory, [.. worker.Args])
+                        .WithGrpcServiceEndpoint()
                         .WithWorkerEnvironment(redis, settings)
                         .WithOtlpExporter();
+                    if (worker.DotnetContentRoot is { } contentRoot)
+                    {
+                        executable.WithEnvironment("DOTNET_CONTENTROOT", contentRoot);
+                    }
                     configure(executable);
+                    executables.Add(executable);
                 }
-                return new Worker(worker, null, null);
+                return new Worker(worker, null, executables, null);
             default:
-                return new Worker(worker, null, builder.AddExternalWorker(worker));
+                return new Worker(worker, null, [], builder.AddExternalWorker(worker));
         }
     }
 
@@ -53,5 +64,13 @@ public static class WorkerResourceExtensions
     }
 }
 
-/// <summary>A worker kind as added: the project resource when it is one, the external resource when it is external.</summary>
-public sealed record Worker(WorkerSettings Settings, IResourceBuilder<ProjectResource>? Project, IResourceBuilder<ExternalWorkerResource>? External);
+/// <summary>
+/// A worker kind as added: the project resource when it is one, the executable resources (one per replica) when it is one, the
+/// external resource when it is external.
+/// </summary>
+public sealed record Worker(WorkerSettings Settings, IResourceBuilder<ProjectResource>? Project,
+    IReadOnlyList<IResourceBuilder<ExecutableResource>> Executables, IResourceBuilder<ExternalWorkerResource>? External)
+{
+    /// <summary>The resources whose replicas the AppHost starts (none for an external kind).</summary>
+    public IEnumerable<IResource> Started => Project is null ? Executables.Select(e => (IResource)e.Resource) : [Project.Resource];
+}

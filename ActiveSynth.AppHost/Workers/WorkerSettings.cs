@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace ActiveSynth.Hosting.Workers;
+namespace ActiveSynth.AppHost.Workers;
 
 /// <summary>
 /// One worker kind's settings (<c>Services:&lt;Kind&gt;:*</c>): its source, replicas and, for an executable, the command, its
@@ -12,6 +12,17 @@ public sealed record WorkerSettings(string Kind, WorkerSource Source, int Replic
 
     /// <summary>The resource name of the kind (and of its first replica): "teacher", "scoring", "training".</summary>
     public string Name => Kind.ToLowerInvariant();
+
+    /// <summary>
+    /// For a .NET service started as <c>dotnet &lt;app&gt;.dll</c> (a published build): the .dll's folder, which the AppHost makes its
+    /// content root (<c>DOTNET_CONTENTROOT</c>), so it reads its own appsettings.json there (the Scoring service's
+    /// <c>scoring:BatchSize</c> 1, ...) as it does when started from its publish folder, and not the working folder's. Null otherwise.
+    /// </summary>
+    public string? DotnetContentRoot =>
+        Source == WorkerSource.Executable && Command is { } command && Path.GetFileName(command) == "dotnet"
+        && Args.FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) is { } dll
+            ? Path.GetDirectoryName(Path.GetFullPath(dll, WorkingDirectory))
+            : null;
 
     public static WorkerSettings Read(IConfiguration config, string kind, string appHostDirectory)
     {

@@ -1,4 +1,4 @@
-namespace ActiveSynth.Hosting.Workers;
+namespace ActiveSynth.AppHost.Workers;
 
 /// <summary>Where the replicas of one worker kind come from (<c>Services:&lt;Kind&gt;:Source</c>).</summary>
 public enum WorkerSource

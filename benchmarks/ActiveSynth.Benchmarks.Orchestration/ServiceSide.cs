@@ -38,6 +38,7 @@ internal sealed class ServiceSide : IAsyncDisposable
             "--Redis:Mode=executable",
             $"--Redis:DataDir={Path.Combine(dataDir, "redis")}",
             $"--Artifacts:Root={Path.Combine(dataDir, "artifacts")}",
+            $"--ActiveSynth:StateDir={Path.Combine(dataDir, "state")}", // not the user's local deployment file
             "--Selection:DefaultRun:Enabled=false",
             .. settings,
         ], cts.Token);

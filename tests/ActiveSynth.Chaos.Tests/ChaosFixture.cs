@@ -61,6 +61,7 @@ public sealed class ChaosFixture : IAsyncLifetime
             "--Redis:Mode=executable",
             $"--Redis:DataDir={RedisDataDir}",
             $"--Artifacts:Root={ArtifactsRoot}",
+            $"--ActiveSynth:StateDir={Path.Combine(_dataDir, "state")}", // not the user's local deployment file
             "--Selection:DefaultRun:Enabled=false",
             "--Selection:Retention:KeepReplies=true", // the audit reads the stored teacher replies after the run finished
             "--Training:BaseSteps=100",

@@ -26,6 +26,9 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>The artifact directory shared by the services of this test deployment.</summary>
     public string ArtifactsRoot => _deployment.ArtifactsRoot;
 
+    /// <summary>Where the AppHost writes its local deployment file (a temp folder, not the user's state directory).</summary>
+    public string StateDir => _deployment.StateDir;
+
     // Tests start their own small runs; a shorter base keeps the suite within minutes on 2 cores.
     public Task InitializeAsync() => _deployment.StartAsync<Projects.ActiveSynth_AppHost>(["--Training:BaseSteps=150"]);
 

@@ -1,5 +1,5 @@
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Hosting.Workers;
+using ActiveSynth.AppHost.Workers;
 using ActiveSynth.Testing;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;

@@ -57,22 +57,30 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public async Task An_executable_worker_is_in_the_manifest_with_its_command_and_an_external_one_is_left_out()
+    public async Task An_executable_worker_is_in_the_manifest_with_its_command_and_an_endpoint_per_replica_and_an_external_one_is_left_out()
     {
         var output = Path.Combine(Path.GetTempPath(), $"activesynth-manifest-{Guid.NewGuid():N}");
         try
         {
             using var manifest = await PublishAsync(output, "--Services:Teacher:Source=external", "--Services:Scoring:Source=executable",
-                "--Services:Scoring:Command=python3", "--Services:Scoring:Args:0=scorer.py", "--Services:Scoring:Args:1=--fast");
+                "--Services:Scoring:Command=python3", "--Services:Scoring:Args:0=scorer.py", "--Services:Scoring:Args:1=--fast", "--Services:Scoring:Replicas=2");
             var resources = manifest.RootElement.GetProperty("resources");
 
             Assert.False(resources.TryGetProperty("teacher", out _), "an external worker kind is deployed elsewhere: not in the manifest");
-            var scoring = resources.GetProperty("scoring");
-            Assert.Equal("executable.v0", scoring.GetProperty("type").GetString());
-            Assert.Equal("python3", scoring.GetProperty("command").GetString());
-            Assert.Equal(["scorer.py", "--fast"], scoring.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
-            Assert.Equal("{redis.connectionString}", scoring.GetProperty("env").GetProperty("ConnectionStrings__redis").GetString());
-            Assert.True(scoring.GetProperty("env").TryGetProperty("Artifacts__Root", out _));
+            foreach (var name in new[] { "scoring", "scoring-2" })
+            {
+                var scoring = resources.GetProperty(name);
+                Assert.Equal("executable.v0", scoring.GetProperty("type").GetString());
+                Assert.Equal("python3", scoring.GetProperty("command").GetString());
+                Assert.Equal(["scorer.py", "--fast"], scoring.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+                var env = scoring.GetProperty("env");
+                Assert.Equal("{redis.connectionString}", env.GetProperty("ConnectionStrings__redis").GetString());
+                Assert.True(env.TryGetProperty("Artifacts__Root", out _));
+                // Each replica its own h2c endpoint, which a .NET service binds through ASPNETCORE_URLS (and another runtime through PORT).
+                Assert.Equal("http2", scoring.GetProperty("bindings").GetProperty("grpc").GetProperty("transport").GetString());
+                Assert.Equal($"http://localhost:{{{name}.bindings.grpc.targetPort}}", env.GetProperty("ASPNETCORE_URLS").GetString());
+                Assert.Equal($"{{{name}.bindings.grpc.targetPort}}", env.GetProperty("PORT").GetString());
+            }
             Assert.Equal("project.v0", resources.GetProperty("training").GetProperty("type").GetString());
         }
         finally

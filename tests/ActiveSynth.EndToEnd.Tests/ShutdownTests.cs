@@ -8,7 +8,8 @@ namespace ActiveSynth.EndToEnd.Tests;
 
 /// <summary>
 /// `dotnet run --project ActiveSynth.AppHost`, then Ctrl+C (SIGINT to the AppHost, as a terminal sends it):
-/// nothing it started (redis-server, the services, DCP, the dashboard) may be left running.
+/// nothing it started (redis-server, the services, DCP, the dashboard) may be left running, and its local deployment file,
+/// there while it ran, is gone.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class ShutdownTests(ITestOutputHelper output)
@@ -35,6 +36,10 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             var tree = await WaitForAsync(() => AllStarted(dataDir), TimeSpan.FromMinutes(3));
             Assert.True(tree is not null, $"not everything started within 3 minutes:\n{log}");
             output.WriteLine($"redis-server and the four services running {started.Elapsed.TotalSeconds:0.0} s after dotnet run");
+            // The local deployment file (what the command line finds without --server) is there while the AppHost runs...
+            var deploymentFile = Path.Combine(dataDir, "state", "local-deployment.json");
+            Assert.True(File.Exists(deploymentFile), $"no {deploymentFile} while the AppHost runs:\n{log}");
+            Assert.Contains("[activesynth] Selection (Runs API, gRPC): http://", log.ToString(), StringComparison.Ordinal);
 
             var appHost = tree.Single(p => p.Value.Contains("bin/Debug/net10.0/ActiveSynth.AppHost", StringComparison.Ordinal)
                                             || (p.Value.Contains("ActiveSynth.AppHost", StringComparison.Ordinal) && !p.Value.Contains(" run ", StringComparison.Ordinal)));
@@ -44,6 +49,8 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             output.WriteLine($"all {tree.Count} processes gone {stopping.Elapsed.TotalSeconds:0.0} s after SIGINT");
             Assert.True(leftovers is not null,
                 "still running 90 s after Ctrl+C: " + string.Join("; ", tree.Where(p => ProcessTree.IsAlive(p.Key)).Select(p => $"{p.Key} {p.Value}")));
+            // ...and gone once it stopped: nothing points the command line at a deployment that is not there.
+            Assert.False(File.Exists(deploymentFile), $"{deploymentFile} left behind after Ctrl+C");
         }
         finally
         {
@@ -61,6 +68,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         [
             "dotnet", "run", "--project", Projects.ActiveSynth_AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--",
             "--Redis:Mode=executable", $"--Redis:DataDir={Path.Combine(dataDir, "redis")}", $"--Artifacts:Root={Path.Combine(dataDir, "artifacts")}",
+            $"--ActiveSynth:StateDir={Path.Combine(dataDir, "state")}",
         ];
         // `trap '' INT` then exec: the disposition a shell gives a background job, inherited by dotnet run and the AppHost.
         var start = sigintIgnored

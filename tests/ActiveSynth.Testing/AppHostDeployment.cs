@@ -30,6 +30,12 @@ public sealed class AppHostDeployment(string name) : IAsyncDisposable
 
     public string RedisDataDir => Path.Combine(DataDir, "redis");
 
+    /// <summary>
+    /// Where this deployment's AppHost writes its local deployment file (<c>ActiveSynth:StateDir</c>), never the user's; the command
+    /// line finds it with <c>ACTIVESYNTH_STATE_DIR</c> set to this folder.
+    /// </summary>
+    public string StateDir => Path.Combine(DataDir, "state");
+
     /// <summary>The dashboard of a test run listens on a dynamic port and protects its API with this key.</summary>
     public Uri DashboardUrl { get; private set; } = null!;
 
@@ -55,6 +61,7 @@ public sealed class AppHostDeployment(string name) : IAsyncDisposable
                 "--Redis:Mode=executable",
                 $"--Redis:DataDir={RedisDataDir}",
                 $"--Artifacts:Root={ArtifactsRoot}",
+                $"--ActiveSynth:StateDir={StateDir}",
                 $"--AppHost:DashboardApiKey={DashboardApiKey}",
                 // Suites start their own small runs.
                 "--Selection:DefaultRun:Enabled=false",

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using ActiveSynth.Hosting;
+using ActiveSynth.AppHost.Redis;
 
 namespace ActiveSynth.Testing;
 

@@ -14,8 +14,16 @@ public static class CliApp
 {
     public const int BadArguments = 2;
 
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
+    /// <summary>
+    /// Runs one command. <paramref name="environment"/> replaces the process's environment variables where the command line looks
+    /// for a deployment (<see cref="CliEnvironment"/>); null: the process's.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, Func<string, string?>? environment = null)
     {
+        if (environment is not null)
+        {
+            CliEnvironment.Use(environment); // this call's flow only: RunAsync is async, so the caller's value is restored on return
+        }
         var app = new CommandApp();
         app.Configure(config =>
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Datasets;
 using ActiveSynth.Core.Loop;
@@ -11,29 +12,36 @@ namespace ActiveSynth.Cli.Commands;
 
 /// <summary>
 /// `activesynth export &lt;run&gt;`: a run's kept samples as GSM8K JSONL or Parquet, from its folder in the artifact
-/// directory: the run state (local runs; with lineage) or the service's dataset.jsonl.
+/// directory: the run state (local runs; with lineage) or the service's dataset.jsonl. Written into the run's folder
+/// (<c>export.jsonl</c>, <c>export.parquet</c>) unless <c>--out</c>; `seeds import` reads either back as a seed set.
 /// </summary>
 public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        /// <summary>Where a run is looked for when <c>--artifacts</c> is not given, before the local deployment's artifact directory.</summary>
+        public const string DefaultArtifacts = ".artifacts/local";
+
+        private string? _artifacts;
+
         [CommandArgument(0, "<RUN>")]
         [Description("Run id (a folder under <artifacts>/runs).")]
         public string RunId { get; init; } = "";
 
         [CommandOption("--format <FORMAT>")]
-        [Description("jsonl (GSM8K lines with id, family, difficulty) or parquet (with lineage columns). Default jsonl.")]
+        [Description("jsonl or parquet; either way the fields are id, question, answer, family, difficulty and the lineage (round, seed_id, strategy, strategy_score; local runs), which `seeds import` reads back. Default jsonl.")]
         public string Format { get; init; } = "jsonl";
 
         [CommandOption("--artifacts <DIR>")]
-        [Description("The artifact directory. Default .artifacts/local.")]
-        public string Artifacts { get; init; } = ".artifacts/local";
+        [Description("The artifact directory. Default: .artifacts/local, else the artifact directory of the local deployment a running AppHost recorded.")]
+        public string? Artifacts { get; init; }
 
         [CommandOption("--out <FILE>")]
-        [Description("Output file. Default <run>.<format>.")]
+        [Description("Output file. Default: export.<format> in the run's folder (<artifacts>/runs/<run>/).")]
         public string? Out { get; init; }
 
-        public string RunDirectory => Path.Combine(Artifacts, "runs", RunId);
+        /// <summary>The artifact directory that holds the run, once validated.</summary>
+        public string ArtifactsDirectory => _artifacts ?? throw new InvalidOperationException("the settings have not been validated");
 
         public override ValidationResult Validate()
         {
@@ -45,27 +53,34 @@ public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
             {
                 return ValidationResult.Error($"<RUN>: '{RunId}' is not a run id");
             }
-            return File.Exists(Path.Combine(RunDirectory, "state.json")) || File.Exists(Path.Combine(RunDirectory, "dataset.jsonl"))
+            string[] candidates = Artifacts is not null ? [Artifacts]
+                : [DefaultArtifacts, .. ServerAddress.LocalDeploymentArtifacts(CliEnvironment.Variables) is { } deployment ? [deployment] : Array.Empty<string>()];
+            _artifacts = candidates.FirstOrDefault(HasRun);
+            return _artifacts is not null
                 ? ValidationResult.Success()
-                : ValidationResult.Error($"<RUN>: no run '{RunId}' in {Path.GetFullPath(RunsRoot(Artifacts))} (neither state.json nor dataset.jsonl)");
+                : ValidationResult.Error($"<RUN>: no run '{RunId}' in {string.Join(" or ", candidates.Select(c => Path.GetFullPath(Path.Combine(c, "runs"))))} (neither state.json nor dataset.jsonl)");
         }
 
-        private static string RunsRoot(string artifacts) => Path.Combine(artifacts, "runs");
+        private bool HasRun(string artifacts) =>
+            File.Exists(Path.Combine(artifacts, "runs", RunId, "state.json")) || File.Exists(Path.Combine(artifacts, "runs", RunId, "dataset.jsonl"));
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var store = new ArtifactStore(settings.ArtifactsDirectory);
         List<ExportRow> rows;
+        string output;
         try
         {
-            rows = await ReadAsync(new ArtifactStore(settings.Artifacts), settings.RunId, cancellationToken);
+            rows = await ReadAsync(store, settings.RunId, cancellationToken);
+            // By default beside the run's other files (through the store: a run folder linked out of the artifact directory is refused).
+            output = settings.Out ?? store.Resolve($"runs/{settings.RunId}/export.{settings.Format}");
         }
         catch (Exception ex) when (ex is Gsm8kFormatException or JsonException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] <RUN> '{settings.RunId}' in {settings.Artifacts}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] <RUN> '{settings.RunId}' in {settings.ArtifactsDirectory}: {ex.Message.Split(" (Parameter", 2)[0]}");
             return 1;
         }
-        var output = settings.Out ?? $"{settings.RunId}.{settings.Format}";
         var temp = $"{output}.{Guid.NewGuid():N}.tmp";
         try
         {
@@ -77,7 +92,7 @@ public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
                 }
                 else
                 {
-                    Gsm8kJsonl.Export(rows.Select(r => new Core.Tasks.TaskItem(r.Id, r.Family, r.Difficulty, r.Question, r.Answer)), stream, includeMetadata: true);
+                    await WriteJsonlAsync(rows, stream, cancellationToken);
                 }
             }
             File.Move(temp, output, overwrite: true);
@@ -98,6 +113,23 @@ public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
         return 0;
     }
 
+    /// <summary>One JSON object per line with the Parquet columns' names; lineage fields a run's folder does not have are left out.</summary>
+    private static async Task WriteJsonlAsync(List<ExportRow> rows, Stream stream, CancellationToken ct)
+    {
+        foreach (var row in rows)
+        {
+            await JsonSerializer.SerializeAsync(stream, row, JsonlOptions, ct);
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
+    private static readonly JsonSerializerOptions JsonlOptions = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // A file, not HTML: questions such as "3+4<9" stay readable instead of \u002B and \u003C.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>Reads through the artifact store, so a run folder or file that is a link out of the artifact directory is refused.</summary>
     private static async Task<List<ExportRow>> ReadAsync(ArtifactStore store, string runId, CancellationToken ct)
     {
@@ -115,17 +147,37 @@ public sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
         return [.. items.Select(i => new ExportRow { Id = i.Id, Question = i.Question, Answer = i.Answer, Family = i.Family, Difficulty = i.Difficulty })];
     }
 
-    /// <summary>One exported sample; lineage columns are empty when the run's folder has only its dataset.</summary>
+    /// <summary>
+    /// One exported sample, with snake_case names in both formats (the fields `seeds import` reads: id, question, answer, family,
+    /// difficulty; the lineage is ignored there); lineage columns are empty when the run's folder has only its dataset.
+    /// </summary>
     public sealed class ExportRow
     {
+        [JsonPropertyName("id")]
         public string Id { get; set; } = "";
+
+        [JsonPropertyName("question")]
         public string Question { get; set; } = "";
+
+        [JsonPropertyName("answer")]
         public string Answer { get; set; } = "";
+
+        [JsonPropertyName("family")]
         public string Family { get; set; } = "";
+
+        [JsonPropertyName("difficulty")]
         public int Difficulty { get; set; }
+
+        [JsonPropertyName("round")]
         public int? Round { get; set; }
+
+        [JsonPropertyName("seed_id")]
         public string? SeedId { get; set; }
+
+        [JsonPropertyName("strategy")]
         public string? Strategy { get; set; }
+
+        [JsonPropertyName("strategy_score")]
         public double? StrategyScore { get; set; }
     }
 }

@@ -29,9 +29,12 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Master random seed. Default: the spec's, else 0.")]
         public long? Seed { get; init; }
 
-        [CommandOption("--server <URL>")]
-        [Description("Run on a deployment: the Selection service's gRPC address (see the dashboard), or ACTIVESYNTH_SERVER.")]
-        public string? Server { get; init; } = Environment.GetEnvironmentVariable("ACTIVESYNTH_SERVER");
+        [CommandOption("--server [URL]")]
+        [Description("Run on a deployment: the Selection service's gRPC address; alone, ACTIVESYNTH_SERVER or else the local deployment a running AppHost recorded. Without --local or --server: ACTIVESYNTH_SERVER.")]
+        public FlagValue<string>? ServerOption { get; init; }
+
+        /// <summary>The deployment's address, once validated; null with --local.</summary>
+        public string? Server { get; private set; }
 
         [CommandOption("--run-id <ID>")]
         [Description("Run id (folder under <artifacts>/runs). Default <strategy>-seed<seed>.")]
@@ -39,13 +42,23 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (Local == !string.IsNullOrWhiteSpace(Server))
+            const string Choose = "choose where to run: --local (this process) or --server [url] (a deployment; --server alone: ACTIVESYNTH_SERVER, else the local deployment)";
+            var serverGiven = ServerOption is { IsSet: true };
+            if (Local && serverGiven)
             {
-                return ValidationResult.Error("choose where to run: --local (this process) or --server <url> (a deployment)");
+                return ValidationResult.Error(Choose);
             }
-            if (!Local && !(Uri.TryCreate(Server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            if (!Local)
             {
-                return ValidationResult.Error("--server: an http(s) address of the Selection service is required");
+                // --server [url] as compare's; without it, ACTIVESYNTH_SERVER only: a plain `run` never goes to a deployment by surprise.
+                var server = serverGiven
+                    ? ServerAddress.ForFlag(ServerOption, CliEnvironment.Variables)
+                    : ServerAddress.Resolve(null, CliEnvironment.Variables, useLocalDeployment: false);
+                if (!server.Found)
+                {
+                    return ValidationResult.Error(server.Error ?? Choose);
+                }
+                Server = server.Address;
             }
             if (Strategy is not null && !StrategyRegistry.Contains(Strategy))
             {

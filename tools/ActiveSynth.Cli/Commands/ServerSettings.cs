@@ -6,21 +6,35 @@ using Spectre.Console.Cli;
 
 namespace ActiveSynth.Cli.Commands;
 
-/// <summary>Where the Selection service is: its gRPC address, shown in the Aspire dashboard.</summary>
+/// <summary>
+/// Where the Selection service is: <c>--server</c>, else <c>ACTIVESYNTH_SERVER</c>, else the local deployment a running AppHost
+/// recorded (<see cref="ServerAddress"/>).
+/// </summary>
 public class ServerSettings : CommandSettings
 {
-    [CommandOption("--server <URL>")]
-    [Description("The Selection service's gRPC address (see the dashboard), or ACTIVESYNTH_SERVER.")]
-    public string? Server { get; init; } = Environment.GetEnvironmentVariable("ACTIVESYNTH_SERVER");
+    private string? _address;
 
-    public override ValidationResult Validate() =>
-        Uri.TryCreate(Server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? ValidationResult.Success()
-            : ValidationResult.Error("--server: an http(s) address of the Selection service is required (or set ACTIVESYNTH_SERVER)");
+    [CommandOption("--server <URL>")]
+    [Description("The Selection service's gRPC address (the AppHost prints it). Default: ACTIVESYNTH_SERVER, else the local deployment a running AppHost recorded.")]
+    public string? Server { get; init; }
+
+    /// <summary>The address in use, once validated.</summary>
+    public string Address => _address ?? throw new InvalidOperationException("the settings have not been validated");
+
+    public override ValidationResult Validate()
+    {
+        var resolved = ServerAddress.Resolve(Server, CliEnvironment.Variables);
+        if (!resolved.Found)
+        {
+            return ValidationResult.Error(resolved.Error!);
+        }
+        _address = resolved.Address;
+        return ValidationResult.Success();
+    }
 
     public Runs.RunsClient Connect(out GrpcChannel channel)
     {
-        channel = GrpcChannel.ForAddress(Server!);
+        channel = GrpcChannel.ForAddress(Address);
         return new Runs.RunsClient(channel);
     }
 }

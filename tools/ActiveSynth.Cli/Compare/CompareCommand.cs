@@ -42,9 +42,12 @@ public sealed partial class CompareCommand : AsyncCommand<CompareCommand.Setting
         [Description("Report file name without extension, and (with --server) the prefix of the runs' ids. Default strategies.")]
         public string Name { get; init; } = "strategies";
 
-        [CommandOption("--server <URL>")]
-        [Description("Run on a deployment: the Selection service's gRPC address (see the dashboard). Default: in this machine's processes.")]
-        public string? Server { get; init; }
+        [CommandOption("--server [URL]")]
+        [Description("Run on a deployment: the Selection service's gRPC address; alone, ACTIVESYNTH_SERVER or else the local deployment a running AppHost recorded. Default: in this machine's processes.")]
+        public FlagValue<string>? ServerOption { get; init; }
+
+        /// <summary>The deployment's address (<see cref="ServerAddress.ForFlag"/>), once validated; null: in this machine's processes.</summary>
+        public string? Server { get; private set; }
 
         public IReadOnlyList<string> StrategyList => [.. Strategies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
@@ -63,10 +66,12 @@ public sealed partial class CompareCommand : AsyncCommand<CompareCommand.Setting
             {
                 return ValidationResult.Error("--seeds must be 1..100 and --parallel 1..64");
             }
-            if (Server is not null && !(Uri.TryCreate(Server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            var server = ServerAddress.ForFlag(ServerOption, CliEnvironment.Variables);
+            if (server.Error is { } error)
             {
-                return ValidationResult.Error("--server: an http(s) address of the Selection service is required");
+                return ValidationResult.Error(error);
             }
+            Server = server.Address;
             if (Server is not null && !RunIdPart().IsMatch(Name))
             {
                 return ValidationResult.Error("--name: with --server it prefixes run ids, so only a-z, 0-9 and '-' (at most 24 characters)");

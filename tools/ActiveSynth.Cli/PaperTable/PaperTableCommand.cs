@@ -64,9 +64,12 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
         [Description("JSON lines of finished runs, appended as they finish; a rerun skips them. Default .artifacts/paper-table/<name>.runs.jsonl.")]
         public string? Cache { get; init; }
 
-        [CommandOption("--server <URL>")]
-        [Description("Run on a deployment: the Selection service's gRPC address. Default: in this machine's processes.")]
-        public string? Server { get; init; }
+        [CommandOption("--server [URL]")]
+        [Description("Run on a deployment: the Selection service's gRPC address; alone, ACTIVESYNTH_SERVER or else the local deployment a running AppHost recorded. Default: in this machine's processes.")]
+        public FlagValue<string>? ServerOption { get; init; }
+
+        /// <summary>The deployment's address (<see cref="ServerAddress.ForFlag"/>), once validated; null: in this machine's processes.</summary>
+        public string? Server { get; private set; }
 
         public IReadOnlyList<string> StrategyList => Strategies == "all" ? StrategyRegistry.Names
             : [.. new[] { "random" }.Concat(Split(Strategies)).Distinct(StringComparer.Ordinal)];
@@ -108,10 +111,12 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
             {
                 return ValidationResult.Error("--budget: the table compares at one budget; give one (e.g. tokens=140000)");
             }
-            if (Server is not null && !(Uri.TryCreate(Server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            var server = ServerAddress.ForFlag(ServerOption, CliEnvironment.Variables);
+            if (server.Error is { } error)
             {
-                return ValidationResult.Error("--server: an http(s) address of the Selection service is required");
+                return ValidationResult.Error(error);
             }
+            Server = server.Address;
             if (!NamePattern().IsMatch(Name))
             {
                 return ValidationResult.Error("--name: it prefixes run ids, so only a-z, 0-9 and '-' (at most 24 characters)");
