@@ -11,7 +11,8 @@ namespace ActiveSynth.Messaging;
 
 /// <summary>
 /// One-line registration of the publisher and stream consumers. The Redis connection is the host's own (Aspire's
-/// <c>AddRedisClient("redis")</c>, with its health check and logging); a host without one fails at start saying so.
+/// <c>AddRedisClient("redis")</c>, with its health check and logging); a host that adds streams before it
+/// registers one is stopped at that call, saying so.
 /// </summary>
 public static class MessagingHostingExtensions
 {
@@ -100,14 +101,10 @@ public static class MessagingHostingExtensions
 
     private static void AddCore(IServiceCollection services)
     {
-        if (!services.Any(d => d.ServiceType == typeof(ConnectionCheck)))
+        // Checked here, where the mistake is made, rather than when the host resolves a consumer it cannot build.
+        if (!services.Any(d => d.ServiceType == typeof(IConnectionMultiplexer)))
         {
-            // First of the hosted services, so its clear message comes before any consumer fails to resolve the connection.
-            services.AddSingleton<ConnectionCheck>();
-            services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp =>
-                sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(IConnectionMultiplexer))
-                    ? sp.GetRequiredService<ConnectionCheck>()
-                    : throw new InvalidOperationException(MissingConnection)));
+            throw new InvalidOperationException(MissingConnection);
         }
         services.AddMetrics();
         services.TryAddSingleton<MessagingMetrics>();
@@ -138,12 +135,4 @@ public static class MessagingHostingExtensions
     private const string MissingConnection =
         "Messaging needs a Redis connection and none is registered: call builder.AddRedisClient(\"redis\") (Aspire.StackExchange.Redis, " +
         "ConnectionStrings:redis) before adding stream publishers or consumers.";
-
-    /// <summary>The start-up check that the host registered a Redis connection; once it passed, it has nothing to do.</summary>
-    private sealed class ConnectionCheck : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
