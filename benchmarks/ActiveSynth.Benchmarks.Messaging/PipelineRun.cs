@@ -1,3 +1,4 @@
+using ActiveSynth.Testing;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Google.Protobuf;
@@ -157,7 +158,7 @@ internal static class PipelineRun
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:redis"] = connectionString });
-        builder.AddRedisClient("redis", s => s.DisableTracing = true, o => o.AbortOnConnectFail = false);
+        builder.AddRedisClientForTests();
         configure(builder);
         var host = builder.Build();
         await host.StartAsync();

@@ -50,6 +50,7 @@ public sealed class TeacherStreams : IAsyncDisposable
             ["Messaging:Requests:ReplyPollInterval"] = "00:00:00.100",
             ["Messaging:Requests:DeadLetterCheckInterval"] = "00:00:00.500",
         });
+        builder.AddRedisClientForTests();
         builder.AddReplies<GenerateChunkResult>(Generate, ConsumerGroups.Selection);
         var host = builder.Build();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));

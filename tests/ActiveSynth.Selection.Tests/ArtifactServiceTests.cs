@@ -1,3 +1,4 @@
+using Google.Rpc;
 using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Text;
@@ -144,6 +145,7 @@ public sealed class ArtifactServiceTests(SelectionApiFixture api) : IClassFixtur
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.StartsWith($"{field}:", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(field, Assert.Single(ex.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
     }
 
     [Fact]

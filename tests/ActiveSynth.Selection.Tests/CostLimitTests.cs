@@ -2,6 +2,7 @@ using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Selection.Tests.Support;
 using Google.Protobuf;
+using Google.Rpc;
 using Grpc.Core;
 
 namespace ActiveSynth.Selection.Tests;
@@ -73,6 +74,11 @@ public sealed class CostLimitTests(SelectionApiFixture api) : IClassFixture<Sele
     {
         var e = await Assert.ThrowsAsync<RpcException>(async () => await api.Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        // Over the wire, through the service's interceptor: the rich status names each field a client can act on.
+        var violations = e.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations;
+        Assert.NotNull(violations);
+        Assert.NotEmpty(violations);
+        Assert.All(violations, v => Assert.Contains($"{v.Field}: ", e.Status.Detail, StringComparison.Ordinal));
         return e;
     }
 

@@ -1,3 +1,4 @@
+using ActiveSynth.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,7 @@ public static class TestHosts
         builder.Configuration.AddInMemoryCollection(values);
         if (connectionString is not null)
         {
-            builder.AddRedisClient("redis", s => s.DisableTracing = true, o => o.AbortOnConnectFail = false);
+            builder.AddRedisClientForTests();
         }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         configure(builder);
