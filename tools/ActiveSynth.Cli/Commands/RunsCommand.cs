@@ -12,7 +12,8 @@ public sealed class RunsCommand : AsyncCommand<ServerSettings>
         var client = settings.Connect(out var channel);
         using (channel)
         {
-            var reply = await client.ListRunsAsync(new ListRunsRequest(), cancellationToken: cancellationToken);
+            // The full view: the basic one has no curve, so no accuracy to show.
+            var reply = await client.ListRunsAsync(new ListRunsRequest { View = RunView.Full }, cancellationToken: cancellationToken);
             var table = new Table().AddColumns("run", "state", "round", "samples", "teacher tokens", "billed tokens", "cache hits", "accuracy", "stop reason");
             foreach (var run in reply.Runs)
             {
