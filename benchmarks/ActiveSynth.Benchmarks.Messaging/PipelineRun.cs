@@ -1,4 +1,4 @@
-using ActiveSynth.Testing;
+using ActiveSynth.Hosting;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Google.Protobuf;
@@ -158,7 +158,7 @@ internal static class PipelineRun
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:redis"] = connectionString });
-        builder.AddRedisClientForTests();
+        builder.AddRedis(); // the services' own Redis registration (Aspire's client)
         configure(builder);
         var host = builder.Build();
         await host.StartAsync();

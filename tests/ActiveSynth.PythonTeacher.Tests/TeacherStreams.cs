@@ -1,3 +1,4 @@
+using ActiveSynth.Hosting;
 using System.Diagnostics;
 using System.Globalization;
 using ActiveSynth.Contracts;
@@ -50,7 +51,7 @@ public sealed class TeacherStreams : IAsyncDisposable
             ["Messaging:Requests:ReplyPollInterval"] = "00:00:00.100",
             ["Messaging:Requests:DeadLetterCheckInterval"] = "00:00:00.500",
         });
-        builder.AddRedisClientForTests();
+        builder.AddRedis(); // the services' own Redis registration (Aspire's client)
         builder.AddReplies<GenerateChunkResult>(Generate, ConsumerGroups.Selection);
         var host = builder.Build();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));

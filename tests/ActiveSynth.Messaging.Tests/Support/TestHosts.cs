@@ -1,4 +1,4 @@
-using ActiveSynth.Testing;
+using ActiveSynth.Hosting;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +31,7 @@ public static class TestHosts
         builder.Configuration.AddInMemoryCollection(values);
         if (connectionString is not null)
         {
-            builder.AddRedisClientForTests();
+            builder.AddRedis(); // the services' own Redis registration (Aspire's client)
         }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         configure(builder);
