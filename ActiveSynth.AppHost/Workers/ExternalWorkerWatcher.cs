@@ -1,7 +1,7 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.AppHost.Grpc;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Net.Client;
+using ActiveSynth.Contracts.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -31,6 +31,9 @@ public static class ExternalWorkerWatcher
         {
             return;
         }
+        // With deployment keys set (Security:Keys:*), the AppHost calls Selection as the deployment itself: the service key.
+        var config = selection.ApplicationBuilder.Configuration;
+        var credential = new DeploymentCredential(NullIfEmpty(config["Security:Keys:Service"]), NullIfEmpty(config["Security:TrustedCaPath"]));
         foreach (var external in externals)
         {
             Console.WriteLine($"[activesynth] {external.Kind}: Services:{Title(external.Kind)}:Source=external, so the AppHost starts no {external.Kind}; " +
@@ -42,12 +45,12 @@ public static class ExternalWorkerWatcher
             var notifications = e.Services.GetRequiredService<ResourceNotificationService>();
             var stopping = e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
             // Runs for the AppHost's lifetime; it reports its own failure instead of leaving it unobserved.
-            _ = Task.Run(() => WatchAsync(selection.Resource, endpoint, externals, notifications, stopping), stopping);
+            _ = Task.Run(() => WatchAsync(selection.Resource, endpoint, credential, externals, notifications, stopping), stopping);
             return Task.CompletedTask;
         });
     }
 
-    private static async Task WatchAsync(ProjectResource selection, EndpointReference endpoint, IReadOnlyList<ExternalWorkerResource> externals,
+    private static async Task WatchAsync(ProjectResource selection, EndpointReference endpoint, DeploymentCredential credential, IReadOnlyList<ExternalWorkerResource> externals,
         ResourceNotificationService notifications, CancellationToken stopping)
     {
         try
@@ -56,7 +59,7 @@ public static class ExternalWorkerWatcher
             var address = await endpoint.GetValueAsync(stopping).ConfigureAwait(false) ?? endpoint.Url;
             Console.WriteLine($"[activesynth] external replicas join with ConnectionStrings__redis (the same Redis) and either Artifacts__Root=<this deployment's artifact folder, when shared> " +
                               $"or their own Artifacts__Root plus Artifacts__Remote={address} (the artifact service; README: Swapping a service).");
-            using var channel = GrpcChannel.ForAddress(address);
+            using var channel = credential.Open(address);
             var diagnostics = new Diagnostics.DiagnosticsClient(channel);
             var seen = externals.ToDictionary(e => e.Kind, _ => (string?)null);
             foreach (var external in externals)
@@ -122,4 +125,6 @@ public static class ExternalWorkerWatcher
     }
 
     private static string Title(string kind) => char.ToUpperInvariant(kind[0]) + kind[1..];
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

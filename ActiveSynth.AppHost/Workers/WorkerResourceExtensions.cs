@@ -55,7 +55,9 @@ public static class WorkerResourceExtensions
             // Stream consumer settings (Messaging:Consumers:<group>:ClaimIdleTime, ...) apply to every service that has that group.
             .WithSettingsSection("Messaging")
             // Which Redis commands get a span (Telemetry:SlowRedisCommand), the same for every service.
-            .WithSettingsSection("Telemetry");
+            .WithSettingsSection("Telemetry")
+            // Deployment keys, certificate and CA (Security:*): set on the AppHost, every service enforces and presents the same ones.
+            .WithSettingsSection("Security");
         if (settings.RedisMode != RedisMode.External)
         {
             worker.WaitFor(redis); // an external server was checked before start and has no lifecycle to wait on

@@ -117,7 +117,7 @@ public sealed class ArtifactServiceTests(SelectionApiFixture api) : IClassFixtur
     [Fact]
     public async Task An_upload_whose_bytes_do_not_hash_to_its_header_is_data_loss_and_stores_nothing()
     {
-        var path = $"runs/{Guid.NewGuid():N}/torn.bin";
+        var path = $"runs/{Guid.NewGuid():N}/checkpoints/r1/torn.bin";
         using var call = api.Artifacts.Upload();
         await call.RequestStream.WriteAsync(new ArtifactUpload { Header = new ArtifactStat { Path = path, Sha256 = Sha([1, 2, 3]), SizeBytes = 3 } });
         await call.RequestStream.WriteAsync(new ArtifactUpload { Data = ByteString.CopyFrom(1, 2, 4) });

@@ -1,15 +1,24 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ActiveSynth.Hosting.Security;
 
 namespace ActiveSynth.Hosting.Grpc;
 
 public static class GrpcServiceExtensions
 {
-    /// <summary>gRPC with the one exception-to-status interceptor (<see cref="RpcExceptionInterceptor"/>).</summary>
+    /// <summary>
+    /// gRPC with the deployment-key check first (<see cref="DeploymentKeyInterceptor"/>: a refused call never reaches a handler) and
+    /// then the one exception-to-status interceptor (<see cref="RpcExceptionInterceptor"/>).
+    /// </summary>
     public static IServiceCollection AddActiveSynthGrpc(this IServiceCollection services)
     {
         services.TryAddSingleton<RpcExceptionMap>();
-        services.AddGrpc(options => options.Interceptors.Add<RpcExceptionInterceptor>());
+        services.AddDeploymentSecurity();
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<DeploymentKeyInterceptor>();
+            options.Interceptors.Add<RpcExceptionInterceptor>();
+        });
         return services;
     }
 

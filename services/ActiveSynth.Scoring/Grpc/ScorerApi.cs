@@ -4,6 +4,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Student.Checkpoints;
 using Grpc.Core;
 using ActiveSynth.Workers.Scoring;
+using ActiveSynth.Hosting.Security;
 
 namespace ActiveSynth.Scoring.Grpc;
 
@@ -12,6 +13,7 @@ namespace ActiveSynth.Scoring.Grpc;
 /// it; a missing checkpoint NotFound; a corrupted one FailedPrecondition (the service's exception map). No exception text
 /// reaches the client.
 /// </summary>
+[AllowRoles(DeploymentRoles.Operator, DeploymentRoles.Service)]
 public sealed class ScorerApi(StudentScoringService scoring) : Contracts.V1.Scorer.ScorerBase
 {
     public override Task<ScoreResult> Score(ScoreRequest request, ServerCallContext context) =>

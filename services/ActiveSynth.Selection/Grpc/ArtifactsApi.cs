@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using ActiveSynth.Selection.Telemetry;
 using Grpc.Core;
+using ActiveSynth.Hosting.Security;
 
 namespace ActiveSynth.Selection.Grpc;
 
@@ -13,6 +14,7 @@ namespace ActiveSynth.Selection.Grpc;
 /// datasets, test sets and checkpoints from here and publish the checkpoints they write. Paths are confined to the root (the
 /// store's checks: no absolute paths, no '..', no symbolic links out); artifacts are immutable.
 /// </summary>
+[AllowRoles(DeploymentRoles.Worker, DeploymentRoles.Service)]
 public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> logger) : ActiveSynth.Contracts.V1.Artifacts.ArtifactsBase
 {
     private const int ChunkSize = 64 * 1024;
@@ -51,6 +53,8 @@ public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> 
         logger.ArtifactServed(request.Path, sent);
     }
 
+    /// <summary>Only workers upload, and only what workers write (<see cref="WorkerWritablePaths"/>): nobody else can plant a checkpoint.</summary>
+    [AllowRoles(DeploymentRoles.Worker)]
     public override async Task<ArtifactStat> Upload(IAsyncStreamReader<ArtifactUpload> requestStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
@@ -67,6 +71,10 @@ public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> 
         if (header.SizeBytes < 0)
         {
             throw new InvalidRequestException("header.size_bytes", $"must not be negative, got {header.SizeBytes}.");
+        }
+        if (WorkerWritablePaths.ProblemWith(header.Path) is { } notWritable)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"header.path: '{header.Path}' {notWritable}."));
         }
         long received = 0;
         var sha = await artifacts.WriteNewAsync(header.Path, async (file, token) =>

@@ -2,10 +2,12 @@ using ActiveSynth.Contracts;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Selection.Probes;
 using Grpc.Core;
+using ActiveSynth.Hosting.Security;
 
 namespace ActiveSynth.Selection.Grpc;
 
 /// <summary>Diagnostics.Probe: checks, through Redis, that every worker kind is consuming its streams.</summary>
+[AllowRoles(DeploymentRoles.Operator, DeploymentRoles.Service)]
 public sealed class DiagnosticsApi(ProbeCoordinator coordinator) : Diagnostics.DiagnosticsBase
 {
     private static readonly string[] WorkerKinds = [ConsumerGroups.Teacher, ConsumerGroups.Scoring, ConsumerGroups.Training];

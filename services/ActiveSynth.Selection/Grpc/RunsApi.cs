@@ -5,10 +5,12 @@ using ActiveSynth.Engine.Work;
 using ActiveSynth.Engine.Runs;
 using ActiveSynth.Selection.Runs;
 using Grpc.Core;
+using ActiveSynth.Hosting.Security;
 
 namespace ActiveSynth.Selection.Grpc;
 
 /// <summary>The Runs API over <see cref="RunService"/>; a bad spec answers InvalidArgument naming every bad field (the exception map).</summary>
+[AllowRoles(DeploymentRoles.Operator)]
 public sealed class RunsApi(RunService runs, RedisRunStore store, RunWatcher watcher) : Contracts.V1.Runs.RunsBase
 {
     private const int DefaultPageSize = 50;

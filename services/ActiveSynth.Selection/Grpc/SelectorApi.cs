@@ -3,10 +3,12 @@ using ActiveSynth.Core.Selection;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 using Grpc.Core;
+using ActiveSynth.Hosting.Security;
 
 namespace ActiveSynth.Selection.Grpc;
 
 /// <summary>Selector: ad-hoc selection over given signals with the same Core strategies the loop uses, and the strategy list.</summary>
+[AllowRoles(DeploymentRoles.Operator, DeploymentRoles.Service)]
 public sealed class SelectorApi : Contracts.V1.Selector.SelectorBase
 {
     public override Task<SelectResponse> Select(SelectRequest request, ServerCallContext context) => Task.FromResult(SelectOver(request));

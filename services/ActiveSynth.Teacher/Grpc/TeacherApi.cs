@@ -6,6 +6,7 @@ using ActiveSynth.Workers.Teacher;
 using ActiveSynth.Teachers.Usage;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using ActiveSynth.Hosting.Security;
 
 namespace ActiveSynth.Teacher.Grpc;
 
@@ -14,6 +15,7 @@ namespace ActiveSynth.Teacher.Grpc;
 /// sample reserves an upper bound of its spending before its calls and settles the actual usage after, so
 /// concurrent generations within the call never pass the cap.
 /// </summary>
+[AllowRoles(DeploymentRoles.Operator, DeploymentRoles.Service)]
 public sealed class TeacherApi(TeacherWork work, JudgeWork judge, TeacherClients clients, IOptions<TeacherServiceOptions> options, PriceTable prices)
     : Contracts.V1.Teacher.TeacherBase
 {

@@ -4,6 +4,7 @@ using ActiveSynth.Contracts.V1;
 using ActiveSynth.Student.Checkpoints;
 using Grpc.Core;
 using ActiveSynth.Workers.Training;
+using ActiveSynth.Hosting.Security;
 
 namespace ActiveSynth.Training.Grpc;
 
@@ -12,6 +13,7 @@ namespace ActiveSynth.Training.Grpc;
 /// InvalidArgument naming it; a missing checkpoint NotFound; a corrupted one FailedPrecondition. No exception text
 /// reaches the client. Training itself runs only through the stream.
 /// </summary>
+[AllowRoles(DeploymentRoles.Operator, DeploymentRoles.Service)]
 public sealed class TrainerApi(StudentTrainingService training) : Contracts.V1.Trainer.TrainerBase
 {
     public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context) =>

@@ -3,7 +3,6 @@ using ActiveSynth.Cli.Local;
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
-using Grpc.Net.Client;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -75,7 +74,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         var runId = settings.RunId ?? $"{spec.Strategy?.Name}-seed{spec.RandomSeed}";
         if (!settings.Local)
         {
-            using var channel = GrpcChannel.ForAddress(settings.Server!);
+            using var channel = CliEnvironment.OpenChannel(settings.Server!);
             var client = new Runs.RunsClient(channel);
             var run = await client.StartRunAsync(new StartRunRequest { RunId = settings.RunId ?? "", Spec = spec }, cancellationToken: cancellationToken);
             AnsiConsole.MarkupLineInterpolated($"started run [bold]{run.Id}[/] on {settings.Server}");

@@ -34,7 +34,7 @@ public class ServerSettings : CommandSettings
 
     public Runs.RunsClient Connect(out GrpcChannel channel)
     {
-        channel = GrpcChannel.ForAddress(Address);
+        channel = CliEnvironment.OpenChannel(Address);
         return new Runs.RunsClient(channel);
     }
 }

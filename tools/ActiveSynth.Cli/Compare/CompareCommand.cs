@@ -5,7 +5,6 @@ using System.Text.Json;
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Contracts.V1;
 using Google.Protobuf;
-using Grpc.Net.Client;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Core.Selection;
 using Spectre.Console;
@@ -89,7 +88,7 @@ public sealed partial class CompareCommand : AsyncCommand<CompareCommand.Setting
         var where = settings.Server is null ? $"in-process, {settings.Parallel} processes at a time; completed runs in {settings.Artifacts} are reused"
             : $"on {settings.Server}, {settings.Parallel} runs at a time; completed runs named cmp-{settings.Name}-* are reused";
         AnsiConsole.MarkupLineInterpolated($"compare: {plan.Count} runs ({settings.StrategyList.Count} strategies × {settings.Seeds} seeds), {where}");
-        using var channel = settings.Server is null ? null : GrpcChannel.ForAddress(settings.Server);
+        using var channel = settings.Server is null ? null : CliEnvironment.OpenChannel(settings.Server);
         var client = channel is null ? null : new Runs.RunsClient(channel);
 
         using var gate = new SemaphoreSlim(settings.Parallel);

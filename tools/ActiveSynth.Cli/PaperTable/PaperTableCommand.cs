@@ -12,7 +12,6 @@ using ActiveSynth.Core.Selection;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 using Google.Protobuf;
-using Grpc.Net.Client;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -137,7 +136,7 @@ public sealed partial class PaperTableCommand : AsyncCommand<PaperTableCommand.S
         var cache = new PaperTableCache(settings.CachePath);
         var reportPath = Path.Combine(settings.Out, settings.Name + ".json");
         var known = await cache.LoadAsync(File.Exists(reportPath) ? reportPath : null, cancellationToken);
-        using var channel = settings.Server is null ? null : GrpcChannel.ForAddress(settings.Server);
+        using var channel = settings.Server is null ? null : CliEnvironment.OpenChannel(settings.Server);
         var client = channel is null ? null : new Runs.RunsClient(channel);
         AnsiConsole.MarkupLineInterpolated(
             $"paper-table: {cells.Count} runs ({settings.StrategyList.Count} strategies × {settings.Seeds} seeds × {settings.ModeList.Count} modes × {settings.BenchmarkList.Count} benchmarks), {(client is null ? "in-process" : $"on {settings.Server}")}, {settings.Parallel} at a time; {known.Count} finished runs in {settings.CachePath}");
