@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,13 +20,21 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     private Process? _process;
 
-    private RedisServerProcess(string executable, string dataDirectory, int port, string password)
+    private RedisServerProcess(string executable, string dataDirectory, int port, string password, IPAddress bind, TestCertificates? tls)
     {
         Executable = executable;
         DataDirectory = dataDirectory;
         Port = port;
         Password = password;
+        Bind = bind;
+        Tls = tls;
     }
+
+    /// <summary>The address it listens on (loopback unless started with another).</summary>
+    public IPAddress Bind { get; }
+
+    /// <summary>With certificates, it speaks TLS only (no plain port): what an external Redis past loopback should do.</summary>
+    public TestCertificates? Tls { get; }
 
     /// <summary>Full path of the redis-server that runs.</summary>
     public string Executable { get; }
@@ -33,20 +42,30 @@ public sealed class RedisServerProcess : IAsyncDisposable
     /// <summary>Where the AOF and the log live.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>Loopback port.</summary>
+    /// <summary>Its port (the TLS port when <see cref="Tls"/> is set).</summary>
     public int Port { get; }
 
     /// <summary>requirepass value.</summary>
     public string Password { get; }
 
     /// <summary>StackExchange.Redis connection string (what Aspire puts in ConnectionStrings:redis).</summary>
-    public string ConnectionString => $"127.0.0.1:{Port},password={Password}";
+    public string ConnectionString => $"{Bind}:{Port},password={Password}" + (Tls is null ? "" : ",ssl=true");
 
     /// <summary>True while the process runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts a server. <paramref name="executable"/> overrides the search (PATH, then the build's tools folder).</summary>
-    public static async Task<RedisServerProcess> StartAsync(string? executable = null, CancellationToken ct = default)
+    public static Task<RedisServerProcess> StartAsync(string? executable = null, CancellationToken ct = default) =>
+        StartAsync(executable, IPAddress.Loopback, tls: null, ct);
+
+    /// <summary>
+    /// Starts a server on <paramref name="bind"/> that speaks only TLS with <paramref name="tls"/>'s server certificate (clients are
+    /// not asked for one: they authenticate with the password, as the services do).
+    /// </summary>
+    public static Task<RedisServerProcess> StartTlsAsync(TestCertificates tls, IPAddress bind, CancellationToken ct = default) =>
+        StartAsync(null, bind, tls, ct);
+
+    private static async Task<RedisServerProcess> StartAsync(string? executable, IPAddress bind, TestCertificates? tls, CancellationToken ct)
     {
         var found = RedisServerLocator.Find(executable, typeof(RedisServerProcess).Assembly, out var searched)
             ?? throw new InvalidOperationException($"redis-server not found (searched: {string.Join(", ", searched)}). Build with -p:FetchRedisServer=true or install redis-server.");
@@ -56,7 +75,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         // A free port can be taken by someone else between probing and binding: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            var server = new RedisServerProcess(found, dataDirectory, FreePort(), password);
+            var server = new RedisServerProcess(found, dataDirectory, FreePort(bind), password, bind, tls);
             try
             {
                 await server.RestartAsync(ct).ConfigureAwait(false);
@@ -83,13 +102,19 @@ public sealed class RedisServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = DataDirectory,
         };
-        foreach (var arg in new[]
-        {
-            "--bind", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] listen = Tls is null
+            ? ["--port", port]
+            : ["--port", "0", "--tls-port", port, "--tls-cert-file", Tls.CertificatePath, "--tls-key-file", Tls.KeyPath,
+               "--tls-ca-cert-file", Tls.CaPath, "--tls-auth-clients", "no"];
+        string[] args =
+        [
+            "--bind", Bind.ToString(), .. listen,
             "--requirepass", Password, "--dir", DataDirectory, "--logfile", "redis.log",
             "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
             "--daemonize", "no", "--protected-mode", "yes",
-        })
+        ];
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
@@ -212,8 +237,15 @@ public sealed class RedisServerProcess : IAsyncDisposable
     private async Task<string> SendAsync(string command, bool expectReply, CancellationToken ct)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, Port, ct).ConfigureAwait(false);
-        var stream = client.GetStream();
+        await client.ConnectAsync(Bind, Port, ct).ConfigureAwait(false);
+        Stream stream = client.GetStream();
+        if (Tls is not null)
+        {
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false,
+                Contracts.Security.DeploymentCredential.TrustingOnly(Contracts.Security.DeploymentCredential.LoadCa(Tls.CaPath)));
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = Bind.ToString() }, ct).ConfigureAwait(false);
+            stream = ssl;
+        }
         var request = Encoding.ASCII.GetBytes($"AUTH {Password}\r\n{command}");
         await stream.WriteAsync(request, ct).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.ASCII);
@@ -225,9 +257,9 @@ public sealed class RedisServerProcess : IAsyncDisposable
         return expectReply ? await reader.ReadLineAsync(ct).ConfigureAwait(false) ?? "" : "";
     }
 
-    private static int FreePort()
+    private static int FreePort(IPAddress bind)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(bind, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }

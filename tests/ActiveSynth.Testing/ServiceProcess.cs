@@ -39,12 +39,23 @@ public sealed class ServiceProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <c>services/&lt;project&gt;</c> (e.g. "ActiveSynth.Teacher") with <paramref name="environment"/> on top of this process's.</summary>
-    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts <c>services/&lt;project&gt;</c> (e.g. "ActiveSynth.Teacher") with <paramref name="environment"/> on top of this process's;
+    /// through <paramref name="launcher"/> when given (e.g. <c>ip netns exec &lt;namespace&gt;</c>: on another network host).
+    /// </summary>
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? launcher = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var dll = Dll(project);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        launcher ??= [];
+        var start = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var arg in launcher.Skip(1).Concat(launcher.Count > 0 ? ["dotnet"] : []))
+        {
+            start.ArgumentList.Add(arg);
+        }
         start.ArgumentList.Add(dll);
         foreach (var (key, value) in environment)
         {
