@@ -1,3 +1,4 @@
+using ActiveSynth.Contracts.Security;
 using ActiveSynth.Cli.Commands;
 using ActiveSynth.Cli.Compare;
 using ActiveSynth.Cli.PaperTable;
@@ -13,6 +14,9 @@ namespace ActiveSynth.Cli;
 public static class CliApp
 {
     public const int BadArguments = 2;
+
+    /// <summary>The deployment refused this caller: no key, an unknown key, or a key whose role may not do this.</summary>
+    public const int NotAllowed = 3;
 
     /// <summary>
     /// Runs one command. <paramref name="environment"/> replaces the process's environment variables where the command line looks
@@ -69,6 +73,12 @@ public static class CliApp
             // A deployment refused the spec: its message names the field.
             (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {ex.Status.Detail}");
             return BadArguments;
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            (console ?? AnsiConsole.Console).MarkupLineInterpolated(
+                $"[red]error:[/] the deployment refused this call ({ex.StatusCode}): {ex.Status.Detail} Set {DeploymentCredential.KeyVariable} to its operator key (and {DeploymentCredential.CaVariable} to its CA certificate when that is not a system-trusted one).");
+            return NotAllowed;
         }
     }
 }

@@ -3,11 +3,10 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using ActiveSynth.Contracts.Security;
 using ActiveSynth.Contracts.V1;
-using ActiveSynth.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace ActiveSynth.Security.Tests;
+namespace ActiveSynth.Testing;
 
 /// <summary>
 /// A deployment as an operator puts it on a shared network: a TLS-only redis-server and the Selection service (a real process)
