@@ -56,8 +56,8 @@ public static class WorkerResourceExtensions
             .WithSettingsSection("Messaging")
             // Which Redis commands get a span (Telemetry:SlowRedisCommand), the same for every service.
             .WithSettingsSection("Telemetry")
-            // Deployment keys, certificate and CA (Security:*): set on the AppHost, every service enforces and presents the same ones.
-            .WithSettingsSection("Security");
+            // Deployment keys (secret parameters), certificate and CA (Security:*): set on the AppHost, every service enforces the same ones.
+            .WithDeploymentSecurity();
         if (settings.RedisMode != RedisMode.External)
         {
             worker.WaitFor(redis); // an external server was checked before start and has no lifecycle to wait on

@@ -57,6 +57,36 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public async Task Deployment_keys_reach_every_service_as_secret_parameters_without_their_values_in_the_manifest()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"activesynth-manifest-{Guid.NewGuid():N}");
+        var (operatorKey, workerKey) = ($"operator-{Guid.NewGuid():N}", $"worker-{Guid.NewGuid():N}");
+        try
+        {
+            using var manifest = await PublishAsync(output, $"--Security:Keys:Operator={operatorKey}", $"--Security:Keys:Worker={workerKey}");
+            var resources = manifest.RootElement.GetProperty("resources");
+
+            foreach (var service in AppHostFixture.Services)
+            {
+                var env = resources.GetProperty(service).GetProperty("env");
+                Assert.Equal("{security-operator-key.value}", env.GetProperty("Security__Keys__Operator").GetString());
+                Assert.Equal("{security-worker-key.value}", env.GetProperty("Security__Keys__Worker").GetString());
+                Assert.False(env.TryGetProperty("Security__Keys__Service", out _), "a key that is not set is not passed");
+            }
+            Assert.True(resources.GetProperty("security-operator-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+            Assert.DoesNotContain(operatorKey, manifest.RootElement.GetRawText(), StringComparison.Ordinal);
+            Assert.DoesNotContain(workerKey, manifest.RootElement.GetRawText(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_executable_worker_is_in_the_manifest_with_its_command_and_an_endpoint_per_replica_and_an_external_one_is_left_out()
     {
         var output = Path.Combine(Path.GetTempPath(), $"activesynth-manifest-{Guid.NewGuid():N}");
