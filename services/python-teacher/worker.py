@@ -213,6 +213,9 @@ class Settings:
     def __init__(self):
         consumers = "Messaging:Consumers:" + GROUP + ":"
         self.redis = parse_redis_connection(setting("ConnectionStrings:redis"))
+        trusted_ca = setting("Security:TrustedCaPath")
+        if trusted_ca and self.redis.get("ssl"):
+            self.redis["ssl_ca_certs"] = trusted_ca  # a server certificate from the deployment's own CA, as the .NET services trust it
         self.instance = "%s-%d" % (socket.gethostname(), os.getpid())
         self.consumer = setting(consumers + "ConsumerName") or "%s-%s" % (self.instance, secrets.token_hex(4))
         self.batch_size = setting_int(consumers + "BatchSize", 4, 1, 1000)

@@ -41,7 +41,8 @@ public sealed class TeacherStreams : IAsyncDisposable
 
     public RequestClient Client => _requester.Services.GetRequiredService<RequestClient>();
 
-    public static async Task<TeacherStreams> StartAsync(string redisConnectionString)
+    /// <summary>The requesting side on <paramref name="redisConnectionString"/>; <paramref name="trustedCaPath"/> for a TLS server from a deployment CA.</summary>
+    public static async Task<TeacherStreams> StartAsync(string redisConnectionString, string? trustedCaPath = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -50,6 +51,7 @@ public sealed class TeacherStreams : IAsyncDisposable
             ["Messaging:Consumers:selection:PollInterval"] = "00:00:00.050",
             ["Messaging:Requests:ReplyPollInterval"] = "00:00:00.100",
             ["Messaging:Requests:DeadLetterCheckInterval"] = "00:00:00.500",
+            ["Security:TrustedCaPath"] = trustedCaPath,
         });
         builder.AddRedis(); // the services' own Redis registration (Aspire's client)
         builder.AddReplies<GenerateChunkResult>(Generate, ConsumerGroups.Selection);
