@@ -150,6 +150,29 @@ def parse_connection_string(text):
     return pairs
 
 
+def safe_url(url, authority_only=False):
+    """A URL as it may be logged: user:password (a gateway's basic auth) replaced by ``***``, a query (``?api-key=...``) by
+    ``?***``; with ``authority_only``, scheme, host and port alone. Text that is not an absolute URL is hidden whole. The same
+    answers as the .NET services' SafeUrl (ActiveSynth.Core.Diagnostics), checked by the parity tests."""
+    try:
+        parsed = urllib.parse.urlsplit(url or "")
+        host = parsed.hostname or ""
+        port = parsed.port
+    except ValueError:
+        return "***"
+    if not parsed.scheme or not host:
+        return "***"
+    if ":" in host:
+        host = "[%s]" % host
+    if port is not None and port != {"http": 80, "https": 443}.get(parsed.scheme):
+        host = "%s:%d" % (host, port)
+    if authority_only:
+        return "%s://%s" % (parsed.scheme, host)
+    user = "***@" if "@" in parsed.netloc else ""
+    query = "?***" if parsed.query else ""
+    return "%s://%s%s%s%s" % (parsed.scheme, user, host, parsed.path or "/", query)
+
+
 class TeacherConnection:
     """OpenAI-compatible endpoint from ``Endpoint=...;Key=...;Model=...`` (also ApiKey, Deployment). Never shows the key."""
 
@@ -168,10 +191,10 @@ class TeacherConnection:
         self.endpoint = endpoint.rstrip("/")
         self.key = pairs.get("key") or pairs.get("apikey") or None
         self.model = model
-        self.authority = "%s://%s" % (parsed.scheme, parsed.netloc)  # safe to log
+        self.authority = safe_url(endpoint, authority_only=True)  # safe to log: netloc would carry a user:password
 
     def __repr__(self):
-        return "Endpoint=%s;Model=%s;Key=%s" % (self.endpoint, self.model, "***" if self.key else "(none)")
+        return "Endpoint=%s;Model=%s;Key=%s" % (safe_url(self.endpoint), self.model, "***" if self.key else "(none)")
 
 
 def parse_redis_connection(text):

@@ -41,6 +41,21 @@ public sealed class PythonTeacherTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Logs_its_endpoint_without_the_user_and_password_in_the_url()
+    {
+        var endpoint = _endpoint.Endpoint;
+        var credentialed = $"Endpoint={endpoint.Scheme}://alice:pw-in-url@{endpoint.Authority}{endpoint.AbsolutePath};Key={_endpoint.Key};Model={_endpoint.Model}";
+
+        var worker = await PythonTeacherProcess.StartAsync(_redis.ConnectionString, credentialed, null);
+        _workers.Add(worker);
+
+        Assert.Contains($"teacher endpoint Endpoint={endpoint.Scheme}://{endpoint.Authority};Model={_endpoint.Model}", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-in-url", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(_endpoint.Key, worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Drops_embedded_kind_requests_with_a_reason()
     {
         await StartWorkerAsync();
