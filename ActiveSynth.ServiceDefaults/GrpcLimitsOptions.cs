@@ -17,9 +17,10 @@ public sealed class GrpcLimitsOptions
     public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Whether gRPC server reflection is served (<c>Grpc:Reflection</c>): unset (the default) = only in the Development environment,
-    /// which is how a local AppHost runs its services, so <c>grpcurl</c> can list them there. Reflection hands whoever connects a map
-    /// of every method and message, so a deployment past loopback does without it unless it sets this to true.
+    /// Whether gRPC server reflection is served (<c>Grpc:Reflection</c>): unset (the default) = only in the Development environment.
+    /// The AppHost sets it to true for the services it starts locally (they listen on loopback), so <c>grpcurl</c> can list them
+    /// there. Reflection hands whoever connects a map of every method and message, so a deployment past loopback does without it
+    /// unless it sets this to true.
     /// </summary>
     public bool? Reflection { get; set; }
 }

@@ -16,7 +16,7 @@ namespace ActiveSynth.Selection.Tests;
 
 /// <summary>
 /// gRPC server reflection as every service maps it (ServiceDefaults' MapDefaultEndpoints), over a real socket: served in
-/// Development (a local AppHost run), Unimplemented elsewhere unless <c>Grpc:Reflection=true</c>; health answers everywhere.
+/// Development, Unimplemented elsewhere unless <c>Grpc:Reflection=true</c>; health answers everywhere.
 /// </summary>
 public sealed class ServerReflectionTests
 {
