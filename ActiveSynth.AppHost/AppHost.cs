@@ -21,6 +21,7 @@ Worker[] workers =
 // until they consume it, and starting everything at once is what keeps a cold start short.
 var selection = builder.AddActiveSynthService<Projects.ActiveSynth_Selection>("selection", redis, settings, replicas: 1)
     .WithSettingsSection("Selection")
+    .WithSettingsSection("Artifacts:Uploads") // the artifact service's upload limits
     .AnnounceRunReports();
 selection.WatchExternalWorkers([.. workers.Select(w => w.External?.Resource).OfType<ExternalWorkerResource>()]);
 builder.WatchReplicaExits([selection.Resource, .. workers.SelectMany(w => w.Started)]);

@@ -20,6 +20,7 @@ public static class ServiceResourceExtensions
             .WithHttpEndpoint(name: GrpcEndpoint.Name)
             .WithEndpoint(GrpcEndpoint.Name, e => e.Transport = "http2")
             .WithWorkerEnvironment(redis, settings)
+            .WithLocalReflection()
             .WithGrpcHealthCheck();
         if (replicas > 1)
         {
@@ -39,7 +40,19 @@ public static class ServiceResourceExtensions
         executable.WithHttpEndpoint(name: GrpcEndpoint.Name, env: "PORT")
             .WithEndpoint(GrpcEndpoint.Name, e => e.Transport = "http2");
         var endpoint = executable.GetEndpoint(GrpcEndpoint.Name);
-        return executable.WithEnvironment("ASPNETCORE_URLS", ReferenceExpression.Create($"http://localhost:{endpoint.Property(EndpointProperty.TargetPort)}"));
+        return executable.WithLocalReflection().WithEnvironment("ASPNETCORE_URLS", ReferenceExpression.Create($"http://localhost:{endpoint.Property(EndpointProperty.TargetPort)}"));
+    }
+
+    /// <summary>
+    /// <c>Grpc__Reflection=true</c> for a service this AppHost starts (run mode), so <c>grpcurl -plaintext localhost:&lt;port&gt; list</c>
+    /// works on a local deployment. The services run without a launch profile, so not as Development, where reflection is on by
+    /// default; here they listen on loopback only, so the map reflection hands out reaches no one else. A published manifest
+    /// (a deployment past loopback) does not get it.
+    /// </summary>
+    public static IResourceBuilder<T> WithLocalReflection<T>(this IResourceBuilder<T> service) where T : IResourceWithEnvironment
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return service.ApplicationBuilder.ExecutionContext.IsRunMode ? service.WithEnvironment("Grpc__Reflection", "true") : service;
     }
 
     /// <summary>Prints where the dashboard is, once, so a user of `dotnet run` knows where to look.</summary>

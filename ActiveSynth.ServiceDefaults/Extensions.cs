@@ -31,7 +31,7 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddGrpcLimits();
         builder.Services.AddGrpcHealthChecks();
-        builder.Services.AddGrpcReflection(); // lets grpcurl and the tests list what a service serves
+        builder.Services.AddGrpcReflection(); // mapped by MapDefaultEndpoints only where Grpc:Reflection allows (Development by default)
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -114,11 +114,25 @@ public static class Extensions
     internal static bool KeepRedisSpan(RedisInstrumentationContext command, TimeSpan slowerThan) =>
         command.ParentActivity is not null && command.ProfiledCommand.ElapsedTime >= slowerThan;
 
-    /// <summary>Maps grpc.health.v1.Health (fed by the health checks) and gRPC server reflection.</summary>
+    /// <summary>
+    /// Maps grpc.health.v1.Health (fed by the health checks) and, in Development or with <c>Grpc:Reflection=true</c>, gRPC server
+    /// reflection (<see cref="GrpcLimitsOptions.Reflection"/>).
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        if (ServesReflection(app.Services.GetRequiredService<IOptions<GrpcLimitsOptions>>().Value, app.Environment))
+        {
+            app.MapGrpcReflectionService();
+        }
         return app;
+    }
+
+    /// <summary>Whether reflection is served: <see cref="GrpcLimitsOptions.Reflection"/> when set, else only in Development.</summary>
+    public static bool ServesReflection(GrpcLimitsOptions options, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        return options.Reflection ?? environment.IsDevelopment();
     }
 }

@@ -1,6 +1,7 @@
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Diagnostics;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Teachers;
 using ActiveSynth.Teachers.Caching;
@@ -34,6 +35,7 @@ public sealed class TeacherClients : IDisposable
         ArgumentNullException.ThrowIfNull(configuration);
         var service = options.Value;
         _defaultKind = service.DefaultKind;
+        _allowedModels = [.. service.AllowedModels.Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m.Trim())];
         _limiter = new ClientRateLimiter(limits.Value);
         var responseCache = cacheOptions.Value.Enabled ? new TeacherResponseCache(store, marks, cacheOptions.Value.TimeToLive) : null;
         void OnRetry(string model, string kind, int attempt, TimeSpan delay) => logger.Retrying(model, kind, attempt, delay.TotalMilliseconds);
@@ -47,12 +49,19 @@ public sealed class TeacherClients : IDisposable
         {
             var connection = TeacherConnection.Parse(connectionString);
             OpenAiModel = connection.Model;
-            OpenAiEndpoint = connection.Endpoint.GetLeftPart(UriPartial.Authority);
+            OpenAiEndpoint = SafeUrl.Authority(connection.Endpoint); // GetLeftPart(Authority) would keep user:password
             OpenAi = TeacherPipeline.Build(OpenAiTeacherClient.Create(connection, service.NetworkTimeout), connection.Model, responseCache,
                 retry.Value, _limiter, limits.Value, (kind, attempt, delay) => OnRetry(connection.Model, kind, attempt, delay));
         }
         logger.Ready(_defaultKind, OpenAiEndpoint ?? "(none)", responseCache is not null);
+        _allowedModels.Add(EmbeddedModel);
+        if (OpenAiModel is not null)
+        {
+            _allowedModels.Add(OpenAiModel);
+        }
     }
+
+    private readonly List<string> _allowedModels;
 
     public IChatClient Embedded { get; }
 
@@ -62,7 +71,7 @@ public sealed class TeacherClients : IDisposable
 
     public string? OpenAiModel { get; }
 
-    /// <summary>Scheme, host and port only: safe to log.</summary>
+    /// <summary>Scheme, host and port only (no user information): safe to log.</summary>
     public string? OpenAiEndpoint { get; }
 
     /// <summary>The client and model for a request's spec; null client when the spec asks for an endpoint this replica does not have.</summary>
@@ -74,6 +83,22 @@ public sealed class TeacherClients : IDisposable
         return openAi
             ? (OpenAi, requested.Length > 0 ? requested : OpenAiModel ?? "")
             : (Embedded, requested.Length > 0 ? requested : EmbeddedModel);
+    }
+
+    /// <summary>
+    /// Why the model <paramref name="spec"/> names may not be used here, or null when it may (no model named: the kind's configured
+    /// one). Allowed are the endpoint's configured model, the embedded teacher's name and <c>Teacher:AllowedModels</c>.
+    /// </summary>
+    public string? ModelProblem(TeacherSpec? spec)
+    {
+        var requested = spec?.Model ?? "";
+        if (requested.Length == 0 || _allowedModels.Contains(requested, StringComparer.Ordinal))
+        {
+            return null;
+        }
+        var shown = requested.Length <= 64 ? requested : requested[..64] + "...";
+        return $"'{shown}' is not a model this teacher may use; allowed: {string.Join(", ", _allowedModels.Distinct(StringComparer.Ordinal))} "
+            + "(the endpoint's Model, Teacher:Embedded:ModelId, and Teacher:AllowedModels)";
     }
 
     /// <summary>What this replica charges for: StartRun refuses a cost limit that these prices could never make bind.</summary>

@@ -39,6 +39,20 @@ public sealed class TeacherServiceOptions
     [Range(1, 256)]
     public int CallParallelism { get; set; } = 8;
 
+    /// <summary>
+    /// Model names a request (a run's <c>teacher.model</c>, a Generate or Judge call) may name besides the endpoint's own (the
+    /// connection string's <c>Model</c>) and the embedded teacher's (<c>Teacher:Embedded:ModelId</c>); any other is refused, so
+    /// whoever reaches the service cannot spend the key on a model the deployment did not choose. Empty by default.
+    /// </summary>
+    public List<string> AllowedModels { get; set; } = [];
+
+    /// <summary>
+    /// Largest <c>teacher.max_completion_tokens</c> of one teacher call: Teacher.Generate refuses more, and a run's requests asking
+    /// more are capped to it (the run reserved its budget for the larger value, so a cap never overspends it).
+    /// </summary>
+    [Range(1, RunSpecLimits.MaxTeacherCompletionTokens)]
+    public int MaxCompletionTokens { get; set; } = 4_096;
+
     /// <summary>Prices per model (<c>Teacher:Prices:&lt;model&gt;:PromptPer1K</c>, <c>…:CompletionPer1K</c>; model <c>*</c> = any other).</summary>
     public Dictionary<string, ModelPrice> Prices { get; set; } = new(StringComparer.Ordinal);
 }

@@ -61,6 +61,10 @@ public sealed class TeacherWork(TeacherClients clients, SampleValidator validato
         {
             return Dropped(result, request, sampleId, new SampleDrop(SampleDropReason.TeacherError, "unknown prompt version"), CallUsage.None(model), []);
         }
+        if (clients.ModelProblem(request.Teacher) is { } modelProblem)
+        {
+            return Dropped(result, request, sampleId, new SampleDrop(SampleDropReason.TeacherError, $"teacher.model: {modelProblem}"), CallUsage.None(model), []);
+        }
         if (client is null || request.Seed is null)
         {
             var detail = client is null ? "no OpenAI-compatible endpoint is configured" : "the request has no seed";
@@ -69,7 +73,7 @@ public sealed class TeacherWork(TeacherClients clients, SampleValidator validato
 
         var generator = new SampleGenerator(client, TaskFamilyRegistry.Default, validator, seen, prices, time);
         var outcome = await generator.GenerateAsync(new GenerationRequest(request.SkipDuplicateCheck ? "" : request.RunId, request.Seed.ToTaskItem(), sampleId,
-            request.Teacher.ToSettings(model, promptVersion), request.CallKind.ToGenerationKind(), request.Question), ct).ConfigureAwait(false);
+            CappedCompletions(request.Teacher).ToSettings(model, promptVersion), request.CallKind.ToGenerationKind(), request.Question), ct).ConfigureAwait(false);
         metrics.Record(outcome.Usage);
         if (outcome.Sample is not { } sample)
         {
@@ -98,6 +102,19 @@ public sealed class TeacherWork(TeacherClients clients, SampleValidator validato
         };
         result.Usage = usage;
         return result;
+    }
+
+    /// <summary>The spec with max_completion_tokens at most <c>Teacher:MaxCompletionTokens</c> (the same spec when it asks no more).</summary>
+    private TeacherSpec? CappedCompletions(TeacherSpec? spec)
+    {
+        var max = options.Value.MaxCompletionTokens;
+        if (spec is null || spec.MaxCompletionTokens <= max)
+        {
+            return spec;
+        }
+        var capped = spec.Clone();
+        capped.MaxCompletionTokens = max;
+        return capped;
     }
 
     private GenerateResult Dropped(GenerateResult result, GenerateRequest request, string sampleId, SampleDrop drop, CallUsage usage,

@@ -1,6 +1,7 @@
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
 using System.ComponentModel.DataAnnotations;
+using ActiveSynth.Core.Students;
 using ActiveSynth.Student.Training;
 
 namespace ActiveSynth.Workers.Training;
@@ -17,20 +18,20 @@ public sealed class TrainingServiceOptions
     private static readonly BaseStudentSpec Recipe = BaseStudentSpec.Default;
 
     // ---- the embedded base (StudentSpec fields override the model shape)
-    [Range(8, 8192)]
+    [Range(EmbeddedStudentShapeLimits.MinDModel, EmbeddedStudentShapeLimits.MaxDModel)]
     public int DModel { get; set; } = Recipe.Model.DModel;
 
-    [Range(1, 64)]
+    [Range(1, EmbeddedStudentShapeLimits.MaxLayers)]
     public int Layers { get; set; } = Recipe.Model.Layers;
 
-    [Range(1, 64)]
+    [Range(1, EmbeddedStudentShapeLimits.MaxHeads)]
     public int Heads { get; set; } = Recipe.Model.Heads;
 
     /// <summary>Feed-forward width; 0 = 4 × DModel.</summary>
-    [Range(0, 65536)]
+    [Range(0, EmbeddedStudentShapeLimits.MaxFeedForward)]
     public int FeedForward { get; set; } = Recipe.Model.FeedForward;
 
-    [Range(8, 65536)]
+    [Range(EmbeddedStudentShapeLimits.MinContext, EmbeddedStudentShapeLimits.MaxContext)]
     public int Context { get; set; } = Recipe.Model.Context;
 
     /// <summary>Families the base is pretrained on (comma-separated registered names).</summary>

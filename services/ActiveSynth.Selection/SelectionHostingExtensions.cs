@@ -6,6 +6,7 @@ using ActiveSynth.Engine.Work;
 using ActiveSynth.Engine.Runs;
 using ActiveSynth.Messaging.Requests;
 using ActiveSynth.Selection.DefaultRun;
+using ActiveSynth.Selection.Grpc;
 using ActiveSynth.Selection.Options;
 using ActiveSynth.Reports;
 using ActiveSynth.Selection.Runs;
@@ -53,6 +54,19 @@ public static class SelectionHostingExtensions
         services.AddHostedService<RetentionSweeper>();
         builder.AddRedisMemoryHealthCheck();
         builder.AddWorkRequests(ConsumerGroups.Selection);
+        builder.AddArtifactUploads();
+        return builder;
+    }
+
+    /// <summary>
+    /// The upload limits of the artifact service (<c>Artifacts:Uploads</c>, validated at start) and the quota that applies them.
+    /// Part of <see cref="AddRuns"/>: the runs' folders are what the per-run limit measures.
+    /// </summary>
+    public static IHostApplicationBuilder AddArtifactUploads(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ArtifactUploadOptions>().BindConfiguration(ArtifactUploadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ArtifactUploadQuota>();
         return builder;
     }
 

@@ -150,6 +150,29 @@ def parse_connection_string(text):
     return pairs
 
 
+def safe_url(url, authority_only=False):
+    """A URL as it may be logged: user:password (a gateway's basic auth) replaced by ``***``, a query (``?api-key=...``) by
+    ``?***``; with ``authority_only``, scheme, host and port alone. Text that is not an absolute URL is hidden whole. The same
+    answers as the .NET services' SafeUrl (ActiveSynth.Core.Diagnostics), checked by the parity tests."""
+    try:
+        parsed = urllib.parse.urlsplit(url or "")
+        host = parsed.hostname or ""
+        port = parsed.port
+    except ValueError:
+        return "***"
+    if not parsed.scheme or not host:
+        return "***"
+    if ":" in host:
+        host = "[%s]" % host
+    if port is not None and port != {"http": 80, "https": 443}.get(parsed.scheme):
+        host = "%s:%d" % (host, port)
+    if authority_only:
+        return "%s://%s" % (parsed.scheme, host)
+    user = "***@" if "@" in parsed.netloc else ""
+    query = "?***" if parsed.query else ""
+    return "%s://%s%s%s%s" % (parsed.scheme, user, host, parsed.path or "/", query)
+
+
 class TeacherConnection:
     """OpenAI-compatible endpoint from ``Endpoint=...;Key=...;Model=...`` (also ApiKey, Deployment). Never shows the key."""
 
@@ -168,10 +191,10 @@ class TeacherConnection:
         self.endpoint = endpoint.rstrip("/")
         self.key = pairs.get("key") or pairs.get("apikey") or None
         self.model = model
-        self.authority = "%s://%s" % (parsed.scheme, parsed.netloc)  # safe to log
+        self.authority = safe_url(endpoint, authority_only=True)  # safe to log: netloc would carry a user:password
 
     def __repr__(self):
-        return "Endpoint=%s;Model=%s;Key=%s" % (self.endpoint, self.model, "***" if self.key else "(none)")
+        return "Endpoint=%s;Model=%s;Key=%s" % (safe_url(self.endpoint), self.model, "***" if self.key else "(none)")
 
 
 def parse_redis_connection(text):
@@ -237,6 +260,11 @@ class Settings:
         if self.connection is None and self.default_kind == "openai":
             raise ConfigError("Teacher:DefaultKind is 'openai' but ConnectionStrings:%s is not set (Endpoint=...;Key=...;Model=...)." % connection_name)
         self.call_parallelism = setting_int("Teacher:CallParallelism", 8, 1, 256)
+        # As the .NET Teacher: a request may name only the endpoint's model, the embedded teacher's name or one listed here, and
+        # asks at most this many completion tokens per call, so whoever writes to the stream cannot spend the key on more.
+        self.allowed_models = [m.strip() for m in (setting("Teacher:AllowedModels:%d" % i) for i in range(64)) if m and m.strip()]
+        self.allowed_models += ["embedded-teacher"] + ([self.connection.model] if self.connection else [])
+        self.max_completion_tokens = setting_int("Teacher:MaxCompletionTokens", 4096, 1, 131072)
         self.retry_max_attempts = setting_int("Teacher:Retry:MaxAttempts", 4, 1, 20)
         self.retry_base_delay = setting_time("Teacher:Retry:BaseDelay", 0.5)
         self.retry_max_delay = setting_time("Teacher:Retry:MaxDelay", 30.0)
@@ -628,11 +656,16 @@ class Teacher:
                                             "TEACHER_KIND_OPENAI only); run the .NET Teacher for embedded runs")
             if self.client is None:
                 raise Drop("TEACHER_ERROR", "no OpenAI-compatible endpoint is configured")
+            if spec is not None and spec.model and spec.model not in self.s.allowed_models:
+                shown = spec.model if len(spec.model) <= 64 else spec.model[:64] + "..."
+                allowed = ", ".join(dict.fromkeys(self.s.allowed_models))
+                raise Drop("TEACHER_ERROR", "teacher.model: '%s' is not a model this teacher may use; allowed: %s "
+                                            "(the endpoint's Model, Teacher:Embedded:ModelId, and Teacher:AllowedModels)" % (shown, allowed))
             if not request.HasField("seed"):
                 raise Drop("TEACHER_ERROR", "the request has no seed")
             seed = request.seed
             settings = (model, spec.temperature if spec is not None else 0.0,
-                        spec.max_completion_tokens if spec is not None and spec.max_completion_tokens > 0 else None,
+                        min(spec.max_completion_tokens, self.s.max_completion_tokens) if spec is not None and spec.max_completion_tokens > 0 else None,
                         spec.random_seed if spec is not None else 0)
 
             if request.call_kind == self.call_solution:

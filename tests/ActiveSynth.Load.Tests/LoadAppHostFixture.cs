@@ -54,6 +54,7 @@ public sealed class LoadAppHostFixture : IAsyncLifetime
             [
                 "--Training:BaseSteps=100",
                 $"--ConnectionStrings:teacher={Teacher.ConnectionString}",
+                "--Teacher:AllowedModels:0=gpt-4o-mini", // the walkthrough's --model, besides the endpoint's own
                 "--Teacher:Retry:MaxAttempts=4",
                 "--Teacher:Retry:BaseDelay=00:00:00.100",
                 "--Teacher:Retry:MaxDelay=00:00:01",

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ActiveSynth.Core.Diagnostics;
 using ActiveSynth.Core.Tasks;
 using ActiveSynth.Core.Tasks.Graders;
 using ActiveSynth.Teachers.Generation;
@@ -83,6 +84,32 @@ public sealed partial class ParityTests
         Assert.True(differences.Count == 0, $"{differences.Count} of {cases.Count} cases differ:\n{string.Join('\n', differences)}");
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task The_python_worker_redacts_urls_for_its_logs_like_the_dotnet_services()
+    {
+        string[] urls =
+        [
+            "https://alice:s3cret@llm.example:8443/v1?api-key=k", "http://token@10.0.0.5:7001", "https://api.openai.com/v1",
+            "http://[::1]:8000/v1", "https://user:pw@gateway.example:443/openai/v1", "http://LLM.Example/v1/", "not a url", "",
+        ];
+        var cases = new List<Dictionary<string, object?>>();
+        var expected = new List<string>();
+        foreach (var url in urls)
+        {
+            foreach (var authorityOnly in new[] { false, true })
+            {
+                cases.Add(new() { ["kind"] = "safe_url", ["url"] = url, ["authority_only"] = authorityOnly });
+                expected.Add(!Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? SafeUrl.Redact(url)
+                    : authorityOnly ? SafeUrl.Authority(parsed) : SafeUrl.Redact(parsed));
+            }
+        }
+
+        var actual = await RunPythonAsync(JsonSerializer.Serialize(cases));
+
+        Assert.Equal(expected, actual);
+        Assert.All(actual, text => Assert.DoesNotContain("s3cret", text, StringComparison.Ordinal));
+    }
+
     private static string Name(SampleDropReason reason) => CamelBoundary().Replace(reason.ToString(), "$1_$2").ToUpperInvariant();
 
     private static async Task<List<string>> RunPythonAsync(string casesJson)
@@ -108,6 +135,8 @@ public sealed partial class ParityTests
                         out.append("ok:" + worker.Teacher._check_question(checker, c["text"], types.SimpleNamespace(question=c["seed_question"])))
                     elif k == "solution":
                         out.append("ok:" + worker.Teacher._check_solution(checker, c["text"], c["question"], c["family"]))
+                    elif k == "safe_url":
+                        out.append(worker.safe_url(c["url"], c["authority_only"]))
                     elif k == "prompt":
                         values = {"family": c["family"], "difficulty": str(c["difficulty"]), "question": c["seed_question"]} if c["name"] == "question" else \
                             {"family": c["family"], "question": c["question"], "example_question": c["seed_question"], "example_answer": c["seed_answer"]}

@@ -1,3 +1,4 @@
+using ActiveSynth.Contracts.V1;
 using ActiveSynth.Testing;
 
 namespace ActiveSynth.PythonTeacher.Tests;
@@ -38,6 +39,42 @@ public sealed class PythonTeacherTests : IAsyncLifetime
         var worker = await StartWorkerAsync();
         await TeacherChecks.AnswersAChunkWithValidSamplesAsync(_streams, _endpoint);
         TeacherChecks.NeverLogsTheKey(worker, _endpoint);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Logs_its_endpoint_without_the_user_and_password_in_the_url()
+    {
+        var endpoint = _endpoint.Endpoint;
+        var credentialed = $"Endpoint={endpoint.Scheme}://alice:pw-in-url@{endpoint.Authority}{endpoint.AbsolutePath};Key={_endpoint.Key};Model={_endpoint.Model}";
+
+        var worker = await PythonTeacherProcess.StartAsync(_redis.ConnectionString, credentialed, null);
+        _workers.Add(worker);
+
+        Assert.Contains($"teacher endpoint Endpoint={endpoint.Scheme}://{endpoint.Authority};Model={_endpoint.Model}", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-in-url", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(_endpoint.Key, worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Serves_only_the_models_it_is_configured_for_and_drops_another_naming_it()
+    {
+        await StartWorkerAsync(new Dictionary<string, string?> { ["Teacher__AllowedModels__0"] = "gpt-4o-mini", ["Teacher__MaxCompletionTokens"] = "128" });
+        const string run = "run-models";
+        var chunk = TeacherStreams.Chunk(run, 1, 3, TeacherKind.Openai);
+        chunk.Requests[1].Teacher.Model = "gpt-4.5-preview";
+        chunk.Requests[2].Teacher.Model = "gpt-4o-mini";
+
+        var result = await _streams.RequestAsync(chunk, TeacherStreams.ChunkId(run, 1, 3));
+
+        Assert.Equal(GenerateResult.OutcomeOneofCase.Sample, result.Results[0].OutcomeCase);
+        Assert.Equal(DropReason.TeacherError, result.Results[1].Drop.Reason);
+        Assert.StartsWith($"teacher.model: 'gpt-4.5-preview' is not a model this teacher may use; allowed: gpt-4o-mini, embedded-teacher, {_endpoint.Model}",
+            result.Results[1].Drop.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, result.Results[1].Usage.Calls);
+        // The listed model is asked of the endpoint; the other never is.
+        Assert.Contains("gpt-4o-mini", _endpoint.RequestedModels.Keys);
+        Assert.DoesNotContain("gpt-4.5-preview", _endpoint.RequestedModels.Keys);
     }
 
     [Fact(Timeout = 60_000)]

@@ -56,13 +56,18 @@ public sealed class HostileRunSpecTests(SelectionApiFixture api) : IClassFixture
         { "seed_file_invalid_utf8", "spec.task.seed_file", "line 1: is not valid UTF-8" },
         { "seed_file_huge_line", "spec.task.seed_file", "line 1: line is longer than" },
         { "seed_file_empty", "spec.task.seed_file", "holds no items" },
+        { "seed_file_too_many", "spec.task.seed_file", "holds 1001 items; at most 1000 (Selection:MaxSeedPoolSize)" },
         { "student_kind_hf", "spec.student.path", "is required for STUDENT_KIND_HF" },
         { "student_negative", "spec.student", "must be >= 0" },
-        { "student_layers_absurd", "spec.student.layers", "must be <= 96" },
-        { "student_d_model_absurd", "spec.student.d_model", "must be <= 16384" },
-        { "student_heads_absurd", "spec.student.heads", "must be <= 256" },
+        { "student_layers_absurd", "spec.student.layers", "or 1..64, the embedded student's limit" },
+        { "student_layers_past_the_trainer", "spec.student.layers", "or 1..64, the embedded student's limit" },
+        { "student_d_model_absurd", "spec.student.d_model", "or 8..8192, the embedded student's limit" },
+        { "student_d_model_past_the_trainer", "spec.student.d_model", "or 8..8192, the embedded student's limit (the Training service builds nothing larger), got 16384" },
+        { "student_d_model_below_the_trainer", "spec.student.d_model", "or 8..8192, the embedded student's limit (the Training service builds nothing larger), got 4" },
+        { "student_heads_absurd", "spec.student.heads", "or 1..64, the embedded student's limit" },
         { "student_heads_not_dividing", "spec.student.heads", "must divide d_model" },
-        { "student_context_absurd", "spec.student.context_length", "must be <= 131072" },
+        { "student_context_absurd", "spec.student.context_length", "or 8..65536, the embedded student's limit" },
+        { "student_context_past_the_trainer", "spec.student.context_length", "or 8..65536, the embedded student's limit (the Training service builds nothing larger), got 131072" },
         { "student_new_tokens_absurd", "spec.student.max_new_tokens", "must be <= 32768" },
         { "student_tokenizer", "spec.student.tokenizer", "'bpe' is not supported" },
         { "student_device", "spec.student.device", "must be 'cpu', 'cuda'" },
@@ -82,6 +87,9 @@ public sealed class HostileRunSpecTests(SelectionApiFixture api) : IClassFixture
         { "budget_wall_invalid_duration", "spec.budget.max_wall_time", "is not a valid duration" },
         { "budget_wall_ten_thousand_years", "spec.budget.max_wall_time", "must be 0 (unlimited) to 366 days" },
         { "no_end", "spec.budget", "a run needs an end" },
+        { "unbudgeted_too_many_generations", "spec.max_rounds", "= 10000000000 generations without a budget limit on samples, teacher calls, tokens or cost; at most 100000 (Selection:MaxGenerationsWithoutBudget)" },
+        { "unbudgeted_overgeneration", "spec.max_rounds", "samples_per_round × max_rounds × overgenerate_factor = 128000 generations" },
+        { "unbudgeted_wall_time_only", "spec.max_rounds", "is required without a budget limit" },
         { "training_negative_steps", "spec.training", "must be >= 0" },
         { "training_absurd_steps", "spec.training", "must be <= 10000000" },
         { "training_learning_rate", "spec.training.learning_rate", "must be in [0, 1]" },
@@ -180,9 +188,16 @@ public sealed class HostileRunSpecTests(SelectionApiFixture api) : IClassFixture
             case "seed_file_invalid_utf8": spec.Task.SeedFile = PlantSeeds("latin.jsonl", [(byte)'{', 0xFF, 0xFE, (byte)'}', (byte)'\n']); break;
             case "seed_file_huge_line": spec.Task.SeedFile = PlantSeeds("huge.jsonl", new string('x', 200_000)); break;
             case "seed_file_empty": spec.Task.SeedFile = PlantSeeds("empty.jsonl", ""); break;
+            case "seed_file_too_many":
+                spec.Task.SeedFile = PlantSeeds("many.jsonl", string.Concat(Enumerable.Range(0, 1001).Select(i => $"{{\"question\": \"q{i}\", \"answer\": \"#### {i}\"}}\n")));
+                break;
             case "student_kind_hf": spec.Student.Kind = StudentKind.Hf; break;
             case "student_negative": spec.Student.Layers = -1; break;
             case "student_layers_absurd": spec.Student.Layers = 100_000; break;
+            case "student_layers_past_the_trainer": spec.Student.Layers = 65; break;
+            case "student_d_model_past_the_trainer": spec.Student.DModel = 16_384; spec.Student.Heads = 1; break;
+            case "student_d_model_below_the_trainer": spec.Student.DModel = 4; spec.Student.Heads = 1; break;
+            case "student_context_past_the_trainer": spec.Student.ContextLength = 131_072; break;
             case "student_d_model_absurd": spec.Student.DModel = 1 << 20; spec.Student.Heads = 1; break;
             case "student_heads_absurd": spec.Student.Heads = 1024; spec.Student.DModel = 1024; break;
             case "student_heads_not_dividing": spec.Student.DModel = 64; spec.Student.Heads = 3; break;
@@ -206,6 +221,9 @@ public sealed class HostileRunSpecTests(SelectionApiFixture api) : IClassFixture
             case "budget_wall_invalid_duration": spec.Budget.MaxWallTime = new Duration { Seconds = 5, Nanos = -2_000_000_000 }; break;
             case "budget_wall_ten_thousand_years": spec.Budget.MaxWallTime = new Duration { Seconds = 315_576_000_000 }; break;
             case "no_end": spec.Budget = new Budget(); spec.MaxRounds = 0; break;
+            case "unbudgeted_too_many_generations": spec.Budget = new Budget(); spec.SamplesPerRound = 100_000; spec.MaxRounds = 100_000; break;
+            case "unbudgeted_overgeneration": spec.Budget = new Budget(); spec.SamplesPerRound = 1000; spec.MaxRounds = 8; spec.Mode = GenerationMode.Overgenerate; spec.OvergenerateFactor = 16; break;
+            case "unbudgeted_wall_time_only": spec.Budget = new Budget { MaxWallTime = Duration.FromTimeSpan(TimeSpan.FromHours(1)) }; spec.MaxRounds = 0; break;
             case "training_negative_steps": spec.Training.Steps = -1; break;
             case "training_absurd_steps": spec.Training.Steps = int.MaxValue; break;
             case "training_learning_rate": spec.Training.LearningRate = 5; break;

@@ -24,6 +24,7 @@ public sealed class TeacherApiTests : IDisposable
     private readonly ServiceProvider _metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly TeacherApi _api;
     private readonly TeacherClients _clients;
+    private readonly TeacherWork _work;
 
     public TeacherApiTests()
     {
@@ -36,6 +37,7 @@ public sealed class TeacherApiTests : IDisposable
         var work = new TeacherWork(_clients, new SampleValidator(TaskFamilyRegistry.Default, new ValidationOptions()), new InMemorySeenQuestions(),
             prices, metrics, new ServiceIdentity("teacher", "test-1"), TimeProvider.System, MsOptions.Create(new TeacherServiceOptions()),
             NullLogger<TeacherWork>.Instance);
+        _work = work;
         _api = new TeacherApi(work, new JudgeWork(_clients, prices, metrics, TimeProvider.System), _clients, MsOptions.Create(new TeacherServiceOptions()), prices);
     }
 
@@ -44,6 +46,9 @@ public sealed class TeacherApiTests : IDisposable
         _clients.Dispose();
         _metricsServices.Dispose();
     }
+
+    /// <summary>A per-call token cap: what every Generate call must carry (or another budget limit).</summary>
+    private static Budget Capped => new() { MaxTeacherTokens = 1_000_000 };
 
     private static SeedItem Seed(string family, int difficulty, int i)
     {
@@ -54,7 +59,7 @@ public sealed class TeacherApiTests : IDisposable
     [Fact]
     public async Task Generate_writes_samples_with_lineage_and_usage()
     {
-        var request = new GenerateBatchRequest { RunId = "run1", Round = 2, SamplesPerSeed = 2, Teacher = new TeacherSpec { RandomSeed = 5 } };
+        var request = new GenerateBatchRequest { RunId = "run1", Round = 2, SamplesPerSeed = 2, Teacher = new TeacherSpec { RandomSeed = 5 }, Budget = Capped };
         request.Seeds.Add(Seed("rev", 2, 1));
         request.Seeds.Add(Seed("logic", 3, 2));
         var response = await _api.Generate(request, new TestCallContext());
@@ -102,9 +107,12 @@ public sealed class TeacherApiTests : IDisposable
     [InlineData("teacher.error_rate")]
     [InlineData("teacher.prompt_version")]
     [InlineData("budget.max_samples")]
+    [InlineData("budget")]
+    [InlineData("teacher.max_completion_tokens")]
+    [InlineData("teacher.model")]
     public async Task Invalid_input_answers_invalid_argument_naming_the_field(string field)
     {
-        var request = new GenerateBatchRequest { Teacher = new TeacherSpec() };
+        var request = new GenerateBatchRequest { Teacher = new TeacherSpec(), Budget = Capped };
         if (field != "seeds")
         {
             request.Seeds.Add(Seed("rev", 1, 1));
@@ -117,6 +125,9 @@ public sealed class TeacherApiTests : IDisposable
             case "teacher.error_rate": request.Teacher.ErrorRate = 1.5; break;
             case "teacher.prompt_version": request.Teacher.PromptVersion = "v99"; break;
             case "budget.max_samples": request.Budget = new Budget { MaxSamples = -1 }; break;
+            case "budget": request.Budget = new Budget { MaxWallTime = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMinutes(1)) }; break;
+            case "teacher.max_completion_tokens": request.Teacher.MaxCompletionTokens = 4_097; break;
+            case "teacher.model": request.Teacher.Model = "gpt-4.5-preview"; break;
         }
         var e = await Assert.ThrowsAsync<RpcException>(() => _api.Generate(request, new TestCallContext()));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
@@ -126,11 +137,74 @@ public sealed class TeacherApiTests : IDisposable
     [Fact]
     public async Task Openai_without_a_connection_is_a_failed_precondition()
     {
-        var request = new GenerateBatchRequest { Teacher = new TeacherSpec { Kind = TeacherKind.Openai } };
+        var request = new GenerateBatchRequest { Teacher = new TeacherSpec { Kind = TeacherKind.Openai }, Budget = Capped };
         request.Seeds.Add(Seed("rev", 1, 1));
         var e = await Assert.ThrowsAsync<RpcException>(() => _api.Generate(request, new TestCallContext()));
         Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);
         Assert.Contains("teacher.kind", e.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generate_refusals_name_the_setting_that_allows_more()
+    {
+        var request = new GenerateBatchRequest { Teacher = new TeacherSpec { MaxCompletionTokens = 100_000 }, Budget = Capped };
+        request.Seeds.Add(Seed("rev", 1, 1));
+        var tokens = await Assert.ThrowsAsync<RpcException>(() => _api.Generate(request, new TestCallContext()));
+        Assert.Equal("teacher.max_completion_tokens must be at most 4096 (Teacher:MaxCompletionTokens)", tokens.Status.Detail);
+
+        request.Teacher = new TeacherSpec { Model = "gpt-4.5-preview" };
+        var model = await Assert.ThrowsAsync<RpcException>(() => _api.Generate(request, new TestCallContext()));
+        Assert.Equal(StatusCode.InvalidArgument, model.StatusCode);
+        Assert.Contains("'gpt-4.5-preview' is not a model this teacher may use; allowed: embedded-teacher", model.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Teacher:AllowedModels", model.Status.Detail, StringComparison.Ordinal);
+
+        request.Budget = null;
+        request.Teacher = new TeacherSpec();
+        var budget = await Assert.ThrowsAsync<RpcException>(() => _api.Generate(request, new TestCallContext()));
+        Assert.StartsWith("budget is required: set max_teacher_tokens", budget.Status.Detail, StringComparison.Ordinal);
+
+        var judge = new JudgeRequest { Kind = JudgeKind.Difficulty, RequestId = "j", Teacher = new TeacherSpec { Model = "o1" } };
+        judge.Items.Add(new JudgeItem { Item = Seed("rev", 1, 1) });
+        var judged = await Assert.ThrowsAsync<RpcException>(() => _api.Judge(judge, new TestCallContext()));
+        Assert.StartsWith("teacher.model ", judged.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_model_in_Teacher_AllowedModels_is_accepted_and_the_embedded_teachers_own_name_too()
+    {
+        var options = new TeacherServiceOptions { AllowedModels = ["gpt-4o-mini"] };
+        using var clients = new TeacherClients(MsOptions.Create(options), MsOptions.Create(new ResponseCacheOptions()),
+            MsOptions.Create(new RetryOptions()), MsOptions.Create(new RateLimitOptions()), MsOptions.Create(new EmbeddedTeacherOptions()),
+            new ConfigurationBuilder().Build(), TeacherResponseCache.InMemory().Store, new InMemoryCallStartMarks(), NullLogger<TeacherClients>.Instance);
+
+        Assert.Null(clients.ModelProblem(new TeacherSpec { Model = "gpt-4o-mini" }));
+        Assert.Null(clients.ModelProblem(new TeacherSpec { Model = "embedded-teacher" }));
+        Assert.Null(clients.ModelProblem(new TeacherSpec())); // no model named: the kind's configured one
+        Assert.Contains("allowed: gpt-4o-mini, embedded-teacher", clients.ModelProblem(new TeacherSpec { Model = "gpt-4o" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_loops_requests_still_generate_with_their_completion_cap_above_the_maximum_and_a_model_outside_the_list_is_dropped_naming_it()
+    {
+        // What a run's chunk carries (RunPlan.TeacherForRequests): the kind, no model (the configured one), its completion cap.
+        var chunk = new GenerateChunk { RunId = "loop", Round = 1 };
+        for (var slot = 0; slot < 2; slot++)
+        {
+            chunk.Requests.Add(new GenerateRequest
+            {
+                RunId = "loop", Round = 1, Slot = slot, Attempt = 1, SampleId = $"r1-s{slot}", Seed = Seed("rev", 1, 10 + slot),
+                Teacher = new TeacherSpec { Kind = TeacherKind.Embedded, MaxCompletionTokens = 100_000, RandomSeed = 3, Model = slot == 0 ? "" : "gpt-4.5-preview" },
+                Lineage = new SampleLineage(),
+            });
+        }
+
+        var result = await _work.HandleAsync(chunk, "loop-r1-g0", CancellationToken.None);
+
+        Assert.NotNull(result.Results[0].Sample);
+        Assert.Null(result.Results[1].Sample);
+        Assert.Equal(DropReason.TeacherError, result.Results[1].Drop.Reason);
+        Assert.StartsWith("teacher.model: 'gpt-4.5-preview' is not a model this teacher may use", result.Results[1].Drop.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, result.Results[1].Usage.Calls);
     }
 
     [Fact]

@@ -246,19 +246,91 @@ public sealed class ArtifactStore
         });
     }
 
-    /// <summary>Runs <paramref name="use"/> with a fresh temporary path beside <paramref name="target"/>, deleted afterwards unless moved.</summary>
+    /// <summary>
+    /// Runs <paramref name="use"/> with a fresh temporary path beside <paramref name="target"/>, deleted afterwards unless moved.
+    /// When nothing ends up at <paramref name="target"/> (a refused or failed write, a fetch of what the remote lacks), the
+    /// directories created for it are removed again while empty: a refused upload must leave no trace in the store.
+    /// </summary>
     private static async Task<T> WithTempBesideAsync<T>(string target, Func<string, Task<T>> use)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var directory = Path.GetDirectoryName(target)!;
+        var created = MissingDirectories(directory);
+        Directory.CreateDirectory(directory);
         var temp = $"{target}.{Guid.NewGuid():N}.tmp";
+        var stored = false;
         try
         {
-            return await use(temp);
+            var result = await use(temp);
+            stored = File.Exists(target);
+            return result;
         }
         finally
         {
             File.Delete(temp);
+            if (!stored)
+            {
+                RemoveWhileEmpty(created);
+            }
         }
+    }
+
+    /// <summary>The directories <see cref="Directory.CreateDirectory(string)"/> would create for <paramref name="directory"/>, deepest first.</summary>
+    private static List<string> MissingDirectories(string directory)
+    {
+        var missing = new List<string>();
+        for (var current = directory; current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing.Add(current);
+        }
+        return missing;
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="directories"/> (deepest first) until one is not empty: another writer's file in one of them keeps
+    /// it and every directory above it.
+    /// </summary>
+    private static void RemoveWhileEmpty(List<string> directories)
+    {
+        foreach (var directory in directories)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: false);
+            }
+            catch (IOException)
+            {
+                return; // not empty (or already gone with a concurrent writer's cleanup): what is above stays too
+            }
+        }
+    }
+
+    /// <summary>
+    /// Bytes of the files under <paramref name="relativeDirectory"/> (the whole store when null), 0 when it does not exist. Symbolic
+    /// links are not followed or counted: what they point to is not the store's. Files being written (temporary ones) count, so a
+    /// quota judged from this is conservative while uploads are in flight.
+    /// </summary>
+    public long BytesUnder(string? relativeDirectory)
+    {
+        var full = relativeDirectory is null ? Root : Resolve(relativeDirectory);
+        var directory = new DirectoryInfo(full);
+        if (!directory.Exists || directory.LinkTarget is not null)
+        {
+            return 0;
+        }
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        long total = 0;
+        foreach (var file in directory.EnumerateFiles("*", options))
+        {
+            try
+            {
+                total += file.Length;
+            }
+            catch (FileNotFoundException)
+            {
+                // a temporary file renamed or deleted while counting: its bytes are counted where it went, or are gone
+            }
+        }
+        return total;
     }
 
     /// <summary>Creates <paramref name="path"/>, lets <paramref name="write"/> fill it, flushes, and returns its sha256.</summary>

@@ -47,7 +47,7 @@ public sealed class RunPlan
 
     /// <summary>The seed pool D0 and the held-out test set (inline items, files under the artifact root, or generated from <see cref="TaskSeed"/>).</summary>
     public (IReadOnlyList<TaskItem> Seeds, IReadOnlyList<TaskItem> Test) BuildTaskSets(ArtifactStore artifacts) =>
-        TaskSets.Build(Spec, TaskSeed, artifacts, Options.AllowTaskFilesOutsideArtifacts);
+        TaskSets.Build(Spec, TaskSeed, artifacts, Options);
 
     /// <summary>The id of the sample written in <paramref name="slot"/> of <paramref name="round"/>: the teacher seeds its calls from it.</summary>
     public static string SampleId(int round, int slot) => string.Create(CultureInfo.InvariantCulture, $"r{round}-s{slot}");

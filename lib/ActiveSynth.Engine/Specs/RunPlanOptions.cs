@@ -42,6 +42,14 @@ public class RunPlanOptions
     [Range(0.0, 1000.0)]
     public double ReservationCostPer1KTokens { get; set; }
 
+    /// <summary>
+    /// Most teacher generations (samples_per_round × max_rounds, × overgenerate_factor) a run may ask for without a budget limit on
+    /// samples, teacher calls, tokens or cost; such a run must also set max_rounds. A run with a budget is bounded by it instead.
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public int MaxGenerationsWithoutBudget { get; set; } = 100_000;
+
+    /// <summary>Largest seed pool (seed_items, seed_pool_size or a seed file); every round scores the whole pool.</summary>
     [Range(1, 1_000_000)]
     public int MaxSeedPoolSize { get; set; } = 100_000;
 

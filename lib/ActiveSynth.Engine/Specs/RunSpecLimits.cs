@@ -22,10 +22,7 @@ public static class RunSpecLimits
     public const int MaxOvergenerateFactor = 64;
     public const int MaxRounds = 100_000;
 
-    public const int MaxStudentLayers = 96;
-    public const int MaxStudentDModel = 16_384;
-    public const int MaxStudentHeads = 256;
-    public const int MaxStudentContext = 131_072;
+    // The embedded student's shape (layers, d_model, heads, context): EmbeddedStudentShapeLimits in Core, shared with the student.
     public const int MaxStudentNewTokens = 32_768;
 
     public const int MaxTeacherCompletionTokens = 131_072;

@@ -55,6 +55,7 @@ public static class RunSpecValidator
             errors.Add(new(P + "name", $"must be at most {RunSpecLimits.MaxNameLength} characters, got {spec.Name.Length}"));
         }
         ValidateLabels(spec.Labels, errors);
+        ValidateUnbudgetedSize(spec, options, errors);
         // The loop's own checks (samples_per_round, max_rounds, "a run needs an end"), under the same field names.
         var settings = RunPlan.ToLoopSettingsUnchecked(spec, options);
         foreach (var error in settings.Validate())
@@ -66,6 +67,36 @@ public static class RunSpecValidator
             }
         }
         return errors;
+    }
+
+    /// <summary>
+    /// A run without a spending limit (samples, teacher calls, tokens or cost) is bounded by its rounds alone: it must have
+    /// max_rounds, and its generations (samples_per_round × max_rounds, × overgenerate_factor when overgenerating) must stay
+    /// within <see cref="RunPlanOptions.MaxGenerationsWithoutBudget"/>. A wall time alone does not bound what a fast teacher spends.
+    /// </summary>
+    private static void ValidateUnbudgetedSize(RunSpec spec, RunPlanOptions options, List<SpecError> errors)
+    {
+        var budget = spec.Budget ?? new Budget();
+        if (budget.MaxSamples > 0 || budget.MaxTeacherCalls > 0 || budget.MaxTeacherTokens > 0 || budget.MaxCostUsd > 0
+            || spec.SamplesPerRound <= 0 || spec.MaxRounds < 0)
+        {
+            return; // limited by a budget, or refused for its own fields
+        }
+        var setting = $"Selection:{nameof(RunPlanOptions.MaxGenerationsWithoutBudget)}";
+        if (spec.MaxRounds == 0)
+        {
+            if (spec.Budget?.MaxWallTime is { } wall && (wall.Seconds > 0 || wall.Nanos > 0))
+            {
+                errors.Add(new(P + "max_rounds", $"is required without a budget limit on samples, teacher calls, tokens or cost (a wall time alone does not bound spending); at most {options.MaxGenerationsWithoutBudget} generations in all ({setting})"));
+            }
+            return; // no end at all: the loop's own check says so
+        }
+        var factor = spec.Mode == Contracts.V1.GenerationMode.Overgenerate ? Math.Max(1, spec.OvergenerateFactor) : 1;
+        var generations = (long)spec.SamplesPerRound * spec.MaxRounds * factor;
+        if (generations > options.MaxGenerationsWithoutBudget)
+        {
+            errors.Add(new(P + "max_rounds", $"samples_per_round × max_rounds{(factor > 1 ? " × overgenerate_factor" : "")} = {generations} generations without a budget limit on samples, teacher calls, tokens or cost; at most {options.MaxGenerationsWithoutBudget} ({setting}): set a budget or fewer rounds"));
+        }
     }
 
     private static void ValidateLabels(IDictionary<string, string> labels, List<SpecError> errors)
@@ -226,10 +257,12 @@ public static class RunSpecValidator
         }
         ValidatePath(student.Path, P + "student.path", mayBeAbsolute: false, errors);
         ValidateOptions(student.Options, P + "student.options", errors);
-        Max(student.Layers, RunSpecLimits.MaxStudentLayers, "layers");
-        Max(student.DModel, RunSpecLimits.MaxStudentDModel, "d_model");
-        Max(student.Heads, RunSpecLimits.MaxStudentHeads, "heads");
-        Max(student.ContextLength, RunSpecLimits.MaxStudentContext, "context_length");
+        // The embedded student's shape limits are the Training service's own (one definition in Core), so a spec accepted here
+        // is one every Training replica can build.
+        Shape(student.Layers, 1, EmbeddedStudentShapeLimits.MaxLayers, "layers");
+        Shape(student.DModel, EmbeddedStudentShapeLimits.MinDModel, EmbeddedStudentShapeLimits.MaxDModel, "d_model");
+        Shape(student.Heads, 1, EmbeddedStudentShapeLimits.MaxHeads, "heads");
+        Shape(student.ContextLength, EmbeddedStudentShapeLimits.MinContext, EmbeddedStudentShapeLimits.MaxContext, "context_length");
         Max(student.MaxNewTokens, RunSpecLimits.MaxStudentNewTokens, "max_new_tokens");
         if (student.DModel > 0 && student.Heads > 0 && student.DModel % student.Heads != 0)
         {
@@ -249,6 +282,14 @@ public static class RunSpecValidator
             if (value > max)
             {
                 errors.Add(new($"{P}student.{name}", $"must be <= {max}, got {value}"));
+            }
+        }
+
+        void Shape(int value, int min, int max, string name)
+        {
+            if (value != 0 && (value < min || value > max))
+            {
+                errors.Add(new($"{P}student.{name}", $"must be 0 (the service's default) or {min}..{max}, the embedded student's limit (the Training service builds nothing larger), got {value}"));
             }
         }
     }

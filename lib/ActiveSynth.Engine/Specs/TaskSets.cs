@@ -16,9 +16,11 @@ namespace ActiveSynth.Engine.Specs;
 /// </summary>
 internal static class TaskSets
 {
-    public static (IReadOnlyList<TaskItem> Seeds, IReadOnlyList<TaskItem> Test) Build(RunSpec spec, int seed, ArtifactStore artifacts, bool allowFilesOutsideArtifacts = false)
+    public static (IReadOnlyList<TaskItem> Seeds, IReadOnlyList<TaskItem> Test) Build(RunSpec spec, int seed, ArtifactStore artifacts, RunPlanOptions options)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        var allowFilesOutsideArtifacts = options.AllowTaskFilesOutsideArtifacts;
         var task = spec.Task ?? new TaskSpec();
         var families = task.Families.Select(f => TaskFamilyRegistry.Default.Get(f)).ToList();
         var max = task.MaxDifficulty == 0 ? task.MinDifficulty : task.MaxDifficulty;
@@ -32,6 +34,17 @@ internal static class TaskSets
         if (seeds.Count == 0)
         {
             throw new SpecValidationException([new SpecError("spec.task.seed_file", "holds no items")]);
+        }
+        // A file's size is only known once read: the same limits as inline items and generated sets.
+        if (seeds.Count > options.MaxSeedPoolSize)
+        {
+            throw new SpecValidationException([new SpecError("spec.task.seed_file",
+                $"holds {seeds.Count} items; at most {options.MaxSeedPoolSize} (Selection:{nameof(RunPlanOptions.MaxSeedPoolSize)})")]);
+        }
+        if (test.Count > options.MaxTestSetSize)
+        {
+            throw new SpecValidationException([new SpecError("spec.task.test_file",
+                $"holds {test.Count} items; at most {options.MaxTestSetSize} (Selection:{nameof(RunPlanOptions.MaxTestSetSize)})")]);
         }
         return test.Count == 0 ? throw new SpecValidationException([new SpecError("spec.task.test_file", "holds no items")]) : (seeds, test);
     }

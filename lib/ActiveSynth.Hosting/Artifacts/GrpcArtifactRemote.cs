@@ -1,5 +1,6 @@
 using ActiveSynth.Contracts.V1;
 using ActiveSynth.Core.Artifacts;
+using ActiveSynth.Core.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -11,7 +12,7 @@ public sealed class GrpcArtifactRemote(ActiveSynth.Contracts.V1.Artifacts.Artifa
     /// <summary>Bytes per upload message: well under gRPC's 4 MB default message limit.</summary>
     public const int ChunkSize = 64 * 1024;
 
-    public string Description { get; } = $"the artifact service at {address}";
+    public string Description { get; } = $"the artifact service at {SafeUrl.Redact(address)}"; // in errors and logs: no user:password
 
     public async Task<RemoteArtifact?> StatAsync(string path, CancellationToken ct)
     {

@@ -6,7 +6,7 @@ namespace ActiveSynth.Hosting.Grpc;
 
 /// <summary>
 /// Which exceptions a service answers as a refusal, and how. Every service knows the engine's (a bad request field, a bad
-/// run spec); a service adds its own with <see cref="GrpcServiceExtensions.MapRpcException{TException}"/>. Anything not
+/// run spec, a configured limit); a service adds its own with <see cref="GrpcServiceExtensions.MapRpcException{TException}"/>. Anything not
 /// mapped stays an internal error, whose text never reaches the client.
 /// </summary>
 public sealed class RpcExceptionMap(IEnumerable<RpcExceptionMapping> added)
@@ -15,6 +15,9 @@ public sealed class RpcExceptionMap(IEnumerable<RpcExceptionMapping> added)
     [
         RpcExceptionMapping.For<InvalidRequestException>(ex => RpcRefusal.Of(StatusCode.InvalidArgument, ex.Field, ex.Reason)),
         RpcExceptionMapping.For<SpecValidationException>(ex => RpcRefusal.Invalid([.. ex.Errors.Select(e => new FieldProblem(e.Field, e.Problem))])),
+        RpcExceptionMapping.For<LimitExceededException>(ex => ex.Field is null
+            ? new RpcRefusal(StatusCode.ResourceExhausted, ex.Reason, [])
+            : RpcRefusal.Of(StatusCode.ResourceExhausted, ex.Field, ex.Reason)),
         .. added,
     ];
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ActiveSynth.Core.Students;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -15,21 +16,21 @@ public sealed record StudentModelConfig
     [Range(0, 1_000_000)]
     public int VocabSize { get; init; }
 
-    [Range(8, 8192)]
+    [Range(EmbeddedStudentShapeLimits.MinDModel, EmbeddedStudentShapeLimits.MaxDModel)]
     public int DModel { get; init; } = 128;
 
-    [Range(1, 64)]
+    [Range(1, EmbeddedStudentShapeLimits.MaxLayers)]
     public int Layers { get; init; } = 2;
 
-    [Range(1, 64)]
+    [Range(1, EmbeddedStudentShapeLimits.MaxHeads)]
     public int Heads { get; init; } = 4;
 
     /// <summary>Hidden width of the feed-forward block; 0 = 4 × <see cref="DModel"/>.</summary>
-    [Range(0, 65536)]
+    [Range(0, EmbeddedStudentShapeLimits.MaxFeedForward)]
     public int FeedForward { get; init; } = 512;
 
     /// <summary>Context length in tokens (prompt + answer).</summary>
-    [Range(8, 65536)]
+    [Range(EmbeddedStudentShapeLimits.MinContext, EmbeddedStudentShapeLimits.MaxContext)]
     public int Context { get; init; } = 96;
 
     public int FeedForwardOrDefault => FeedForward > 0 ? FeedForward : 4 * DModel;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ActiveSynth.Core.Diagnostics;
 
 namespace ActiveSynth.Teachers.OpenAI;
 
@@ -6,7 +7,7 @@ namespace ActiveSynth.Teachers.OpenAI;
 /// Where an OpenAI-compatible teacher lives, parsed from a connection string
 /// <c>Endpoint=https://host/v1;Key=sk-...;Model=gpt-4o-mini</c> (keys case-insensitive; <c>ApiKey</c> and
 /// <c>Deployment</c> are accepted too). The key is optional for local servers (Ollama, vLLM, llama.cpp).
-/// <see cref="ToString"/> never shows the key.
+/// <see cref="ToString"/> never shows the key, nor a user:password in the endpoint.
 /// </summary>
 public sealed class TeacherConnection
 {
@@ -71,7 +72,7 @@ public sealed class TeacherConnection
         return true;
     }
 
-    public override string ToString() => $"Endpoint={Endpoint};Model={Model};Key={(Key is null ? "(none)" : "***")}";
+    public override string ToString() => $"Endpoint={SafeUrl.Redact(Endpoint)};Model={Model};Key={(Key is null ? "(none)" : "***")}";
 
     private static string? Value(DbConnectionStringBuilder builder, string name) =>
         builder.TryGetValue(name, out var value) && value is string s && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;

@@ -66,6 +66,12 @@ public sealed class DefaultRunService(
             logger.DefaultRunRefused(source, string.Join("; ", ex.Errors));
             return;
         }
+        catch (LimitExceededException ex)
+        {
+            // Selection:MaxConcurrentRuns runs already hold every place.
+            logger.DefaultRunRefused(source, ex.Message);
+            return;
+        }
         logger.DefaultRunStarted(runId, source, hash);
     }
 

@@ -12,10 +12,11 @@ namespace ActiveSynth.Selection.Grpc;
 /// <summary>
 /// The deployment's artifact store over gRPC (artifacts.proto), for worker replicas that do not share its folder: they fetch
 /// datasets, test sets and checkpoints from here and publish the checkpoints they write. Paths are confined to the root (the
-/// store's checks: no absolute paths, no '..', no symbolic links out); artifacts are immutable.
+/// store's checks: no absolute paths, no '..', no symbolic links out); artifacts are immutable. Uploads are admitted by their
+/// announced size against <c>Artifacts:Uploads</c> (<see cref="ArtifactUploadQuota"/>) before any byte is written.
 /// </summary>
 [AllowRoles(DeploymentRoles.Worker, DeploymentRoles.Service)]
-public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> logger) : ActiveSynth.Contracts.V1.Artifacts.ArtifactsBase
+public sealed class ArtifactsApi(ArtifactStore artifacts, ArtifactUploadQuota quota, ILogger<ArtifactsApi> logger) : ActiveSynth.Contracts.V1.Artifacts.ArtifactsBase
 {
     private const int ChunkSize = 64 * 1024;
 
@@ -76,6 +77,7 @@ public sealed class ArtifactsApi(ArtifactStore artifacts, ILogger<ArtifactsApi> 
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"header.path: '{header.Path}' {notWritable}."));
         }
+        using var reservation = quota.Admit(header.Path, header.SizeBytes);
         long received = 0;
         var sha = await artifacts.WriteNewAsync(header.Path, async (file, token) =>
         {

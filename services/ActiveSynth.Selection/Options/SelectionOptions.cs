@@ -9,6 +9,13 @@ public sealed class SelectionOptions : RunPlanOptions
 {
     public const string SectionName = "Selection";
 
+    /// <summary>
+    /// Most runs pending or running in this service at once: StartRun and ResumeRun beyond it answer ResourceExhausted naming this
+    /// setting. Every run holds its seed pool and state in memory and keeps workers busy; runs resumed at start are not refused.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentRuns { get; set; } = 8;
+
     /// <summary>How often WatchRun looks for new events when no signal arrived (each event signals its watchers at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan WatchPollInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -30,6 +30,7 @@ public sealed partial class RunService(RedisRunStore store, RunSupervisor superv
             return existing;
         }
         var id = string.IsNullOrEmpty(runId) ? NewRunId() : runId;
+        using var place = supervisor.Admit(options.Value.MaxConcurrentRuns); // before anything is stored
         // Throws naming every bad field (a cost limit that cannot bind under the published prices too).
         if (await host.CreateAsync(id, spec, await store.TeacherPricingAsync().ConfigureAwait(false), ct).ConfigureAwait(false) is null)
         {
@@ -70,6 +71,7 @@ public sealed partial class RunService(RedisRunStore store, RunSupervisor superv
         {
             return run;
         }
+        using var place = supervisor.Admit(options.Value.MaxConcurrentRuns);
         if (budget is not null)
         {
             var spec = run.Spec.Clone();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using ActiveSynth.Core.Loop;
 using ActiveSynth.Engine.Runs;
+using ActiveSynth.Engine.Work;
 
 namespace ActiveSynth.Selection.Runs;
 
@@ -16,7 +17,30 @@ public sealed partial class RunSupervisor(RedisRunStore store, RunHost host, IHo
     private readonly ConcurrentDictionary<string, ActiveRun> _active = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    private int _admitting;
+
     public bool IsActive(string runId) => _active.ContainsKey(runId);
+
+    /// <summary>
+    /// Holds one of <paramref name="maxRuns"/> places for a run about to be created or resumed and launched (dispose after
+    /// <see cref="Launch"/>): the runs executing here and those being admitted count, so two concurrent StartRuns cannot both take
+    /// the last place. <see cref="LimitExceededException"/> naming <c>Selection:MaxConcurrentRuns</c> when none is left. Runs this
+    /// service resumes at its start are not counted against it: they were admitted before.
+    /// </summary>
+    public IDisposable Admit(int maxRuns)
+    {
+        lock (_gate)
+        {
+            var taken = _active.Count + _admitting;
+            if (taken >= maxRuns)
+            {
+                throw new LimitExceededException(null,
+                    $"{taken} runs are pending or running here, the most Selection:MaxConcurrentRuns = {maxRuns} allows; cancel one or wait for one to finish, then try again. Nothing was stored.");
+            }
+            _admitting++;
+        }
+        return new Admission(this);
+    }
 
     /// <summary>Starts executing <paramref name="runId"/> unless it already executes here.</summary>
     public void Launch(string runId)
@@ -119,6 +143,22 @@ public sealed partial class RunSupervisor(RedisRunStore store, RunHost host, IHo
             {
                 _active.TryRemove(runId, out _);
                 handle.Cancellation.Dispose();
+            }
+        }
+    }
+
+    private sealed class Admission(RunSupervisor supervisor) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                lock (supervisor._gate)
+                {
+                    supervisor._admitting--;
+                }
             }
         }
     }

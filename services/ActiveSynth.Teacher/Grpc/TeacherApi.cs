@@ -11,7 +11,7 @@ using ActiveSynth.Hosting.Security;
 namespace ActiveSynth.Teacher.Grpc;
 
 /// <summary>
-/// Teacher.Generate and Teacher.Judge for ad-hoc use. Generate honours an optional budget for the call: each
+/// Teacher.Generate and Teacher.Judge for ad-hoc use. Generate requires a budget for the call (a spending limit) and honours it: each
 /// sample reserves an upper bound of its spending before its calls and settles the actual usage after, so
 /// concurrent generations within the call never pass the cap.
 /// </summary>
@@ -38,6 +38,12 @@ public sealed class TeacherApi(TeacherWork work, JudgeWork judge, TeacherClients
         RequestValidation.Check(!request.RunId.Contains('/', StringComparison.Ordinal), "run_id", "must not contain '/'");
         RequestValidation.Teacher(request.Teacher);
         RequestValidation.Budget(request.Budget);
+        // Whoever reaches this port spends the deployment's teacher key: a call names what it may spend, and on which model.
+        RequestValidation.Check(request.Budget is { } b && (b.MaxSamples > 0 || b.MaxTeacherCalls > 0 || b.MaxTeacherTokens > 0 || b.MaxCostUsd > 0),
+            "budget", "is required: set max_teacher_tokens (the call's token cap), max_samples, max_teacher_calls or max_cost_usd (a run's budget)");
+        RequestValidation.Check(request.Teacher is not { } t || t.MaxCompletionTokens <= limits.MaxCompletionTokens,
+            "teacher.max_completion_tokens", $"must be at most {limits.MaxCompletionTokens} (Teacher:MaxCompletionTokens)");
+        RequestValidation.Check(clients.ModelProblem(request.Teacher) is null, "teacher.model", clients.ModelProblem(request.Teacher) ?? "");
         var (client, model) = clients.Resolve(request.Teacher);
         if (client is null)
         {
@@ -45,7 +51,7 @@ public sealed class TeacherApi(TeacherWork work, JudgeWork judge, TeacherClients
         }
 
         var teacher = request.Teacher?.Clone() ?? new TeacherSpec();
-        var completionCap = teacher.MaxCompletionTokens > 0 ? teacher.MaxCompletionTokens : DefaultCompletionCap;
+        var completionCap = teacher.MaxCompletionTokens > 0 ? teacher.MaxCompletionTokens : Math.Min(DefaultCompletionCap, limits.MaxCompletionTokens);
         teacher.MaxCompletionTokens = completionCap; // the reservation below is an upper bound only if completions are capped
         var ledger = new InMemoryBudgetLedger();
         const string account = "call";
@@ -117,6 +123,9 @@ public sealed class TeacherApi(TeacherWork work, JudgeWork judge, TeacherClients
                 $"items[{i}].student_answer", "is required for JUDGE_KIND_ANSWER");
         }
         RequestValidation.Teacher(request.Teacher);
+        RequestValidation.Check(request.Teacher is not { } t || t.MaxCompletionTokens <= options.Value.MaxCompletionTokens,
+            "teacher.max_completion_tokens", $"must be at most {options.Value.MaxCompletionTokens} (Teacher:MaxCompletionTokens)");
+        RequestValidation.Check(clients.ModelProblem(request.Teacher) is null, "teacher.model", clients.ModelProblem(request.Teacher) ?? "");
         if (clients.Resolve(request.Teacher).Client is null)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "teacher.kind asks for an OpenAI-compatible endpoint, but none is configured"));

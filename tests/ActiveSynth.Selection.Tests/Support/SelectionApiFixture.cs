@@ -31,11 +31,23 @@ public sealed class SelectionApiFixture : IAsyncLifetime
     /// <summary>The Redis database the Selection host uses.</summary>
     public IDatabase Redis => _connection!.GetDatabase();
 
-    /// <summary>Small limits, so "too many items" cases stay small messages.</summary>
+    /// <summary>Largest upload the service accepts here (<c>Artifacts:Uploads:MaxFileBytes</c>).</summary>
+    public const long MaxUploadFileBytes = 1 << 20;
+
+    /// <summary>Most bytes under one run's folder an upload may bring it to here.</summary>
+    public const long MaxUploadRunBytes = 2 << 20;
+
+    /// <summary>Most bytes in the store an upload may bring it to here.</summary>
+    public const long MaxUploadTotalBytes = 8 << 20;
+
+    /// <summary>Small limits, so "too many items" and "too many bytes" cases stay small messages and small files.</summary>
     public static IReadOnlyDictionary<string, string?> Limits { get; } = new Dictionary<string, string?>
     {
         ["Selection:MaxSeedPoolSize"] = "1000",
         ["Selection:MaxTestSetSize"] = "1000",
+        ["Artifacts:Uploads:MaxFileBytes"] = MaxUploadFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Artifacts:Uploads:MaxRunBytes"] = MaxUploadRunBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Artifacts:Uploads:MaxTotalBytes"] = MaxUploadTotalBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     public async Task InitializeAsync()

@@ -216,6 +216,11 @@ public class LocalRunSettings : CommandSettings
         {
             yield return new("Student:ModelsRoot", Path.GetFullPath(ModelsRoot ?? Artifacts));
         }
+        if (!string.IsNullOrWhiteSpace(TeacherModel))
+        {
+            // The teacher accepts only the models its configuration names; in this process the user's --model is that choice.
+            yield return new("Teacher:AllowedModels:0", TeacherModel);
+        }
     }
 
     private static bool TryParseBudget(string? text, out BudgetLimits limits, out string? error)
