@@ -25,6 +25,15 @@ public static class HfBasePretrainer
     /// <summary>The file, next to the model's, that records how a base was made (the spec, steps, loss, time).</summary>
     public const string ProvenanceFile = "activesynth_pretraining.json";
 
+    /// <summary>
+    /// Pretraining items kept with the base, one JSON task item a line: the replay source of later rounds
+    /// (<c>training.replay_fraction</c>), as the embedded base's <c>replay.jsonl</c>. A downloaded model has none.
+    /// </summary>
+    public const string ReplayFile = "activesynth_replay.jsonl";
+
+    /// <summary>Items in <see cref="ReplayFile"/> (the embedded base keeps as many).</summary>
+    public const int ReplayPoolSize = 4096;
+
     public static HfPretrainingResult Pretrain(HfBaseSpec spec, IReadOnlyCollection<ITaskFamily> families, Device? device = null,
         CancellationToken ct = default, Action<int, double>? onStep = null)
     {
@@ -63,6 +72,10 @@ public static class HfBasePretrainer
         try
         {
             HfCheckpointWriter.Write(result.Student, result.Vocabulary, directory);
+            var items = BaseStudentCache.PretrainingItems(new BaseStudentSpec { Families = spec.Families, Difficulties = spec.Difficulties }, families);
+            var replayRng = new Random(unchecked((int)spec.Seed) + 4000);
+            File.WriteAllLines(Path.Combine(directory, ReplayFile),
+                Enumerable.Range(0, ReplayPoolSize).Select(_ => JsonSerializer.Serialize(items(replayRng), HfCheckpointStore.ItemJson)));
             File.WriteAllText(Path.Combine(directory, ProvenanceFile), Provenance(spec, result).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return result;
         }

@@ -19,7 +19,7 @@ public sealed record HfBaseSpec
     public int HiddenSize { get; init; } = 128;
 
     [Range(1, 64)]
-    public int Layers { get; init; } = 4;
+    public int Layers { get; init; } = 2;
 
     [Range(1, 64)]
     public int Heads { get; init; } = 4;
@@ -55,7 +55,7 @@ public sealed record HfBaseSpec
     public int BatchSize { get; init; } = 32;
 
     [Range(1e-6, 1.0)]
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 3e-3;
 
     [Range(0, 1_000_000)]
     public int WarmupSteps { get; init; } = 20;

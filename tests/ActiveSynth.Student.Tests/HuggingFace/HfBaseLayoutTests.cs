@@ -86,7 +86,7 @@ public sealed class HfBaseLayoutTests
                 Assert.Equal(2, made.Report.Steps);
             }
 
-            Assert.Equal(["activesynth_pretraining.json", "config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"],
+            Assert.Equal(["activesynth_pretraining.json", "activesynth_replay.jsonl", "config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"],
                 Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
             var config = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "config.json")))!.AsObject();
             Assert.Equal(modelType, config["model_type"]!.GetValue<string>());

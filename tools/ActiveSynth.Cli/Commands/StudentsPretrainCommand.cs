@@ -37,8 +37,8 @@ public sealed class StudentsPretrainCommand : AsyncCommand<StudentsPretrainComma
         public int Hidden { get; init; } = 128;
 
         [CommandOption("--layers <N>")]
-        [Description("num_hidden_layers. Default 4.")]
-        public int Layers { get; init; } = 4;
+        [Description("num_hidden_layers. Default 2.")]
+        public int Layers { get; init; } = 2;
 
         [CommandOption("--heads <N>")]
         [Description("num_attention_heads. Default 4.")]
@@ -69,8 +69,8 @@ public sealed class StudentsPretrainCommand : AsyncCommand<StudentsPretrainComma
         public int Batch { get; init; } = 32;
 
         [CommandOption("--lr <RATE>")]
-        [Description("Peak learning rate. Default 0.002.")]
-        public double LearningRate { get; init; } = 2e-3;
+        [Description("Peak learning rate. Default 0.003.")]
+        public double LearningRate { get; init; } = 3e-3;
 
         [CommandOption("--difficulties <LIST>")]
         [Description("Difficulties drawn during pretraining, comma-separated. Default 1 (the answer format and the easiest cell, as the embedded base).")]
