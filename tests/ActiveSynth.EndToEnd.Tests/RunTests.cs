@@ -57,29 +57,31 @@ public sealed class RunTests(AppHostFixture fixture, ITestOutputHelper output)
     [Fact]
     public async Task A_run_with_a_hugging_face_student_made_by_students_pretrain_learns_with_lora_through_the_services()
     {
-        // A small Qwen2 base made by `activesynth students pretrain`'s code, under the deployment's artifact root, pretrained
-        // on copy items only part of the way: the run's two LoRA rounds on the same family must raise its accuracy.
+        // A small Qwen2 base made by `activesynth students pretrain`'s code, under the deployment's artifact root, pretrained on
+        // difficulty 1 only part of the way (400 steps, before the loss drops): two LoRA rounds with replay must raise its accuracy.
         var modelPath = $"models/tiny-qwen-{Guid.NewGuid():N}"[..24];
-        var copy = new[] { TaskFamilyRegistry.Default.Get("copy") };
+        var families = TaskFamilyRegistry.EmbeddedBenchmarkFamilies.Select(TaskFamilyRegistry.Default.Get).ToList();
         double pretrainLoss;
-        using (var made = HfBasePretrainer.PretrainTo(Path.Combine(fixture.ArtifactsRoot, modelPath), AcceptanceBase, copy))
+        using (var made = HfBasePretrainer.PretrainTo(Path.Combine(fixture.ArtifactsRoot, modelPath), AcceptanceBase, families))
         {
             pretrainLoss = made.Report.FinalLoss;
         }
         var spec = SmallSpec(maxRounds: 2, maxSamples: 0);
-        spec.Task.Families.Clear();
-        spec.Task.Families.Add("copy");
         spec.Task.MinDifficulty = 1;
         spec.Task.MaxDifficulty = 1;
         spec.SamplesPerRound = AcceptanceSamplesPerRound;
-        spec.Task.TestSetSize = 36;
-        spec.Training.ReplayFraction = 0;
+        spec.Task.TestSetSize = 60;
+        spec.Task.SeedPoolSize = 200;
+        spec.Training.ReplayFraction = 0.5; // the base's activesynth_replay.jsonl
         spec.Training.LearningRate = AcceptanceLoraLearningRate;
         spec.Training.Steps = AcceptanceLoraSteps;
-        spec.Training.BatchSize = 16;
-        spec.Student = new StudentSpec { Kind = StudentKind.Hf, Path = modelPath, MaxNewTokens = 12 };
+        spec.Training.LrSchedule = "cosine";
+        spec.Training.WarmupSteps = 20;
+        spec.Training.BatchSize = 32;
+        spec.Student = new StudentSpec { Kind = StudentKind.Hf, Path = modelPath, MaxNewTokens = 16 };
         spec.Student.Options.Add("lora_rank", "8");
         spec.Student.Options.Add("lora_alpha", "16");
+        spec.Student.Options.Add("lora_dropout", "0");
         var runId = $"e2e-hf-{Guid.NewGuid():N}"[..20];
 
         await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }, deadline: Deadline(60));
@@ -107,17 +109,15 @@ public sealed class RunTests(AppHostFixture fixture, ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The acceptance base: 2 layers of width 64, copy at difficulty 1, stopped while it still gets some items wrong
-    /// (calibrated on 1 thread: see the test's output for the curve).
+    /// The acceptance base: the command's default shape and data (copy, rev, shift at difficulty 1), stopped at step 400,
+    /// before the drop of the loss at about 450 where difficulty 1 is learnt (6.7 % on difficulty 1 there). Width 64
+    /// bases were tried first: at 600 steps they still got no item right, and LoRA then has nothing to build on.
     /// </summary>
-    private static readonly HfBaseSpec AcceptanceBase = new()
-    {
-        HiddenSize = 64, Layers = 2, Heads = 4, KeyValueHeads = 2, IntermediateSize = 128, MaxPositions = 64,
-        Families = ["copy"], Steps = 600, BatchSize = 16, LearningRate = 5e-3, Seed = 1,
-    };
+    private static readonly HfBaseSpec AcceptanceBase = new() { Steps = 400 };
 
-    private const int AcceptanceSamplesPerRound = 16;
-    private const int AcceptanceLoraSteps = 20;
+    // As the published comparison (strategies-hf): there, in-process, loss-high went 5.8 % → 8.3 % → 11.7 % in two such rounds.
+    private const int AcceptanceSamplesPerRound = 64;
+    private const int AcceptanceLoraSteps = 100;
     private const double AcceptanceLoraLearningRate = 1e-2;
 
     [Fact]
