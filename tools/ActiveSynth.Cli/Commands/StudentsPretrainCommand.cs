@@ -94,6 +94,10 @@ public sealed class StudentsPretrainCommand : AsyncCommand<StudentsPretrainComma
             {
                 return ValidationResult.Error("--out: required (the checkpoint directory to write)");
             }
+            if (Directory.Exists(Out) && Directory.EnumerateFileSystemEntries(Out).Any())
+            {
+                return ValidationResult.Error($"--out: '{Out}' exists and is not empty: a base is written into a new or empty directory");
+            }
             if (ArchitectureOf(Arch) is null)
             {
                 return ValidationResult.Error($"--arch: '{Arch}' is not known; expected qwen2 or llama");
