@@ -13,7 +13,8 @@ namespace ActiveSynth.Student.HuggingFace;
 /// </summary>
 public static class HfCheckpointWriter
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: special tokens read "<|im_end|>" in the files, as transformers writes them, not "\u003C|im_end|\u003E".
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Write(HfStudent student, ByteLevelVocabulary vocabulary, string directory)
     {
