@@ -48,7 +48,36 @@ public sealed class CliTests : IDisposable
         { ["run", "--local", "--hf-model", "../qwen"], "--hf-model: '../qwen'" },
         { ["run", "--local", "--hf-model", "qwen", "--hf-option", "dtype=float8"], "--hf-option: options[dtype] is 'float8'" },
         { ["run", "--local", "--hf-model", "qwen", "--hf-option", "lora_rank"], "'lora_rank' is not key=value" },
+        { ["run", "--local", "--hf-model", "qwen", "--hf-option", "finetune=half"], "options[finetune] is 'half'" },
+        { ["students", "pretrain", "--arch", "gpt2", "--out", "x"], "--arch: 'gpt2'" },
+        { ["students", "pretrain", "--arch", "qwen2"], "--out: required" },
+        { ["students", "pretrain", "--out", "x", "--benchmark", "poetry"], "--benchmark: unknown 'poetry'" },
+        { ["students", "pretrain", "--out", "x", "--difficulties", "1,zero"], "--difficulties: '1,zero'" },
+        { ["students", "pretrain", "--out", "x", "--heads", "4", "--kv-heads", "3"], "KeyValueHeads (3) must divide Heads (4)" },
     };
+
+    [Fact]
+    public async Task Students_pretrain_writes_a_hugging_face_base_that_refuses_to_be_overwritten()
+    {
+        var output = Path.Combine(_dir, "models", "tiny-llama");
+        var (code, text) = await CliRun.RunAsync("students", "pretrain", "--arch", "llama", "--out", output, "--hidden", "32", "--intermediate", "48",
+            "--steps", "3", "--batch", "4", "--test", "6");
+
+        Assert.True(code == 0, text);
+        Assert.Contains("wrote Llama base", text, StringComparison.Ordinal);
+        Assert.Contains("accuracy on 6 test items", text, StringComparison.Ordinal);
+        foreach (var file in new[] { "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json" })
+        {
+            Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
+        }
+        using var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "config.json")));
+        Assert.Equal("llama", config.RootElement.GetProperty("model_type").GetString());
+
+        var (again, refused) = await CliRun.RunAsync("students", "pretrain", "--out", output, "--hidden", "32", "--steps", "1", "--test", "0");
+        Assert.Equal(CliApp.BadArguments, again);
+        Assert.Contains("--out:", refused, StringComparison.Ordinal);
+        Assert.Contains("not empty", refused, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(BadArguments))]
@@ -76,6 +105,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("watch", console.Output, StringComparison.Ordinal);
         Assert.Contains("cancel", console.Output, StringComparison.Ordinal);
         Assert.Contains("runs", console.Output, StringComparison.Ordinal);
+        Assert.Contains("students", console.Output, StringComparison.Ordinal);
     }
 
     [Fact]

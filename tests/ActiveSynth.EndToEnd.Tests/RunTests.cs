@@ -1,7 +1,9 @@
 using System.Text.Json;
 using ActiveSynth.Contracts.V1;
+using ActiveSynth.Core.Tasks;
 using ActiveSynth.Engine.Specs;
 using ActiveSynth.Engine.Work;
+using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Testing;
 using Grpc.Core;
 using Xunit.Abstractions;
@@ -53,41 +55,71 @@ public sealed class RunTests(AppHostFixture fixture, ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_run_with_a_hugging_face_student_trains_lora_adapters_through_the_services()
+    public async Task A_run_with_a_hugging_face_student_made_by_students_pretrain_learns_with_lora_through_the_services()
     {
-        // A tiny random Qwen2 checkpoint (config.json, safetensors, tokenizer.json) under the deployment's artifact root.
-        using var model = TinyHfCheckpoint.Qwen(seed: 41);
+        // A small Qwen2 base made by `activesynth students pretrain`'s code, under the deployment's artifact root, pretrained on
+        // difficulty 1 only part of the way (400 steps, before the loss drops): two LoRA rounds with replay must raise its accuracy.
         var modelPath = $"models/tiny-qwen-{Guid.NewGuid():N}"[..24];
-        Directory.CreateDirectory(Path.Combine(fixture.ArtifactsRoot, modelPath));
-        foreach (var file in Directory.GetFiles(model.Directory))
+        var families = TaskFamilyRegistry.EmbeddedBenchmarkFamilies.Select(TaskFamilyRegistry.Default.Get).ToList();
+        double pretrainLoss;
+        using (var made = HfBasePretrainer.PretrainTo(Path.Combine(fixture.ArtifactsRoot, modelPath), AcceptanceBase, families))
         {
-            File.Copy(file, Path.Combine(fixture.ArtifactsRoot, modelPath, Path.GetFileName(file)));
+            pretrainLoss = made.Report.FinalLoss;
         }
-        var spec = SmallSpec(maxRounds: 2, maxSamples: 16);
-        spec.SamplesPerRound = 8;
-        spec.Task.TestSetSize = 8;
-        spec.Training.ReplayFraction = 0;
-        spec.Training.LearningRate = 1e-2;
-        spec.Student = new StudentSpec { Kind = StudentKind.Hf, Path = modelPath, MaxNewTokens = 12 };
-        spec.Student.Options.Add("max_context", "128");
-        spec.Student.Options.Add("lora_rank", "4");
+        var spec = SmallSpec(maxRounds: 2, maxSamples: 0);
+        spec.Task.MinDifficulty = 1;
+        spec.Task.MaxDifficulty = 1;
+        spec.SamplesPerRound = AcceptanceSamplesPerRound;
+        spec.Task.TestSetSize = 60;
+        spec.Task.SeedPoolSize = 200;
+        spec.Training.ReplayFraction = 0.5; // the base's activesynth_replay.jsonl
+        spec.Training.LearningRate = AcceptanceLoraLearningRate;
+        spec.Training.Steps = AcceptanceLoraSteps;
+        spec.Training.LrSchedule = "cosine";
+        spec.Training.WarmupSteps = 20;
+        spec.Training.BatchSize = 32;
+        spec.Student = new StudentSpec { Kind = StudentKind.Hf, Path = modelPath, MaxNewTokens = 16 };
+        spec.Student.Options.Add("lora_rank", "8");
+        spec.Student.Options.Add("lora_alpha", "16");
+        spec.Student.Options.Add("lora_dropout", "0");
         var runId = $"e2e-hf-{Guid.NewGuid():N}"[..20];
 
         await Runs.StartRunAsync(new StartRunRequest { RunId = runId, Spec = spec }, deadline: Deadline(60));
         var events = await WatchUntilFinishedAsync(runId, TimeSpan.FromMinutes(6));
 
         var run = await Runs.GetRunAsync(new GetRunRequest { RunId = runId }, deadline: Deadline());
-        output.WriteLine($"run {runId}: {run.State} {run.StopReason} {run.FailureReason}, usage {run.Usage}");
+        output.WriteLine($"run {runId}: {run.State} {run.StopReason} {run.FailureReason}, base pretraining loss {pretrainLoss:F3}, " +
+            $"curve {string.Join(" ", run.Curve.Select(p => $"r{p.Round}={p.Accuracy:P1}"))}, usage {run.Usage}");
         Assert.Equal(RunState.Completed, events.Last().RunFinished.State);
         Assert.Equal([0, 1, 2], run.Curve.Select(p => p.Round));
-        Assert.Equal(16, run.Usage.SamplesKept);
+        Assert.True(run.Curve[2].Accuracy > run.Curve[0].Accuracy,
+            $"accuracy after two LoRA rounds {run.Curve[2].Accuracy:P1} is not above the base's {run.Curve[0].Accuracy:P1}");
         foreach (var round in new[] { 1, 2 })
         {
             var adapter = Path.Combine(fixture.ArtifactsRoot, "runs", runId, "checkpoints", $"r{round}");
             Assert.True(File.Exists(Path.Combine(adapter, "adapter_model.safetensors")), $"round {round} left no LoRA adapter in {adapter}");
-            Assert.True(File.Exists(Path.Combine(adapter, "adapter_config.json")));
+            using var adapterConfig = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(adapter, "adapter_config.json")));
+            Assert.Equal("LORA", adapterConfig.RootElement.GetProperty("peft_type").GetString());
+            Assert.Equal(8, adapterConfig.RootElement.GetProperty("r").GetInt32());
+            using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(adapter, HfCheckpointStore.ManifestFile)));
+            Assert.Equal(modelPath, manifest.RootElement.GetProperty("base_path").GetString()); // LoRA on that base, not a copy of it
+            Assert.NotEqual("", manifest.RootElement.GetProperty("adapter_sha256").GetString());
         }
+        Assert.False(File.Exists(Path.Combine(fixture.ArtifactsRoot, "runs", runId, "checkpoints", "r2", "model.safetensors")), "a LoRA round must not copy the base weights");
     }
+
+    /// <summary>
+    /// The acceptance base: the command's default shape and data (copy, rev, shift at difficulty 1), stopped at step 400,
+    /// before the drop of the loss at about 450 where difficulty 1 is learnt (6.7 % on difficulty 1 there). Width 64
+    /// bases were tried first: at 600 steps they still got no item right, and LoRA then has nothing to build on.
+    /// </summary>
+    private static readonly HfBaseSpec AcceptanceBase = new() { Steps = 400 };
+
+    // The published comparison's settings (strategies-hf) with 200 steps a round instead of 100: two rounds of 100 moved
+    // the base only from 5.0 % to 6.7 % (one item of 60), too thin a margin; with 200 it went 5.0 % → 8.3 % → 40.0 %.
+    private const int AcceptanceSamplesPerRound = 64;
+    private const int AcceptanceLoraSteps = 200;
+    private const double AcceptanceLoraLearningRate = 1e-2;
 
     [Fact]
     public async Task A_cancelled_run_stops_within_seconds_and_keeps_what_it_has()

@@ -56,6 +56,11 @@ public static class CliApp
                 seeds.SetDescription("Seed sets.");
                 seeds.AddCommand<SeedsImportCommand>("import").WithDescription("Check a seed or test file (GSM8K JSONL or Parquet), report every bad line or row, and store it in the artifact directory.");
             });
+            config.AddBranch("students", students =>
+            {
+                students.SetDescription("Students.");
+                students.AddCommand<StudentsPretrainCommand>("pretrain").WithDescription("Pretrain a small Hugging Face-format base (Qwen2 or Llama architecture, byte-level tokenizer) on a benchmark's families and write it as a checkpoint directory for --hf-model.");
+            });
             config.AddCommand<ConformanceCommand>("conformance").WithDescription("Check a running worker of one kind (teacher, scoring, training) through Redis streams alone.");
             config.AddCommand<ReportCommand>("report").WithDescription("Re-render a comparison's or a paper table's Markdown and PNG from its JSON.");
         });

@@ -7,13 +7,14 @@ namespace ActiveSynth.Core.Students;
 /// Selection service checks them at StartRun, the Student library builds its load and LoRA settings from them. Keys
 /// (all optional): <c>dtype</c> (float32, bfloat16, float16), <c>chat_template</c> (chatml, llama3),
 /// <c>system_prompt</c>, <c>max_context</c>, <c>lora_rank</c>, <c>lora_alpha</c>, <c>lora_dropout</c>,
-/// <c>lora_target_modules</c> (comma-separated projections). An unknown key or a bad value raises
+/// <c>lora_target_modules</c> (comma-separated projections), <c>finetune</c> (lora, the default, or full: every weight
+/// trained, for a base LoRA cannot move). An unknown key or a bad value raises
 /// <see cref="HfOptionException"/> naming the key.
 /// </summary>
 public sealed record HfStudentOptionValues
 {
     public static IReadOnlyList<string> Keys { get; } =
-        ["dtype", "chat_template", "system_prompt", "max_context", "lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules"];
+        ["dtype", "chat_template", "system_prompt", "max_context", "lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules", "finetune"];
 
     /// <summary>The projections of a Llama/Qwen2 block a LoRA adapter can target (PEFT's names).</summary>
     public static IReadOnlyList<string> Projections { get; } = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
@@ -34,6 +35,9 @@ public sealed record HfStudentOptionValues
 
     public IReadOnlyList<string>? LoraTargetModules { get; init; }
 
+    /// <summary>True for <c>finetune=full</c>: rounds train every weight instead of a LoRA adapter.</summary>
+    public bool FullFinetune { get; init; }
+
     public static HfStudentOptionValues Parse(IReadOnlyDictionary<string, string> options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -52,8 +56,14 @@ public sealed record HfStudentOptionValues
         {
             throw new HfOptionException("chat_template", $"is '{template}'; use chatml or llama3");
         }
+        var finetune = options.GetValueOrDefault("finetune");
+        if (finetune is not (null or "lora" or "full"))
+        {
+            throw new HfOptionException("finetune", $"is '{finetune}'; use lora or full");
+        }
         return new HfStudentOptionValues
         {
+            FullFinetune = finetune == "full",
             Dtype = dtype,
             ChatTemplate = template,
             SystemPrompt = options.GetValueOrDefault("system_prompt"),

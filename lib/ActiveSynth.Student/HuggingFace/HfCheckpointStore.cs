@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActiveSynth.Core.Artifacts;
 using ActiveSynth.Core.Students;
+using ActiveSynth.Core.Tasks;
 using ActiveSynth.Student.Checkpoints;
 using static TorchSharp.torch;
 
@@ -12,8 +13,8 @@ namespace ActiveSynth.Student.HuggingFace;
 /// Checkpoints of a Hugging Face student in the artifact store. The base model stays where the run spec names it
 /// (<c>student.path</c>, relative to the models root: <c>Student:ModelsRoot</c>, else the artifact root) and is never copied; a checkpoint is a small directory with a
 /// manifest (<see cref="ManifestFile"/>: the base path, the <c>student.options</c>, lineage) and, from round 1 on, the
-/// round's LoRA adapter in the layout PEFT reads (<c>adapter_model.safetensors</c>, <c>adapter_config.json</c>) and the
-/// adapter's AdamW state (<see cref="OptimizerFile"/>). A checkpoint's identity (the sha256 messages carry) is the sha256
+/// round's LoRA adapter in the layout PEFT reads (<c>adapter_model.safetensors</c>, <c>adapter_config.json</c>), or with
+/// <c>finetune=full</c> the whole trained <c>model.safetensors</c> (transformers' names), and the AdamW state (<see cref="OptimizerFile"/>). A checkpoint's identity (the sha256 messages carry) is the sha256
 /// of its manifest, which records the adapter's and the optimizer state's sha256 and the base's fingerprint, so a
 /// changed file or a different base model at the same path is detected.
 /// </summary>
@@ -24,6 +25,43 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
     public const string OptimizerFile = "optimizer.bin";
 
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
+
+    /// <summary>Task items as JSONL lines (the replay file of a base made here).</summary>
+    internal static JsonSerializerOptions ItemJson { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>
+    /// The replay pool a base made by <see cref="HfBasePretrainer"/> carries (<see cref="HfBasePretrainer.ReplayFile"/>),
+    /// or null when the base has none (a downloaded model). A bad line throws naming the file and line.
+    /// </summary>
+    public IReadOnlyList<TaskItem>? LoadBaseReplay(string path, HfCheckpointManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var file = Path.Combine(Models.Resolve(manifest.BasePath), HfBasePretrainer.ReplayFile);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+        var items = new List<TaskItem>();
+        var number = 0;
+        foreach (var line in File.ReadLines(file))
+        {
+            number++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            try
+            {
+                items.Add(JsonSerializer.Deserialize<TaskItem>(line, ItemJson) ?? throw new JsonException("null item"));
+            }
+            catch (JsonException ex)
+            {
+                throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': line {number} of the base's {HfBasePretrainer.ReplayFile} is not a task item: {ex.Message}", ex)
+                { FileName = HfBasePretrainer.ReplayFile, Problem = $"line {number} is not a task item" };
+            }
+        }
+        return items.Count > 0 ? items : null;
+    }
 
     public ArtifactStore Artifacts { get; } = artifacts ?? throw new ArgumentNullException(nameof(artifacts));
 
@@ -154,7 +192,11 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
         var student = LoadBase(path, manifest, device, attachLora: false);
         try
         {
-            if (manifest.AdapterSha256.Length > 0)
+            if (manifest.WeightsSha256.Length > 0)
+            {
+                Usable(path, () => HfWeightLoader.Load(student.Network, ResolveIn(path, "")));
+            }
+            else if (manifest.AdapterSha256.Length > 0)
             {
                 Usable(path, () => LoraAdapter.Load(student, ResolveIn(path, "")));
             }
@@ -189,6 +231,14 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
             throw new CheckpointException(path, $"Hugging Face checkpoint '{path}': the base model at '{manifest.BasePath}' changed since the checkpoint was made.")
             { FileName = "config.json", Problem = $"of the base '{manifest.BasePath}' changed since the checkpoint was made" };
         }
+        if (manifest.WeightsSha256.Length > 0)
+        {
+            var weights = ResolveIn(path, HfWeightLoader.SingleFile);
+            if (!File.Exists(weights) || await ArtifactStore.Sha256Async(weights, ct).ConfigureAwait(false) != manifest.WeightsSha256)
+            {
+                throw ChangedFile(path, HfWeightLoader.SingleFile);
+            }
+        }
         if (manifest.AdapterSha256.Length > 0)
         {
             var adapter = ResolveIn(path, LoraAdapter.WeightsFile);
@@ -209,7 +259,7 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
         ArgumentNullException.ThrowIfNull(manifest);
         var (options, lora) = ParseOptions(manifest.Options);
         var student = Usable(path, () => HfStudent.Load(Models.Resolve(manifest.BasePath), options, device));
-        if (attachLora)
+        if (attachLora && !options.FullFinetune)
         {
             LoraAdapter.Attach(student, lora, seed: 0);
         }
@@ -224,6 +274,13 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(manifest);
+        if (student.Options.FullFinetune)
+        {
+            // Full finetuning trains the kept model's own weights: every lease reads its checkpoint's (or the base's) back.
+            var weights = manifest.WeightsSha256.Length > 0 ? ResolveIn(path, "") : Models.Resolve(manifest.BasePath);
+            Usable(path, () => HfWeightLoader.Load(student.Network, weights));
+            return;
+        }
         if (manifest.AdapterSha256.Length == 0)
         {
             LoraAdapter.Zero(student);
@@ -309,7 +366,16 @@ public sealed class HfCheckpointStore(ArtifactStore artifacts, string? modelsRoo
         try
         {
             Directory.CreateDirectory(staging);
-            if (student is not null)
+            if (student is { Options.FullFinetune: true })
+            {
+                var weights = Path.Combine(staging, HfWeightLoader.SingleFile);
+                using (var stream = File.Create(weights))
+                {
+                    SafeTensors.Write(stream, HfCheckpointWriter.Tensors(student), new Dictionary<string, string> { ["format"] = "pt" });
+                }
+                manifest = manifest with { WeightsSha256 = await ArtifactStore.Sha256Async(weights, ct).ConfigureAwait(false) };
+            }
+            else if (student is not null)
             {
                 LoraAdapter.Save(student, staging, manifest.BasePath);
                 manifest = manifest with { AdapterSha256 = await ArtifactStore.Sha256Async(Path.Combine(staging, LoraAdapter.WeightsFile), ct).ConfigureAwait(false) };
@@ -401,6 +467,10 @@ public sealed record HfCheckpointManifest : CheckpointLineage
     /// <summary>sha256 of <c>adapter_model.safetensors</c>; empty for a base without an adapter.</summary>
     [JsonPropertyName("adapter_sha256")]
     public string AdapterSha256 { get; init; } = "";
+
+    /// <summary>sha256 of the round's whole <c>model.safetensors</c> (<c>finetune=full</c>); empty for a base or a LoRA round.</summary>
+    [JsonPropertyName("weights_sha256")]
+    public string WeightsSha256 { get; init; } = "";
 
     /// <summary>sha256 of <see cref="HfCheckpointStore.OptimizerFile"/>, the adapter's AdamW state; empty when not saved.</summary>
     [JsonPropertyName("optimizer_sha256")]

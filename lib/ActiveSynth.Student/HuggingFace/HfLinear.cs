@@ -79,6 +79,16 @@ public sealed class HfLinear : nn.Module<Tensor, Tensor>
         b.zero_();
     }
 
+    /// <summary>
+    /// The weight with the adapter folded in, W + (α/r)·B·A (PEFT's merge): a linear layer with this weight and no adapter
+    /// computes what this one does in eval mode. Without an adapter, a copy of the weight.
+    /// </summary>
+    public Tensor MergedWeight()
+    {
+        using var noGrad = no_grad();
+        return Lora is { } lora ? (weight + lora.B.matmul(lora.A) * _scaling).to(weight.dtype) : weight.clone();
+    }
+
     public override Tensor forward(Tensor input)
     {
         var output = nn.functional.linear(input, weight, bias);

@@ -6,13 +6,14 @@ using static TorchSharp.torch;
 namespace ActiveSynth.Student.HuggingFace;
 
 /// <summary>
-/// One round of LoRA finetuning of a Hugging Face student: the plan's start checkpoint (the previous round's adapter, or
+/// One round of LoRA finetuning of a Hugging Face student (or, with <c>finetune=full</c>, of all its weights): the plan's start checkpoint (the previous round's adapter, or
 /// the base with a fresh adapter of the <c>student.options</c> LoRA settings, seeded by the plan), trained on the round's
 /// dataset, saved as a new adapter checkpoint, evaluated. The same plan and result as the embedded
 /// <see cref="RoundTrainer"/>; a round whose checkpoint already exists (a redelivered request) is not trained again. The
 /// student is the cache's kept base model, so rounds do not re-read the base. The adapter's AdamW state is saved with
-/// each checkpoint and, with <see cref="RoundTrainingPlan.KeepOptimizerState"/>, restored from the start checkpoint. There
-/// is no replay pool (the base was not pretrained here).
+/// each checkpoint and, with <see cref="RoundTrainingPlan.KeepOptimizerState"/>, restored from the start checkpoint. A base
+/// made by <see cref="HfBasePretrainer"/> carries its pretraining items, replayed at the settings' fraction; a downloaded
+/// model has none, and the fraction is then ignored.
 /// </summary>
 public sealed class HfRoundTrainer(HfStudentCache students)
 {
@@ -30,11 +31,12 @@ public sealed class HfRoundTrainer(HfStudentCache students)
         var start = plan.Previous ?? plan.Base;
         using var lease = await students.AcquireAsync(start.Path, start.Sha256, ct).ConfigureAwait(false);
         var student = lease.Student;
-        if (lease.Manifest.AdapterSha256.Length == 0)
+        var full = student.Options.FullFinetune;
+        if (!full && lease.Manifest.AdapterSha256.Length == 0)
         {
             LoraAdapter.Reset(student, plan.Settings.Seed);
         }
-        using var optimizer = LoraTrainer.CreateOptimizer(student, plan.Settings);
+        using var optimizer = full ? HfFullTrainer.CreateOptimizer(student, plan.Settings) : LoraTrainer.CreateOptimizer(student, plan.Settings);
         if (plan.KeepOptimizerState && await students.Store.LoadOptimizerStateAsync(start.Path, lease.Manifest, ct).ConfigureAwait(false) is { } state)
         {
             try
@@ -47,8 +49,11 @@ public sealed class HfRoundTrainer(HfStudentCache students)
                 { FileName = HfCheckpointStore.OptimizerFile, Problem = "is not the optimizer state of this adapter" };
             }
         }
-        var sampler = new TrainingBatchSampler(plan.Dataset, null, 0, plan.Settings.BatchSize, plan.Settings.Seed);
-        var report = LoraTrainer.Train(student, optimizer, plan.Settings, sampler, ct);
+        // Replay exists only for a base made here (its pretraining items); a downloaded model has none, and the fraction is then ignored.
+        var pool = plan.Settings.ReplayFraction > 0 ? students.Store.LoadBaseReplay(start.Path, lease.Manifest) : null;
+        var sampler = new TrainingBatchSampler(plan.Dataset, pool is null ? null : TrainingBatchSampler.FromPool(pool),
+            plan.Settings.ReplayFraction, plan.Settings.BatchSize, plan.Settings.Seed);
+        var report = full ? HfFullTrainer.Train(student, optimizer, plan.Settings, sampler, ct) : LoraTrainer.Train(student, optimizer, plan.Settings, sampler, ct);
         var info = await students.Store.SaveRoundAsync(plan.OutputPath, student, lease.Manifest, plan.Metadata with
         {
             ParentId = plan.Previous?.Id ?? plan.Base.Id,

@@ -16,4 +16,10 @@ public sealed record HfStudentOptions
 
     /// <summary>Longest prompt + answer in tokens (also capped by <c>max_position_embeddings</c>). Prompts keep their last tokens.</summary>
     public int MaxContext { get; init; } = 1024;
+
+    /// <summary>
+    /// Rounds train every weight (<c>finetune=full</c>) instead of a LoRA adapter: each round's checkpoint then holds the
+    /// whole <c>model.safetensors</c>. For a small base LoRA cannot move; a real model's full copy per round costs its size.
+    /// </summary>
+    public bool FullFinetune { get; init; }
 }

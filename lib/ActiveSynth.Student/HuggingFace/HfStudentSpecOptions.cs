@@ -24,6 +24,7 @@ public static class HfStudentSpecOptions
             },
             ChatTemplate = values.ChatTemplate,
             SystemPrompt = values.SystemPrompt,
+            FullFinetune = values.FullFinetune,
         };
         if (values.MaxContext is { } context)
         {

@@ -62,6 +62,13 @@ public sealed class HfTokenizer
         }
     }
 
+    /// <summary>A tokenizer from <c>tokenizer.json</c>'s content already in memory (a base being made here).</summary>
+    public static HfTokenizer FromJson(JsonObject json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return Parse(json);
+    }
+
     private static HfTokenizer Parse(JsonObject json)
     {
         var model = json["model"] as JsonObject ?? throw new FormatException("field 'model' is missing.");

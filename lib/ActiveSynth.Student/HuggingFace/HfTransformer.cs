@@ -65,12 +65,12 @@ public sealed class HfCausalLm : nn.Module
         return model.Norm.forward(x);
     }
 
-    /// <summary>float32 logits of hidden states (any leading shape): the LM head, or the tied embedding matrix.</summary>
+    /// <summary>float32 logits of hidden states (any leading shape; float64 for a float64 model): the LM head, or the tied embedding matrix.</summary>
     public Tensor Logits(Tensor hidden)
     {
         ArgumentNullException.ThrowIfNull(hidden);
         var logits = lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbedTokens.Weight);
-        return logits.to(ScalarType.Float32);
+        return logits.dtype == ScalarType.Float64 ? logits : logits.to(ScalarType.Float32);
     }
 
     /// <summary>Every projection, named by its state-dict prefix (<c>model.layers.0.self_attn.q_proj</c>): where LoRA attaches.</summary>
@@ -150,7 +150,7 @@ public sealed class HfEmbedding : nn.Module
     }
 }
 
-/// <summary>RMSNorm as transformers computes it: the variance in float32, then back to the input dtype, times the weight.</summary>
+/// <summary>RMSNorm as transformers computes it: the variance in float32 (float64 for a float64 model), then back to the input dtype, times the weight.</summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // field names are the state-dict keys
@@ -167,7 +167,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var x = input.to(ScalarType.Float32);
+        // float32 as transformers computes it; a float64 model (the gradient checks) stays in float64, so its loss is smooth to rounding.
+        var x = input.dtype == ScalarType.Float64 ? input : input.to(ScalarType.Float32);
         var normed = x * (x.pow(2).mean([-1], keepdim: true) + _eps).rsqrt();
         return weight * normed.to(input.dtype);
     }

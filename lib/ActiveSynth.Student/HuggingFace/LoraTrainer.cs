@@ -42,37 +42,7 @@ public static class LoraTrainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(sampler);
-        settings.Validate();
-        var parameters = LoraAdapter.Parameters(student);
-        var net = student.Network;
-        net.train();
-        var progress = new TrainingProgress(settings);
-        try
-        {
-            for (var step = 0; step < settings.Steps; step++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var items = sampler.Next();
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = settings.LearningRateAt(step);
-                }
-                double loss;
-                using (NewDisposeScope())
-                {
-                    using var batch = TeacherForcedBatch.Create([.. items.Select(student.ReferencePair)], student.Device);
-                    progress.Tokens += batch.RealTokens;
-                    loss = progress.Step(Loss(student, batch), optimizer, parameters);
-                }
-                onStep?.Invoke(step, loss);
-                progress.Record(step, loss);
-            }
-        }
-        finally
-        {
-            net.eval();
-        }
-        return progress.Report();
+        return HfTrainingLoop.Run(student, optimizer, LoraAdapter.Parameters(student), settings, sampler, ct, onStep);
     }
 
     /// <summary>
