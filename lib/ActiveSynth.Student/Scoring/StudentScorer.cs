@@ -49,21 +49,15 @@ public static class StudentScorer
                 + $"student, more than the {MaxGradientEmbeddingFloats} this scorer returns; use another strategy (loss-high, coreset on Embedding) for it.");
         }
         var started = Stopwatch.GetTimestamp();
-        // Batches of similar length: a left-padded batch decodes and teacher-forces as long as its longest row, so items are
-        // scored shortest question first (stable, so equal lengths keep their order) and the results put back in input order.
-        var order = Enumerable.Range(0, items.Count).OrderBy(i => items[i].Question.Length + items[i].Answer.Length).ToArray();
-        var sorted = new ItemScore[items.Count];
+        // Batches in input order, not sorted by length: a batch's padding changes the float results in the last bits, so sorting
+        // would make a request's scores depend on how Selection chunked it (chunks must give the picks of one request).
+        var results = new ItemScore[items.Count];
         long tokens = 0;
         for (var start = 0; start < items.Count; start += settings.BatchSize)
         {
             ct.ThrowIfCancellationRequested();
-            var chunk = order.Skip(start).Take(settings.BatchSize).Select(i => items[i]).ToList();
-            tokens += ScoreChunk(model, chunk, signals, settings, graders, sorted.AsSpan(start, chunk.Count));
-        }
-        var results = new ItemScore[items.Count];
-        for (var k = 0; k < order.Length; k++)
-        {
-            results[order[k]] = sorted[k];
+            var chunk = items.Skip(start).Take(settings.BatchSize).ToList();
+            tokens += ScoreChunk(model, chunk, signals, settings, graders, results.AsSpan(start, chunk.Count));
         }
         return new ScoreBatchResult(results, tokens, Stopwatch.GetElapsedTime(started));
     }

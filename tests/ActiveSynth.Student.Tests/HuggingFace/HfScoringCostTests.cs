@@ -36,11 +36,11 @@ public sealed class HfScoringCostTests
     }
 
     [Fact]
-    public void Scoring_in_length_sorted_batches_returns_each_item_its_own_scores_in_input_order()
+    public void Scoring_in_batches_of_mixed_lengths_returns_each_item_its_own_scores_in_input_order()
     {
         torch.set_num_threads(1);
         using var made = Tiny();
-        // Lengths interleaved (d4, d1, d3, d2, ...) so sorting moves every item.
+        // Lengths interleaved (d4, d1, d3, d2, ...): every batch pads its short rows.
         var items = TaskSetGenerator.Generate(Families, 1, 4, 12, 4, "sort").OrderBy(i => (i.Id.GetHashCode(StringComparison.Ordinal) & 7) * 10 - i.Difficulty).ToList();
         const SignalNeeds signals = SignalNeeds.OwnNll | SignalNeeds.ReferenceNll | SignalNeeds.Correctness;
         var graders = new GraderLookup(Families);
