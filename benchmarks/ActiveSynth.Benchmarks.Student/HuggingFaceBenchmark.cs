@@ -250,46 +250,6 @@ public static class HuggingFaceBenchmark
         };
     }
 
-    /// <summary>
-    /// Decoding at batch 1 of the 24-layer shape only, against <see cref="ReadBandwidthAnchor"/> measured right before and
-    /// after it on the same threads: the figures <c>decode_bandwidth</c> of student-hf.json records, next to the earlier
-    /// (memcpy-based) ones, without re-running the slower parts of the benchmark.
-    /// </summary>
-    public static JsonObject DecodeAgainstReadAnchor(int threads, int layers, int newTokens, int reps)
-    {
-        torch.set_num_threads(threads);
-        var anchorBefore = ReadBandwidthAnchor.Measure(threads);
-        var tokenizer = ByteTokenizer();
-        using var student = HfStudent.CreateRandom(Qwen05B(layers), tokenizer, seed: 1);
-        var questions = new[] { "What is 17 times 23? Answer with steps." };
-        student.DecodeGreedy(questions, 2, useKvCache: true); // warm-up
-        var times = new List<double>();
-        long generated = 0;
-        for (var r = 0; r < reps; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            generated = student.DecodeGreedy(questions, newTokens, useKvCache: true).Sum(d => (long)d.LogProbs.Length);
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        var anchorAfter = ReadBandwidthAnchor.Measure(threads);
-        var tokensPerSecond = generated / Median(times);
-        var weightBytes = student.Network.ParameterCount() * sizeof(float);
-        var read = weightBytes * tokensPerSecond / 1e9;
-        var anchor = (anchorBefore["read_gb_per_second_median"]!.GetValue<double>() + anchorAfter["read_gb_per_second_median"]!.GetValue<double>()) / 2;
-        Console.WriteLine($"decode batch 1: {tokensPerSecond:F2} tokens/s = {read:F2} GB/s of weights; read anchor {anchor:F2} GB/s; fraction {read / anchor:F3}");
-        return new JsonObject
-        {
-            ["layers"] = layers,
-            ["threads"] = threads,
-            ["generated_tokens"] = generated,
-            ["decode_batch_1_tokens_per_second"] = Math.Round(tokensPerSecond, 2),
-            ["decode_batch_1_weight_gb_read_per_second"] = Math.Round(read, 2),
-            ["read_anchor_before"] = anchorBefore,
-            ["read_anchor_after"] = anchorAfter,
-            ["decode_batch_1_fraction_of_read_anchor"] = Math.Round(read / anchor, 3),
-        };
-    }
-
     /// <summary>The same shapes on Debian's python3-torch at the same thread count (pytorch_qwen2_reference.py), and TorchSharp ÷ PyTorch speed ratios (aim ≥ 0.9).</summary>
     private static JsonObject PyTorchSide(JsonObject result, int threads, int layers, int promptTokens, int newTokens, int reps, long tokensPerStep, int trainReps)
     {
@@ -350,7 +310,7 @@ public static class HuggingFaceBenchmark
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
 
     /// <summary>A byte-level tokenizer (256 byte tokens, no merges) with Qwen2's special tokens at Qwen2's ids: the cost does not depend on the merges.</summary>
-    private static HfTokenizer ByteTokenizer()
+    internal static HfTokenizer ByteTokenizer()
     {
         var printable = Enumerable.Range('!', '~' - '!' + 1).Concat(Enumerable.Range('¡', '¬' - '¡' + 1)).Concat(Enumerable.Range('®', 'ÿ' - '®' + 1)).ToHashSet();
         var vocab = new JsonObject();

@@ -5,6 +5,13 @@ namespace ActiveSynth.Student;
 /// <summary>Loads libtorch once and turns the device option into a device, failing with a clear message when it cannot.</summary>
 public static class TorchRuntime
 {
+    /// <summary>
+    /// The OpenMP wait policy libtorch's threads got: the inherited <c>OMP_WAIT_POLICY</c>, or PASSIVE, which this library
+    /// sets before libtorch loads when the process chose none (null: libgomp's spinning default). Reading it first in a
+    /// process that calls TorchSharp directly makes sure the library's setting comes before libtorch loads.
+    /// </summary>
+    public static string? OpenMpWaitPolicy => Student.OpenMpWaitPolicy.Effective;
+
     public static torch.Device ResolveDevice(StudentDeviceOptions options)
     {
         if (options.Threads > 0)

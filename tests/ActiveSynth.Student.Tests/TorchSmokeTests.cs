@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ActiveSynth.Student;
 using TorchSharp;
 using M = TorchSharp.Modules;
@@ -79,6 +80,27 @@ public sealed class TorchSmokeTests
         var device = TorchRuntime.ResolveDevice(new StudentDeviceOptions { Device = "cpu" });
         Assert.Equal(8f, TorchRuntime.SelfTest(device));
     }
+
+    [Fact]
+    public void OpenMp_workers_are_told_to_sleep_unless_the_process_chose_a_policy()
+    {
+        // Touching the library runs its module initializer (already run by now in any test order).
+        var effective = OpenMpWaitPolicy.Effective;
+        var native = Marshal.PtrToStringUTF8(GetEnvironment(OpenMpWaitPolicy.Variable));
+        var chosen = Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable) ?? Environment.GetEnvironmentVariable("GOMP_SPINCOUNT");
+        if (chosen is null)
+        {
+            Assert.Equal("PASSIVE", effective);
+            Assert.Equal("PASSIVE", native); // what libgomp reads when it loads, not .NET's copy of the environment
+        }
+        else
+        {
+            Assert.Equal(Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable), native);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "getenv")]
+    private static extern IntPtr GetEnvironment(string name);
 
     private sealed class TinyNet : torch.nn.Module<torch.Tensor, torch.Tensor>
     {

@@ -91,7 +91,7 @@ public sealed class HfLinear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var output = nn.functional.linear(input, weight, bias);
+        var output = SmallBatchLinear.TryForward(input, weight, bias) ?? nn.functional.linear(input, weight, bias);
         if (lora_A is null || lora_B is null)
         {
             return output;

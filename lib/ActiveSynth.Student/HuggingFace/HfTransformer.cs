@@ -69,7 +69,8 @@ public sealed class HfCausalLm : nn.Module
     public Tensor Logits(Tensor hidden)
     {
         ArgumentNullException.ThrowIfNull(hidden);
-        var logits = lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbedTokens.Weight);
+        var logits = lm_head is not null ? lm_head.forward(hidden)
+            : SmallBatchLinear.TryForward(hidden, model.EmbedTokens.Weight, null) ?? nn.functional.linear(hidden, model.EmbedTokens.Weight);
         return logits.dtype == ScalarType.Float64 ? logits : logits.to(ScalarType.Float32);
     }
 
@@ -244,6 +245,10 @@ public sealed class HfAttention : nn.Module
         {
             (k, v) = cache.Append(k, v);
         }
+        if (time == 1 && cache is not null && DecodePaths.GroupedStepAttention && !is_grad_enabled())
+        {
+            return o_proj.forward(DecodeStep(q, k, v, mask).reshape(batch, 1, _heads * _headDim));
+        }
         if (_kvHeads != _heads)
         {
             k = RepeatKv(k);
@@ -251,6 +256,23 @@ public sealed class HfAttention : nn.Module
         }
         var y = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null);
         return o_proj.forward(y.transpose(1, 2).reshape(batch, time, _heads * _headDim));
+    }
+
+    /// <summary>
+    /// Attention of one new query per row against the cache, (B, heads, 1, d): each key/value head serves its group of
+    /// query heads by broadcasting, so the cache is never repeated (the repeat copied the whole cache per layer and step),
+    /// with float32 scores and softmax. <paramref name="mask"/> (B,1,1,S): true = may attend.
+    /// </summary>
+    private Tensor DecodeStep(Tensor q, Tensor k, Tensor v, Tensor? mask)
+    {
+        var batch = q.shape[0];
+        var grouped = q.reshape(batch, _kvHeads, _heads / _kvHeads, _headDim).to(ScalarType.Float32);
+        var scores = grouped.matmul(k.to(ScalarType.Float32).transpose(-1, -2)).mul_(1.0 / Math.Sqrt(_headDim));
+        if (mask is not null)
+        {
+            scores = scores.masked_fill_(mask.logical_not(), float.NegativeInfinity);
+        }
+        return scores.softmax(-1).matmul(v.to(ScalarType.Float32)).to(q.dtype);
     }
 
     /// <summary>(B, kv, S, d) → (B, heads, S, d), each key/value head repeated for its group (transformers' repeat_kv).</summary>
