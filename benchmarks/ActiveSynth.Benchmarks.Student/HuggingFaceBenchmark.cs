@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ActiveSynth.Core.Tasks;
+using ActiveSynth.Student;
 using ActiveSynth.Student.HuggingFace;
 using ActiveSynth.Student.Scoring;
 using ActiveSynth.Student.Training;
@@ -48,6 +49,8 @@ public static class HuggingFaceBenchmark
         var result = new JsonObject
         {
             ["benchmark"] = "student-hf",
+            ["code_path"] = "HfStudent (DecodeGreedy, StudentScorer.Score, LoraTrainer.Train) with the decode paths on (SmallBatchLinear, grouped step attention)",
+            ["openmp_wait_policy"] = TorchRuntime.OpenMpWaitPolicy ?? "libgomp's default (spinning)",
             ["model_shape"] = "Qwen2.5-0.5B (hidden 896, 14 heads, 2 kv heads, intermediate 4864, vocab 151936, tied), random weights, fp32, CPU",
             ["gpu"] = "none: no GPU was lent to this session, so there are no GPU figures",
             ["machine"] = new JsonObject

@@ -47,7 +47,19 @@ if (args.Contains("--hf"))
 {
     var hf = HuggingFaceBenchmark.Run(Arg("--threads", 2), [.. ArgS("--train-layers", "1,2,4").Split(',').Select(int.Parse)],
         Arg("--decode-layers", 24), Arg("--new-tokens", 32), Arg("--reps", 3), Arg("--train-reps", 6));
-    HuggingFaceBenchmark.Write(hf, ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "student-hf.json")));
+    var path = ArgS("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "student-hf.json"));
+    if (File.Exists(path))
+    {
+        // Before and after side by side: the file's last run of this benchmark becomes previous_run, and the decode steps stay.
+        var previous = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        hf["decode_steps"] = previous["decode_steps"]?.DeepClone();
+        foreach (var name in new[] { "decode_steps", "previous_run" })
+        {
+            previous.Remove(name);
+        }
+        hf["previous_run"] = previous;
+    }
+    HuggingFaceBenchmark.Write(hf, path);
     return;
 }
 torch.set_num_threads(threads);

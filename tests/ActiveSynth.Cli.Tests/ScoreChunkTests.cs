@@ -28,7 +28,7 @@ public sealed class ScoreChunkTests : IDisposable
 
         Assert.Equal([$"whole-{strategy}/1/score", $"whole-{strategy}/2/score"], wholeKeys);
         // 60 seeds: chunks of 16, 16, 16 and 12 a round.
-        Assert.Equal([.. new[] { 1, 2 }.SelectMany(r => new[] { "0-15", "16-31", "32-47", "48-59" }.Select(c => $"chunked-{strategy}/{r}/score/{c}"))],
+        Assert.Equal([.. new[] { 1, 2 }.SelectMany(r => new[] { "0-15", "16-31", "32-47", "48-59" }.Select(c => $"chunked-{strategy}/{r}/score/by-length/{c}"))],
             chunkedKeys);
         Assert.Equal([1, 2], whole.Keys.Order());
         Assert.Equal(whole, chunked);

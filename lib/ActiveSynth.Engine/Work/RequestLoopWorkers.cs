@@ -70,7 +70,10 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
     /// The student's signals for the round's items, asked for in chunks of <see cref="LoopSettings.ScoreChunkSize"/> (as many in
     /// flight as <see cref="LoopSettings.ScoreChunksInFlight"/>), each under a key naming its items, so every Scoring replica
     /// serves part of a round, a resumed run asks only for what is missing, and no request or reply grows with the pool. The
-    /// chunks' signals join in item order: the strategy sees what one request would have returned.
+    /// chunks' signals join in item order: the strategy sees what one request would have returned. The chunks hold the items in
+    /// order of question length (ties in pool order), so a decoding batch holds prompts of similar length and little of it is
+    /// padding; the order is the pool's, not the chunking's, so chunk sizes that are multiples of the Scoring batch size give the
+    /// same batches, and the same signals, as one request.
     /// </summary>
     private async Task<(IReadOnlyList<CandidateSignals> Signals, IReadOnlyDictionary<string, string> Answers)> StudentSignalsAsync(string key,
         int round, CheckpointHandle checkpoint, IReadOnlyList<TaskItem> items, SignalNeeds needs, CancellationToken ct)
@@ -78,21 +81,23 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
         var chunkSize = Math.Max(1, run.Plan.Loop.ScoreChunkSize);
         using var gate = new SemaphoreSlim(Math.Max(1, run.Plan.Loop.ScoreChunksInFlight));
         var byId = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
+        var byLength = items.Select((item, index) => (item, index)).OrderBy(p => p.item.Question.Length).ThenBy(p => p.index).Select(p => p.item).ToList();
         var chunks = new List<Task<List<(CandidateSignals Signals, string Answer)>>>();
-        for (var first = 0; first < items.Count; first += chunkSize)
+        for (var first = 0; first < byLength.Count; first += chunkSize)
         {
-            chunks.Add(ScoreChunkAsync(key, round, checkpoint, items, first, Math.Min(chunkSize, items.Count - first), needs, byId, gate, ct));
+            chunks.Add(ScoreChunkAsync(key, round, checkpoint, byLength, first, Math.Min(chunkSize, byLength.Count - first), needs, byId, gate, ct));
         }
         var results = await Task.WhenAll(chunks).ConfigureAwait(false);
-        var signals = new List<CandidateSignals>(items.Count);
+        var scoredById = new Dictionary<string, CandidateSignals>(items.Count, StringComparer.Ordinal);
         var answers = new Dictionary<string, string>(items.Count, StringComparer.Ordinal);
         foreach (var (scored, answer) in results.SelectMany(r => r))
         {
-            signals.Add(scored);
+            scoredById[scored.Id] = scored;
             answers[scored.Id] = answer;
         }
-        var missing = items.FirstOrDefault(i => !answers.ContainsKey(i.Id));
-        return missing is null ? (signals, answers) : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
+        var missing = items.FirstOrDefault(i => !scoredById.ContainsKey(i.Id));
+        return missing is null ? ([.. items.Select(i => scoredById[i.Id])], answers)
+            : throw new WorkerFailedException($"scoring returned no signals for item '{missing.Id}'");
     }
 
     /// <summary>
@@ -114,7 +119,7 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
             {
                 RunId = run.RunId,
                 Round = round,
-                RequestId = whole ? "score" : string.Create(CultureInfo.InvariantCulture, $"score-{first}-{last}"),
+                RequestId = whole ? "score" : string.Create(CultureInfo.InvariantCulture, $"score-by-length-{first}-{last}"),
                 Checkpoint = checkpoint.ToContract(),
                 Student = Spec.Student ?? new StudentSpec(),
             };
@@ -123,7 +128,8 @@ public sealed partial class RequestLoopWorkers(RunWorkContext run, IWorkTranspor
                 request.Items.Add(items[i].ToContract());
             }
             request.Signals.AddRange(needs.ToContract());
-            var chunkKey = whole ? key : string.Create(CultureInfo.InvariantCulture, $"{key}/{first}-{last}");
+            // Chunk positions count in length order ("by-length"): a reply kept under an older version's pool-order key is never taken for this one.
+            var chunkKey = whole ? key : string.Create(CultureInfo.InvariantCulture, $"{key}/by-length/{first}-{last}");
             var result = await transport.RequestAsync<ScoreRequest, ScoreResult>(WorkKind.Score, chunkKey, request, ct).ConfigureAwait(false);
             Check(result.Failure, "scoring");
             var signals = result.Signals.Select(s => (s.ToCore(byId.GetValueOrDefault(s.ItemId)), s.StudentAnswer)).ToList();

@@ -49,8 +49,9 @@ public static class StudentScorer
                 + $"student, more than the {MaxGradientEmbeddingFloats} this scorer returns; use another strategy (loss-high, coreset on Embedding) for it.");
         }
         var started = Stopwatch.GetTimestamp();
-        // Batches in input order, not sorted by length: a batch's padding changes the float results in the last bits, so sorting
-        // would make a request's scores depend on how Selection chunked it (chunks must give the picks of one request).
+        // Batches in input order: Selection sends a round's items ordered by question length, before it cuts them into chunks.
+        // Sorting here instead would make a request's scores depend on how it was chunked (a batch's padding changes the
+        // float results in the last bits), and chunks must give the picks of one request.
         var results = new ItemScore[items.Count];
         long tokens = 0;
         for (var start = 0; start < items.Count; start += settings.BatchSize)
