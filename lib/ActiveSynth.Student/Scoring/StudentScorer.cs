@@ -24,6 +24,9 @@ public static class StudentScorer
     /// <summary>The largest BADGE embedding (vocab × hidden floats per item) the scorer computes: 64 MB per item.</summary>
     public const long MaxGradientEmbeddingFloats = 16L * 1024 * 1024;
 
+    /// <summary>The most float32 logits the reference loss computes at once (64 MB): positions are taken in slices that fit.</summary>
+    public const long LogitsSliceBytes = 64L << 20;
+
     public static ScoreBatchResult Score(StudentModel model, IReadOnlyList<TaskItem> items, SignalNeeds signals, ScoringSettings settings,
         GraderLookup? graders = null, CancellationToken ct = default)
     {
@@ -141,13 +144,29 @@ public static class StudentScorer
         var hidden = model.ForwardTeacherForced(batch);
         var (at, rows) = TargetPositions(batch);
         var targets = batch.Targets.reshape(-1).index_select(0, at);
-        var logits = model.Logits(hidden.reshape(-1, hidden.shape[2]).index_select(0, at));
-        var nll = nn.functional.cross_entropy(logits, targets, reduction: nn.Reduction.None);
+        var nll = TargetNll(model, hidden.reshape(-1, hidden.shape[2]), at, targets);
         var total = zeros(pairs.Count, device: model.Device).index_add_(0, rows, nll, 1);
         var counts = zeros(pairs.Count, device: model.Device).index_add_(0, rows, ones_like(nll), 1);
         var totals = total.cpu().data<float>().ToArray();
         var mean = (total / counts.clamp_min(1)).cpu().data<float>().ToArray();
         return ([.. mean.Select(x => (double)x)], [.. totals.Select(x => (double)x)], batch.RealTokens);
+    }
+
+    /// <summary>
+    /// The loss at each target position, with the LM head over slices of the positions: every target of a 256-item batch
+    /// at once is 9 GB of logits for a 152k vocabulary. Each position's loss is its own row, so slicing changes nothing in it.
+    /// </summary>
+    private static Tensor TargetNll(IScoringStudent model, Tensor flatHidden, Tensor at, Tensor targets)
+    {
+        var slice = Math.Max(1, LogitsSliceBytes / (sizeof(float) * (long)model.VocabSize));
+        var parts = new List<Tensor>();
+        for (long from = 0; from < at.shape[0]; from += slice)
+        {
+            var count = Math.Min(slice, at.shape[0] - from);
+            var logits = model.Logits(flatHidden.index_select(0, at.narrow(0, from, count)));
+            parts.Add(nn.functional.cross_entropy(logits, targets.narrow(0, from, count), reduction: nn.Reduction.None));
+        }
+        return parts.Count == 1 ? parts[0] : parts.Count == 0 ? zeros(0, device: at.device) : cat(parts, 0);
     }
 
     /// <summary>Flat (B·T) indices of the positions that predict a target token, and the row each belongs to.</summary>
