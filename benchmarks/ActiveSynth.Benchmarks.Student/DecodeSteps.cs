@@ -41,8 +41,8 @@ public static class DecodeSteps
             ["threads"] = threads,
             ["new_tokens"] = newTokens,
             ["reps"] = reps,
-            ["openmp_wait_policy"] = Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { } spin ? $"GOMP_SPINCOUNT={spin} (spinning)" : OpenMpWaitPolicyName(),
-            ["load_average_at_start"] = LoadAverage(),
+            ["openmp_wait_policy"] = OpenMpWaitPolicyName(),
+            ["load_average_at_start"] = HuggingFaceBenchmark.LoadAverage(),
         };
         if (only.Count == 0)
         {
@@ -59,7 +59,7 @@ public static class DecodeSteps
         DecodePaths.SmallBatchKernel = true;
         DecodePaths.GroupedStepAttention = true;
         result["steps"] = steps;
-        result["load_average_at_end"] = LoadAverage();
+        result["load_average_at_end"] = HuggingFaceBenchmark.LoadAverage();
         return result;
     }
 
@@ -84,10 +84,10 @@ public static class DecodeSteps
         }
         var after = ReadBandwidthAnchor.Measure(threads);
         var weightBytes = student.Network.parameters().Sum(p => p.numel() * p.ElementSize);
-        var step = (Median(full) - Median(first)) / (generated - 1);
+        var step = (HuggingFaceBenchmark.Median(full) - HuggingFaceBenchmark.Median(first)) / (generated - 1);
         var read = weightBytes / step / 1e9;
         var anchor = (before["read_gb_per_second_median"]!.GetValue<double>() + after["read_gb_per_second_median"]!.GetValue<double>()) / 2;
-        Console.WriteLine($"{path.Name}: step {step * 1e3:F1} ms = {1 / step:F2} tokens/s, {read:F2} GB/s of weights, anchor {anchor:F2} GB/s, fraction {read / anchor:F3}; end to end {generated / Median(full):F2} tokens/s");
+        Console.WriteLine($"{path.Name}: step {step * 1e3:F1} ms = {1 / step:F2} tokens/s, {read:F2} GB/s of weights, anchor {anchor:F2} GB/s, fraction {read / anchor:F3}; end to end {generated / HuggingFaceBenchmark.Median(full):F2} tokens/s");
         return new JsonObject
         {
             ["name"] = path.Name,
@@ -95,10 +95,10 @@ public static class DecodeSteps
             ["weight_bytes"] = weightBytes,
             ["prompt_tokens"] = student.PromptIds(questions[0]).Length,
             ["generated_tokens"] = generated,
-            ["prompt_and_first_token_ms_median"] = Math.Round(Median(first) * 1e3, 1),
+            ["prompt_and_first_token_ms_median"] = Math.Round(HuggingFaceBenchmark.Median(first) * 1e3, 1),
             ["step_ms"] = Math.Round(step * 1e3, 2),
             ["step_tokens_per_second"] = Math.Round(1 / step, 2),
-            ["end_to_end_tokens_per_second"] = Math.Round(generated / Median(full), 2),
+            ["end_to_end_tokens_per_second"] = Math.Round(generated / HuggingFaceBenchmark.Median(full), 2),
             ["step_weight_gb_read_per_second"] = Math.Round(read, 2),
             ["read_anchor_before"] = before,
             ["read_anchor_after"] = after,
@@ -149,7 +149,7 @@ public static class DecodeSteps
             }
             times.Add(sw.Elapsed.TotalSeconds / iterations);
         }
-        return Median(times);
+        return HuggingFaceBenchmark.Median(times);
     }
 
     /// <summary>
@@ -179,18 +179,10 @@ public static class DecodeSteps
         }
     }
 
-    private static string OpenMpWaitPolicyName() => TorchRuntime.OpenMpWaitPolicy switch
+    internal static string OpenMpWaitPolicyName() => TorchRuntime.OpenMpWaitPolicy switch
     {
-        null => "libgomp's default (spinning)",
+        null => Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { } spin ? $"GOMP_SPINCOUNT={spin} (spinning)" : "libgomp's default (spinning)",
         var set when Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null => $"{set} (inherited)",
         var set => $"{set} (set by ActiveSynth.Student before libtorch loads)",
     };
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
 }

@@ -50,7 +50,7 @@ public static class HuggingFaceBenchmark
         {
             ["benchmark"] = "student-hf",
             ["code_path"] = "HfStudent (DecodeGreedy, StudentScorer.Score, LoraTrainer.Train) with the decode paths on (SmallBatchLinear, grouped step attention)",
-            ["openmp_wait_policy"] = TorchRuntime.OpenMpWaitPolicy ?? "libgomp's default (spinning)",
+            ["openmp_wait_policy"] = DecodeSteps.OpenMpWaitPolicyName(),
             ["model_shape"] = "Qwen2.5-0.5B (hidden 896, 14 heads, 2 kv heads, intermediate 4864, vocab 151936, tied), random weights, fp32, CPU",
             ["gpu"] = "none: no GPU was lent to this session, so there are no GPU figures",
             ["machine"] = new JsonObject
@@ -304,13 +304,13 @@ public static class HuggingFaceBenchmark
         return (slope, my - slope * mx);
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
 
     /// <summary>A byte-level tokenizer (256 byte tokens, no merges) with Qwen2's special tokens at Qwen2's ids: the cost does not depend on the merges.</summary>
     internal static HfTokenizer ByteTokenizer()

@@ -224,6 +224,7 @@ internal abstract class BatchedGreedyDecoding(nn.Module network, Device device, 
         public const long HeldBytes = 64L << 20;
 
         private readonly List<Tensor> _held = [];
+        private long _heldBytes;
         private int _first;
 
         public float[] ChosenLogProbs { get; } = new float[batch * steps];
@@ -236,7 +237,8 @@ internal abstract class BatchedGreedyDecoding(nn.Module network, Device device, 
         public void Hold(Tensor logits)
         {
             _held.Add(logits);
-            if (_held.Sum(t => t.numel() * t.ElementSize) >= HeldBytes)
+            _heldBytes += logits.numel() * logits.ElementSize;
+            if (_heldBytes >= HeldBytes)
             {
                 Summarize();
             }
@@ -264,6 +266,7 @@ internal abstract class BatchedGreedyDecoding(nn.Module network, Device device, 
             }
             _first += _held.Count;
             _held.Clear();
+            _heldBytes = 0;
         }
 
         /// <summary>(B, count) values of steps [first, first + count) into the row-major (B, steps) array.</summary>
